@@ -1,0 +1,172 @@
+"""The shape engine: propagates shapes through the spec's graph and counts everything.
+
+Pure Python: no numpy, rich or typer here, so `summary` starts fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from math import ceil, prod
+from typing import Any
+
+from convcalc.errors import SpecError
+from convcalc.layers import REGISTRY
+from convcalc.layers.base import GLOBAL, MAX_DIM, Call, Shape, Step, Window, shape_text
+from convcalc.spec.model import LayerSpec, Spec
+
+BYTES_PER_VALUE = 4  # float32
+RANK_NAMES = {0: "[F]", 1: "[C, L]", 2: "[C, H, W]", 3: "[C, D, H, W]"}
+
+
+@dataclass(frozen=True)
+class Field:
+    """Receptive field of one tensor per spatial axis of the network input (Araujo et al. 2019):
+    `size` input cells seen by one cell, `jump` input cells between neighbouring cells, and the
+    spatial `extent` of the last spatial tensor (flatten keeps it for the dense layer after)."""
+
+    size: tuple[Fraction, ...]
+    jump: tuple[Fraction, ...]
+    extent: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class LayerResult:
+    spec: LayerSpec
+    input_shapes: tuple[Shape, ...]
+    output_shape: Shape
+    kernel_shape: Shape | None
+    trainable: int
+    non_trainable: int
+    macs: int
+    receptive_field: tuple[int, ...] | None
+    warnings: tuple[str, ...]
+    steps: tuple[Step, ...]
+    extra: tuple[tuple[str, Any], ...]
+
+    @property
+    def params(self) -> int:
+        return self.trainable + self.non_trainable
+
+
+@dataclass(frozen=True)
+class Totals:
+    params: int
+    trainable_params: int
+    non_trainable_params: int
+    macs: int
+    flops: int
+    param_bytes: int
+    activation_bytes: int
+    input_bytes: int
+
+
+@dataclass(frozen=True)
+class Network:
+    name: str
+    input_shape: Shape
+    layers: tuple[LayerResult, ...]
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.layers[-1].output_shape
+
+    @property
+    def totals(self) -> Totals:
+        trainable = sum(r.trainable for r in self.layers)
+        non_trainable = sum(r.non_trainable for r in self.layers)
+        macs = sum(r.macs for r in self.layers)
+        return Totals(
+            params=trainable + non_trainable,
+            trainable_params=trainable,
+            non_trainable_params=non_trainable,
+            macs=macs,
+            flops=2 * macs,
+            param_bytes=BYTES_PER_VALUE * (trainable + non_trainable),
+            activation_bytes=BYTES_PER_VALUE * sum(prod(r.output_shape) for r in self.layers),
+            input_bytes=BYTES_PER_VALUE * prod(self.input_shape),
+        )
+
+    def layer(self, key: str) -> LayerResult:
+        """A layer by name or 1-based index."""
+        for r in self.layers:
+            if r.spec.name == key:
+                return r
+        if key.isdigit() and 1 <= int(key) <= len(self.layers):
+            return self.layers[int(key) - 1]
+        raise SpecError(f"no layer '{key}': give a name or an index from 1 to {len(self.layers)}")
+
+
+def analyze(spec: Spec) -> Network:
+    shapes: dict[str, Shape] = {"input": spec.input_shape}
+    fields: dict[str, Field | None] = {"input": _input_field(spec.input_shape)}
+    results = []
+    for layer in spec.layers:
+        try:
+            result, field = _analyze_layer(layer, shapes, fields)
+        except SpecError as e:
+            if e.where:
+                raise
+            raise SpecError(e.message, layer.where) from None
+        shapes[layer.name] = result.output_shape
+        fields[layer.name] = field
+        results.append(result)
+    return Network(spec.name, spec.input_shape, tuple(results))
+
+
+def _analyze_layer(layer: LayerSpec, shapes: dict[str, Shape], fields: dict) -> tuple[LayerResult, Field | None]:
+    layer_type = REGISTRY[layer.type]
+    input_shapes = tuple(shapes[n] for n in layer.inputs)
+    rank = len(input_shapes[0]) - 1
+    if layer_type.rank is not None and rank != layer_type.rank:
+        hint = " (did a flatten or dense come too early?)" if rank == 0 else ""
+        raise SpecError(
+            f"{layer.type} expects a {RANK_NAMES[layer_type.rank]} input, got {shape_text(input_shapes[0])}{hint}"
+        )
+    call = Call(layer.type, dict(layer.args), input_shapes, layer.inputs)
+    inference = layer_type.infer(call)
+    for d in inference.output_shape:
+        if d > MAX_DIM:
+            raise SpecError(f"output size {d} exceeds the limit {MAX_DIM}")
+    field = _next_field(inference.rf, [fields[n] for n in layer.inputs], inference.output_shape)
+    result = LayerResult(
+        spec=layer,
+        input_shapes=input_shapes,
+        output_shape=inference.output_shape,
+        kernel_shape=inference.kernel_shape,
+        trainable=inference.trainable,
+        non_trainable=inference.non_trainable,
+        macs=inference.macs,
+        receptive_field=tuple(ceil(s) for s in field.size) if field else None,
+        warnings=(*inference.warnings, *call.warnings),
+        steps=(*inference.steps, *call.steps),
+        extra=inference.extra,
+    )
+    return result, field
+
+
+def _input_field(shape: Shape) -> Field | None:
+    spatial = shape[1:]
+    if not spatial:
+        return None
+    return Field((Fraction(1),) * len(spatial), (Fraction(1),) * len(spatial), spatial)
+
+
+def _next_field(rf: Window | str | None, inputs: list[Field | None], out_shape: Shape) -> Field | None:
+    if any(f is None for f in inputs) or len({len(f.size) for f in inputs}) > 1:
+        return None
+    if rf is None:  # pass-through, or a merge: where paths meet, the largest field
+        if len(inputs) == 1:
+            return inputs[0]
+        size = tuple(max(axis) for axis in zip(*(f.size for f in inputs)))
+        jump = tuple(max(axis) for axis in zip(*(f.jump for f in inputs)))
+        return Field(size, jump, out_shape[1:] or inputs[0].extent)
+    (f,) = inputs
+    if rf == GLOBAL:  # one output sees every cell of its input
+        size = tuple(s + (n - 1) * j for s, n, j in zip(f.size, f.extent, f.jump))
+        return Field(size, f.jump, (1,) * len(size))
+    if len(rf.kernel) != len(f.size):
+        return None
+    size = tuple(s + (k - 1) * j for s, k, j in zip(f.size, rf.kernel, f.jump))
+    jump = tuple(j * st for j, st in zip(f.jump, rf.stride))
+    return Field(size, jump, out_shape[1:])

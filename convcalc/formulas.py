@@ -1,0 +1,92 @@
+"""Output-size arithmetic: one formula, one function.
+
+The engine, `explain` and the tests all call these, so an explanation can never disagree with
+the number in the table. Every function works on one spatial axis and plain ints.
+"""
+
+from __future__ import annotations
+
+
+def effective_kernel(kernel: int, dilation: int = 1) -> int:
+    """Span of a dilated kernel: D·(K−1) + 1 cells."""
+    return dilation * (kernel - 1) + 1
+
+
+def ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def conv_output_size(n: int, kernel: int, stride: int = 1, pad_total: int = 0, dilation: int = 1) -> int:
+    """floor((N + P_total − D·(K−1) − 1)/S) + 1 — PyTorch's and Keras' rule for a conv or pool."""
+    return (n + pad_total - effective_kernel(kernel, dilation)) // stride + 1
+
+
+def same_padding(n: int, kernel: int, stride: int = 1, dilation: int = 1) -> tuple[int, int]:
+    """TF/Keras `same`: the output is ceil(N/S); the total pad is split with the extra cell at
+    the end (TensorFlow's choice, which PyTorch's `same` for stride 1 also makes)."""
+    out = ceil_div(n, stride)
+    total = max((out - 1) * stride + effective_kernel(kernel, dilation) - n, 0)
+    return total // 2, total - total // 2
+
+
+def causal_padding(kernel: int, dilation: int = 1) -> tuple[int, int]:
+    """Keras `causal` (1-D): pad D·(K−1) on the left only, so output t sees inputs ≤ t."""
+    return dilation * (kernel - 1), 0
+
+
+def uncovered_cells(n: int, kernel: int, stride: int, pad_total: int, dilation: int = 1) -> int:
+    """Cells at the end of the padded input that no window reaches because floor drops them."""
+    return (n + pad_total - effective_kernel(kernel, dilation)) % stride
+
+
+def pool_output_size(
+    n: int, kernel: int, stride: int, pad: int, dilation: int = 1, ceil_mode: bool = False
+) -> int:
+    """PyTorch's pooling rule with symmetric padding `pad`.
+
+    With ceil_mode the division rounds up, but a last window that would start inside the right
+    padding is dropped: PyTorch checks (out − 1)·S ≥ N + P and then removes it.
+    """
+    span = n + 2 * pad - effective_kernel(kernel, dilation)
+    out = (ceil_div(span, stride) if ceil_mode else span // stride) + 1
+    if ceil_mode and (out - 1) * stride >= n + pad:
+        out -= 1
+    return out
+
+
+def transposed_output_size(
+    n: int, kernel: int, stride: int = 1, pad: int = 0, dilation: int = 1, output_padding: int = 0
+) -> int:
+    """PyTorch ConvTranspose: (N−1)·S − 2P + D·(K−1) + output_padding + 1."""
+    return (n - 1) * stride - 2 * pad + dilation * (kernel - 1) + output_padding + 1
+
+
+def keras_transposed_output_size(
+    n: int, kernel: int, stride: int, padding: str, dilation: int = 1, output_padding: int | None = None
+) -> int:
+    """Keras Conv*DTranspose (`deconv_output_length`) for `valid` and `same`."""
+    k = effective_kernel(kernel, dilation)
+    if output_padding is None:
+        return n * stride + max(k - stride, 0) if padding == "valid" else n * stride
+    pad = k // 2 if padding == "same" else 0
+    return (n - 1) * stride + k - 2 * pad + output_padding
+
+
+def adaptive_bin_bounds(n: int, out: int, i: int) -> tuple[int, int]:
+    """PyTorch's adaptive pooling bin i: [floor(i·N/O), ceil((i+1)·N/O))."""
+    return (i * n) // out, ceil_div((i + 1) * n, out)
+
+
+def adaptive_max_bin(n: int, out: int) -> int:
+    """Widest adaptive-pooling bin, the window size that sets the receptive field.
+
+    Bins are N/O wide when O divides N; otherwise a bin spans ceil(N/O) cells, plus one more
+    when some bin starts off the grid of whole cells, which happens unless N mod O = gcd(N, O)
+    (checked against the bin-by-bin maximum for every N, O < 200 in the tests).
+    """
+    from math import gcd
+
+    rest = n % out
+    if rest == 0:
+        return n // out
+    return ceil_div(n, out) + (0 if rest == gcd(n, out) else 1)

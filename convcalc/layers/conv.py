@@ -1,0 +1,180 @@
+"""Convolutions: conv1d/2d/3d, their transposes, depthwise and separable conv2d."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from math import prod
+
+from convcalc import formulas
+from convcalc.layers.base import Arg, Call, Inference, LayerType, Window, shape_text
+from convcalc.layers.windows import (
+    dilation_arg,
+    kernel_arg,
+    padding_arg,
+    resolve_padding,
+    rf_window,
+    stride_arg,
+    window_output,
+)
+
+FILTERS = Arg("filters", "int", aliases=("out_channels",), help="number of filters = output channels")
+GROUPS = Arg("groups", "int", 1, help="split channels into groups; groups = C is depthwise")
+BIAS = Arg("bias", "bool", True, aliases=("use_bias",), help="add one bias per output channel")
+MULTIPLIER = Arg("depth_multiplier", "int", 1, help="filters per input channel")
+
+
+def _window_args(call: Call) -> tuple[tuple, tuple, tuple]:
+    return call.per_axis("kernel_size"), call.per_axis("stride"), call.per_axis("dilation")
+
+
+def _check_groups(call: Call, filters: int) -> int:
+    groups = call.args["groups"]
+    for what, count in (("input channels", call.channels), ("filters", filters)):
+        if count % groups:
+            raise call.fail(f"groups {groups} must divide the {what} {count} ({count} mod {groups} = {count % groups})")
+    return groups
+
+
+def _count(call: Call, kernel_shape: tuple, biases: int) -> int:
+    weights = call.step(
+        "weights", "filters × (C_in/groups) × kernel", " × ".join(str(d) for d in kernel_shape), prod(kernel_shape)
+    )
+    if biases:
+        call.step("biases", "one per filter", str(biases), biases)
+    return call.step("parameters", "weights + biases", f"{weights} + {biases}", weights + biases)
+
+
+def infer_conv(call: Call) -> Inference:
+    filters = call.args["filters"]
+    kernel, stride, dilation = _window_args(call)
+    groups = _check_groups(call, filters)
+    out_spatial = window_output(call, kernel, stride, dilation, resolve_padding(call, kernel, stride, dilation))
+    kernel_shape = (filters, call.channels // groups, *kernel)
+    params = _count(call, kernel_shape, filters if call.args["bias"] else 0)
+    out_shape = (filters, *out_spatial)
+    per_output = prod(kernel_shape[1:])
+    macs = call.step(
+        "MACs", "output elements × (C_in/groups) × kernel", f"{shape_text(out_shape)} × {shape_text(kernel_shape[1:])}",
+        prod(out_shape) * per_output,
+    )
+    return Inference(out_shape, kernel_shape, params, 0, macs, rf_window(kernel, stride, dilation))
+
+
+def _transposed_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padding: int | str, op: int | None) -> int:
+    if isinstance(padding, str):  # Keras semantics for valid/same
+        size = formulas.keras_transposed_output_size(n, k, s, padding, d, op)
+        if op is None:
+            formula = "N·S + max(D·(K−1) + 1 − S, 0)" if padding == "valid" else "N·S"
+            text = f"{n}·{s} + max({d}·({k}−1) + 1 − {s}, 0)" if padding == "valid" else f"{n}·{s}"
+        else:
+            pad = formulas.effective_kernel(k, d) // 2 if padding == "same" else 0
+            formula = "(N−1)·S + D·(K−1) + 1 − 2P + output_padding"
+            text = f"({n}−1)·{s} + {d}·({k}−1) + 1 − 2·{pad} + {op}"
+    else:
+        size = formulas.transposed_output_size(n, k, s, padding, d, op or 0)
+        formula = "(N−1)·S − 2P + D·(K−1) + output_padding + 1"
+        text = f"({n}−1)·{s} − 2·{padding} + {d}·({k}−1) + {op or 0} + 1"
+    if size < 1:
+        raise call.fail(f"output {axis} {text} = {size} < 1")
+    return call.step(f"output {axis}", formula, text, size)
+
+
+def infer_conv_transpose(call: Call) -> Inference:
+    filters = call.args["filters"]
+    kernel, stride, dilation = _window_args(call)
+    groups = _check_groups(call, filters)
+    padding = call.args["padding"]
+    pads = (padding,) * len(kernel) if isinstance(padding, str) else call.per_axis("padding")
+    output_padding = call.args["output_padding"]
+    ops = (None,) * len(kernel) if output_padding is None else call.per_axis("output_padding")
+    for axis, op, s, d in zip(call.axis_names(), ops, stride, dilation):
+        if op is not None and op >= max(s, d):
+            raise call.fail(f"output_padding {op} on the {axis} must be smaller than the stride {s} or the dilation {d}")
+    out_spatial = tuple(
+        _transposed_size(call, axis, n, k, s, d, p, op)
+        for axis, n, k, s, d, p, op in zip(call.axis_names(), call.spatial, kernel, stride, dilation, pads, ops)
+    )
+    kernel_shape = (call.channels, filters // groups, *kernel)  # PyTorch stores (in, out/groups, *k)
+    params = _count(call, kernel_shape, filters if call.args["bias"] else 0)
+    # every input element is multiplied by each of its (out/groups)·K weights
+    macs = prod(call.shape) * prod(kernel_shape[1:])
+    rf = Window(
+        tuple(formulas.ceil_div(formulas.effective_kernel(k, d), s) for k, s, d in zip(kernel, stride, dilation)),
+        tuple(Fraction(1, s) for s in stride),
+    )
+    return Inference((filters, *out_spatial), kernel_shape, params, 0, macs, rf)
+
+
+def infer_depthwise(call: Call) -> Inference:
+    out_channels = call.channels * call.args["depth_multiplier"]
+    kernel, stride, dilation = _window_args(call)
+    out_spatial = window_output(call, kernel, stride, dilation, resolve_padding(call, kernel, stride, dilation))
+    kernel_shape = (out_channels, 1, *kernel)
+    params = _count(call, kernel_shape, out_channels if call.args["bias"] else 0)
+    out_shape = (out_channels, *out_spatial)
+    return Inference(out_shape, kernel_shape, params, 0, prod(out_shape) * prod(kernel), rf_window(kernel, stride, dilation))
+
+
+def infer_separable(call: Call) -> Inference:
+    filters = call.args["filters"]
+    mid = call.channels * call.args["depth_multiplier"]
+    kernel, stride, dilation = _window_args(call)
+    out_spatial = window_output(call, kernel, stride, dilation, resolve_padding(call, kernel, stride, dilation))
+    depthwise = (mid, 1, *kernel)
+    pointwise = (filters, mid, *(1 for _ in kernel))
+    biases = filters if call.args["bias"] else 0
+    dw = call.step("depthwise weights", "C·m × 1 × kernel", " × ".join(map(str, depthwise)), prod(depthwise))
+    pw = call.step("pointwise weights", "filters × C·m × 1×1", f"{filters} × {mid}", prod(pointwise))
+    params = call.step("parameters", "depthwise + pointwise + biases", f"{dw} + {pw} + {biases}", dw + pw + biases)
+    pixels = prod(out_spatial)
+    macs = pixels * mid * prod(kernel) + pixels * filters * mid
+    return Inference(
+        (filters, *out_spatial), depthwise, params, 0, macs, rf_window(kernel, stride, dilation),
+        extra=(("kernel_shapes", [list(depthwise), list(pointwise)]),),
+    )
+
+
+def _conv_type(dims: int) -> LayerType:
+    causal = ("valid", "same", "causal") if dims == 1 else ("valid", "same")
+    return LayerType(
+        f"conv{dims}d",
+        f"{dims}-D convolution: every filter spans all input channels (per group)",
+        (FILTERS, kernel_arg(), stride_arg(), padding_arg(causal), dilation_arg(), GROUPS, BIAS),
+        infer_conv,
+        rank=dims,
+    )
+
+
+def _transpose_type(dims: int) -> LayerType:
+    return LayerType(
+        f"conv_transpose{dims}d",
+        f"{dims}-D transposed convolution (PyTorch rule for int padding, Keras for valid/same)",
+        (
+            FILTERS, kernel_arg(), stride_arg(), padding_arg(), dilation_arg(),
+            Arg("output_padding", "sizes", None, minimum=0, help="extra cells on one side of the output"),
+            GROUPS, BIAS,
+        ),
+        infer_conv_transpose,
+        rank=dims,
+        aliases=(f"conv{dims}d_transpose",),
+    )
+
+
+TYPES = (
+    *(_conv_type(d) for d in (1, 2, 3)),
+    *(_transpose_type(d) for d in (1, 2, 3)),
+    LayerType(
+        "depthwise_conv2d",
+        "one k×k filter per input channel (× depth_multiplier); channels never mix",
+        (MULTIPLIER, kernel_arg(), stride_arg(), padding_arg(), dilation_arg(), BIAS),
+        infer_depthwise,
+        rank=2,
+    ),
+    LayerType(
+        "separable_conv2d",
+        "Keras SeparableConv2D: depthwise k×k, then pointwise 1×1 to `filters`; bias on the pointwise",
+        (FILTERS, kernel_arg(), stride_arg(), padding_arg(), dilation_arg(), MULTIPLIER, BIAS),
+        infer_separable,
+        rank=2,
+    ),
+)

@@ -1,0 +1,158 @@
+"""Dense, flatten, normalisation, activations, zero padding, upsampling, and the merges."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from math import prod
+
+from convcalc.layers.base import GLOBAL, Arg, Call, Inference, LayerType, Window, shape_text
+
+
+def infer_same(call: Call) -> Inference:
+    return Inference(call.shape)
+
+
+def infer_flatten(call: Call) -> Inference:
+    size = call.step("features", "C × H × W × …", shape_text(call.shape), prod(call.shape))
+    return Inference((size,))
+
+
+def infer_dense(call: Call) -> Inference:
+    if len(call.shape) != 1:
+        raise call.fail(
+            f"dense needs a 1-D input but got {shape_text(call.shape)}: add `flatten` before it "
+            f"(it would give {prod(call.shape)} features)"
+        )
+    units, features = call.args["units"], call.shape[0]
+    biases = units if call.args["bias"] else 0
+    weights = call.step("weights", "in × units", f"{features} × {units}", features * units)
+    params = call.step("parameters", "in × units + units", f"{weights} + {biases}", weights + biases)
+    return Inference((units,), (units, features), params, 0, weights, GLOBAL)
+
+
+def infer_batchnorm(call: Call) -> Inference:
+    c = call.channels
+    call.step("trainable", "2C (scale γ and shift β)", f"2 × {c}", 2 * c)
+    call.step("non-trainable", "2C (running mean and variance)", f"2 × {c}", 2 * c)
+    return Inference(call.shape, None, 2 * c, 2 * c)
+
+
+def infer_lrn(call: Call) -> Inference:
+    if not call.spatial:
+        raise call.fail(f"lrn needs a [C, …] input with spatial axes, got {list(call.shape)}")
+    return Inference(call.shape)
+
+
+def infer_zeropad(call: Call) -> Inference:
+    padding = call.args["padding"]
+    rank = len(call.spatial)
+    if isinstance(padding, tuple) and isinstance(padding[0], tuple):
+        if len(padding) != rank:
+            raise call.fail(f"'padding' has {len(padding)} pairs but the input has {rank} spatial axes")
+        pairs = padding
+    else:
+        pairs = tuple((p, p) for p in call.per_axis("padding"))
+    out = tuple(
+        call.step(f"output {axis}", "N + before + after", f"{n} + {lo} + {hi}", n + lo + hi)
+        for axis, n, (lo, hi) in zip(call.axis_names(), call.spatial, pairs)
+    )
+    return Inference((call.channels, *out))
+
+
+def infer_upsample(call: Call) -> Inference:
+    if not call.spatial:
+        raise call.fail(f"upsample needs spatial axes, but the input {list(call.shape)} has none")
+    scale = call.per_axis("scale_factor")
+    out = tuple(
+        call.step(f"output {axis}", "N × scale", f"{n} × {f}", n * f)
+        for axis, n, f in zip(call.axis_names(), call.spatial, scale)
+    )
+    return Inference((call.channels, *out), rf=Window((1,) * len(scale), tuple(Fraction(1, f) for f in scale)))
+
+
+def _named_shapes(call: Call) -> str:
+    return ", ".join(f"'{n}' {shape_text(s)}" for n, s in zip(call.input_names, call.input_shapes))
+
+
+def infer_add(call: Call) -> Inference:
+    if len(set(call.input_shapes)) > 1:
+        raise call.fail(f"add needs inputs of identical shape, got {_named_shapes(call)}")
+    return Inference(call.shape)
+
+
+def infer_concat(call: Call) -> Inference:
+    if len({s[1:] for s in call.input_shapes}) > 1 or len({len(s) for s in call.input_shapes}) > 1:
+        raise call.fail(
+            f"concat needs equal spatial sizes (it stacks channels), got {_named_shapes(call)}"
+        )
+    channels = call.step(
+        "channels", "sum of input channels", " + ".join(str(s[0]) for s in call.input_shapes),
+        sum(s[0] for s in call.input_shapes),
+    )
+    return Inference((channels, *call.shape[1:]))
+
+
+def _simple(name: str, summary: str, *args: Arg) -> LayerType:
+    return LayerType(name, summary, args, infer_same)
+
+
+def _zeropad(dims: int) -> LayerType:
+    return LayerType(
+        f"zeropad{dims}d",
+        f"{dims}-D zero padding",
+        (Arg("padding", "pads", 1, help="int, per-axis list, or per-axis [before, after] pairs"),),
+        infer_zeropad,
+        rank=dims,
+    )
+
+
+RATE = Arg("rate", "float", 0.5, aliases=("p",), help="fraction of units zeroed while training")
+
+TYPES = (
+    LayerType("flatten", "all axes into one vector: [C·H·W]", (), infer_flatten),
+    LayerType(
+        "dense",
+        "fully connected: every output sees every input; needs a 1-D input",
+        (
+            Arg("units", "int", aliases=("out_features",), help="number of outputs"),
+            Arg("bias", "bool", True, aliases=("use_bias",), help="add one bias per unit"),
+        ),
+        infer_dense,
+        aliases=("linear",),
+    ),
+    LayerType(
+        "batchnorm",
+        "batch normalisation over channels: 2C trainable + 2C non-trainable (running) values",
+        (Arg("eps", "float", 1e-5, aliases=("epsilon",), help="added to the variance"),
+         Arg("momentum", "float", 0.1, help="running-average momentum (no effect on shapes)")),
+        infer_batchnorm,
+        aliases=("batchnorm1d", "batchnorm2d", "batchnorm3d", "batch_normalization"),
+    ),
+    _simple("dropout", "zeroes a fraction of units while training; shape unchanged", RATE),
+    LayerType(
+        "lrn",
+        "local response normalisation across neighbouring channels (AlexNet)",
+        (Arg("size", "int", 5, help="channels in each window"), Arg("alpha", "float", 1e-4),
+         Arg("beta", "float", 0.75), Arg("k", "float", 1.0)),
+        infer_lrn,
+    ),
+    _simple("relu", "max(x, 0)"),
+    _simple("relu6", "min(max(x, 0), 6) (MobileNet)"),
+    _simple("leaky_relu", "x if x > 0 else slope·x", Arg("negative_slope", "float", 0.01, aliases=("alpha",))),
+    _simple("elu", "x if x > 0 else α·(eˣ − 1)", Arg("alpha", "float", 1.0)),
+    _simple("gelu", "x·Φ(x)"),
+    _simple("silu", "x·sigmoid(x) (swish)"),
+    _simple("sigmoid", "1/(1 + e⁻ˣ)"),
+    _simple("tanh", "tanh(x)"),
+    _simple("softmax", "exp(x)/Σexp(x) over channels (axis 0)"),
+    *(_zeropad(d) for d in (1, 2, 3)),
+    LayerType(
+        "upsample",
+        "repeat each cell scale_factor times per axis (nearest)",
+        (Arg("scale_factor", "sizes", 2, aliases=("size",), help="int or one per axis"),
+         Arg("mode", "choice", "nearest", choices=("nearest",), help="interpolation")),
+        infer_upsample,
+    ),
+    LayerType("add", "element-wise sum of ≥2 inputs of identical shape", (), infer_add, min_inputs=2, max_inputs=0),
+    LayerType("concat", "stack ≥2 inputs along channels; spatial sizes must match", (), infer_concat, min_inputs=2, max_inputs=0),
+)

@@ -1,0 +1,93 @@
+"""Pooling: windows that work on each channel alone and have no weights."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from convcalc import formulas
+from convcalc.layers.base import GLOBAL, Arg, Call, Inference, LayerType, Window
+from convcalc.layers.windows import dilation_arg, kernel_arg, padding_arg, rf_window, warn_uncovered
+
+POOL_SIZE = kernel_arg("pool_size", ("kernel_size", "kernel"))
+STRIDE = Arg("stride", "sizes", None, aliases=("strides",), help="step between windows; default pool_size")
+CEIL = Arg("ceil_mode", "bool", False, help="round the output size up (PyTorch rule)")
+
+
+def _pool_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padding: int | str) -> int:
+    ceil_mode = call.args["ceil_mode"]
+    span = formulas.effective_kernel(k, d)
+    if padding == "same":  # Keras: out = ceil(N/S), whatever the window
+        size = formulas.ceil_div(n, s)
+        return call.step(f"output {axis}", "ceil(N/S)", f"ceil({n}/{s})", size)
+    pad = 0 if padding == "valid" else padding
+    if 2 * pad > span:
+        raise call.fail(f"padding {pad} on the {axis} is more than half the window {span} (PyTorch requires 2·P ≤ K)")
+    size = formulas.pool_output_size(n, k, s, pad, d, ceil_mode)
+    rounding = "ceil" if ceil_mode else "floor"
+    text = f"{rounding}(({n} + 2·{pad} − {d}·({k}−1) − 1)/{s}) + 1"
+    if span > n + 2 * pad or size < 1:
+        raise call.fail(f"pool window {span} > padded {axis} {n + 2 * pad}: ({n} + {2 * pad} − {span})/{s} + 1 = {size}")
+    if ceil_mode and size != formulas.ceil_div(n + 2 * pad - span, s) + 1:
+        call.warnings.append(f"{axis}: ceil_mode's last window would start in the right padding, so it is dropped")
+    if not ceil_mode:
+        warn_uncovered(call, axis, n, k, s, d, 2 * pad, pad)
+    return call.step(f"output {axis}", f"{rounding}((N + 2P − D·(K−1) − 1)/S) + 1", text, size)
+
+
+def infer_pool(call: Call) -> Inference:
+    kernel = call.per_axis("pool_size")
+    stride = kernel if call.args["stride"] is None else call.per_axis("stride")
+    dilation = call.per_axis("dilation") if "dilation" in call.args else (1,) * len(kernel)
+    padding = call.args["padding"]
+    pads = (padding,) * len(kernel) if isinstance(padding, str) else call.per_axis("padding")
+    out = tuple(
+        _pool_size(call, axis, n, k, s, d, p)
+        for axis, n, k, s, d, p in zip(call.axis_names(), call.spatial, kernel, stride, dilation, pads)
+    )
+    return Inference((call.channels, *out), None, 0, 0, 0, rf_window(kernel, stride, dilation))
+
+
+def infer_global(call: Call) -> Inference:
+    if not call.spatial:
+        raise call.fail(f"global pooling needs spatial axes, but the input {list(call.shape)} has none")
+    return Inference((call.channels,), rf=GLOBAL)
+
+
+def infer_adaptive(call: Call) -> Inference:
+    sizes = call.per_axis("output_size")
+    kernel = tuple(formulas.adaptive_max_bin(n, o) for n, o in zip(call.spatial, sizes))
+    for axis, n, o, k in zip(call.axis_names(), call.spatial, sizes, kernel):
+        call.step(f"widest bin ({axis})", "ceil((i+1)·N/O) − floor(i·N/O), largest over i", f"N = {n}, O = {o}", k)
+    stride = tuple(Fraction(n, o) for n, o in zip(call.spatial, sizes))
+    return Inference((call.channels, *sizes), rf=Window(kernel, stride))
+
+
+def _pool_type(kind: str, dims: int) -> LayerType:
+    extra = (dilation_arg(),) if kind == "max" else (
+        Arg("count_include_pad", "bool", True, help="average over padding cells too (PyTorch default)"),
+    )
+    return LayerType(
+        f"{kind}pool{dims}d",
+        f"{dims}-D {kind} pooling, per channel, no parameters",
+        (POOL_SIZE, STRIDE, padding_arg(), CEIL, *extra),
+        infer_pool,
+        rank=dims,
+    )
+
+
+TYPES = (
+    *(_pool_type(kind, d) for kind in ("max", "avg") for d in (1, 2, 3)),
+    LayerType("global_avgpool", "mean over all spatial positions → [C]", (), infer_global),
+    LayerType("global_maxpool", "max over all spatial positions → [C]", (), infer_global),
+    *(
+        LayerType(
+            f"adaptive_{kind}pool{d}d",
+            f"{d}-D adaptive {kind} pooling to a fixed output size (PyTorch's bin rule)",
+            (Arg("output_size", "sizes", help="output size, int or one per axis"),),
+            infer_adaptive,
+            rank=d,
+        )
+        for kind in ("avg", "max")
+        for d in (1, 2, 3)
+    ),
+)
