@@ -41,6 +41,6 @@ def print_summary(net: Network) -> None:
     console = make_console(table)
     console.print(table)
     for line in totals_lines(net):
-        console.print(Text(f" {line}"))
+        console.print(Text(f" {line}"), soft_wrap=True)
     for line in warning_lines(net):
-        console.print(Text("warning: ", style="yellow") + Text(line))
+        console.print(Text("warning: ", style="yellow") + Text(line), soft_wrap=True)

@@ -20,6 +20,7 @@ from convcalc.spec.model import LayerSpec, Spec, frozen_args
 
 MAX_BYTES = 1 << 20  # 1 MiB: ResNet-152 written out is ~40 KiB
 MAX_LAYERS = 10_000
+MAX_DEPTH = 64  # a spec nests 4 deep; libyaml's composer recurses and crashes near 100,000
 TOP_KEYS = ("name", "input", "layers")
 ENTRY_KEYS = ("type", "name", "inputs")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -60,10 +61,24 @@ def _decode(data: bytes, label: str) -> str:
         raise SpecError(f"{label} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})") from None
 
 
+def _check_depth(text: str) -> None:
+    """Refuse deep nesting from the event stream, before anything recursive sees it."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else "?"
+                raise SpecError(f"YAML nesting deeper than {MAX_DEPTH} levels at line {line}")
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
 def load_yaml(text: str) -> tuple[Any, list[int]]:
     """The document and the YAML line of each entry under `layers`."""
     loader = _Loader(text)
     try:
+        _check_depth(text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as e:
@@ -74,8 +89,8 @@ def load_yaml(text: str) -> tuple[Any, list[int]]:
         raise SpecError(f"YAML error: {str(e).splitlines()[0]}") from None
     except RecursionError:
         raise SpecError("YAML nesting is too deep") from None
-    except ValueError as e:  # e.g. an integer with more digits than Python converts
-        raise SpecError(f"YAML value error: {e}") from None
+    except ValueError as e:  # an integer with more digits than Python converts
+        raise SpecError(f"YAML value error: {str(e).split(';')[0]}") from None
     finally:
         loader.dispose()
     return data, _entry_lines(node)

@@ -1,0 +1,146 @@
+"""Every layer type's shape and parameter rule, as a table of real cases.
+
+Each row: input shape, one YAML layer entry, then the expected output shape, trainable
+parameters, kernel shape (PyTorch's weight shape) and MACs. The figures are PyTorch's
+(`sum(p.numel())`, the forward output's shape); the oracle suite re-derives them at random.
+"""
+
+import pytest
+
+from tests.conftest import net_of
+
+CASES = [
+    # The seeds' classic examples.
+    ([1, 28, 28], "conv2d: {filters: 16, kernel_size: 3}", (16, 26, 26), 160, (16, 1, 3, 3), 16 * 26 * 26 * 9),
+    ([16, 26, 26], "conv2d: {filters: 32, kernel_size: 3}", (32, 24, 24), 4640, (32, 16, 3, 3), 32 * 24 * 24 * 144),
+    ([32, 14, 14], "conv2d: {filters: 64, kernel_size: 5}", (64, 10, 10), 51_264, (64, 32, 5, 5), 6400 * 800),
+    ([3, 32, 32], "conv2d: {filters: 192, kernel_size: 3, padding: 1, bias: false}", (192, 32, 32), 5184, (192, 3, 3, 3), 192 * 1024 * 27),
+    # conv2d: stride, padding modes, dilation, groups, per-axis sizes, aliases
+    ([1, 28, 28], "conv2d: {out_channels: 8, kernel: 3, strides: 2, padding: 1}", (8, 14, 14), 80, (8, 1, 3, 3), 8 * 196 * 9),
+    ([3, 10, 10], "conv2d: {filters: 4, kernel_size: 4, padding: same}", (4, 10, 10), 196, (4, 3, 4, 4), 4 * 100 * 48),
+    ([3, 7, 7], "conv2d: {filters: 4, kernel_size: 3, stride: 2, padding: same}", (4, 4, 4), 112, (4, 3, 3, 3), 4 * 16 * 27),
+    ([3, 10, 10], "conv2d: {filters: 2, kernel_size: 3, dilation_rate: 2}", (2, 6, 6), 56, (2, 3, 3, 3), 2 * 36 * 27),
+    ([4, 9, 9], "conv2d: {filters: 8, kernel_size: 3, groups: 2}", (8, 7, 7), 152, (8, 2, 3, 3), 8 * 49 * 18),
+    ([4, 9, 9], "conv2d: {filters: 4, kernel_size: 3, groups: 4, use_bias: false}", (4, 7, 7), 36, (4, 1, 3, 3), 4 * 49 * 9),
+    ([1, 10, 20], "conv2d: {filters: 2, kernel_size: [3, 5], padding: [1, 2]}", (2, 10, 20), 32, (2, 1, 3, 5), 2 * 200 * 15),
+    ([1, 10, 20], "conv2d: {filters: 1, kernel_size: 3, stride: [1, 2], padding: valid}", (1, 8, 9), 10, (1, 1, 3, 3), 72 * 9),
+    # conv1d / conv3d
+    ([4, 100], "conv1d: {filters: 8, kernel_size: 5, stride: 2}", (8, 48), 168, (8, 4, 5), 8 * 48 * 20),
+    ([2, 10], "conv1d: {filters: 3, kernel_size: 3, dilation: 2, padding: causal}", (3, 10), 21, (3, 2, 3), 30 * 6),
+    ([2, 10], "conv1d: {filters: 3, kernel_size: 4, padding: same}", (3, 10), 27, (3, 2, 4), 30 * 8),
+    ([2, 8, 8, 8], "conv3d: {filters: 4, kernel_size: 3, padding: 1}", (4, 8, 8, 8), 220, (4, 2, 3, 3, 3), 4 * 512 * 54),
+    ([1, 5, 9, 9], "conv3d: {filters: 2, kernel_size: [1, 3, 3], stride: [1, 2, 2]}", (2, 5, 4, 4), 20, (2, 1, 1, 3, 3), 2 * 80 * 9),
+    # transposed convolutions: PyTorch's rule for int padding, Keras' for valid/same
+    ([16, 7, 7], "conv_transpose2d: {filters: 8, kernel_size: 4, stride: 2, padding: 1}", (8, 14, 14), 2056, (16, 8, 4, 4), 16 * 49 * 128),
+    ([4, 7, 7], "conv_transpose2d: {filters: 2, kernel_size: 3, stride: 2, padding: 1, output_padding: 1}", (2, 14, 14), 74, (4, 2, 3, 3), 4 * 49 * 18),
+    ([4, 7, 7], "conv_transpose2d: {filters: 2, kernel_size: 3, stride: 2, padding: same}", (2, 14, 14), 74, (4, 2, 3, 3), 4 * 49 * 18),
+    ([4, 7, 7], "conv_transpose2d: {filters: 2, kernel_size: 3, stride: 2, padding: valid}", (2, 15, 15), 74, (4, 2, 3, 3), 4 * 49 * 18),
+    ([4, 7, 7], "conv2d_transpose: {filters: 2, kernel_size: 3, stride: 2, padding: same, output_padding: 1}", (2, 14, 14), 74, (4, 2, 3, 3), 4 * 49 * 18),
+    ([4, 10], "conv_transpose1d: {filters: 2, kernel_size: 3}", (2, 12), 26, (4, 2, 3), 40 * 6),
+    ([2, 4, 4, 4], "conv_transpose3d: {filters: 3, kernel_size: 2, stride: 2}", (3, 8, 8, 8), 51, (2, 3, 2, 2, 2), 128 * 24),
+    ([4, 5, 5], "conv_transpose2d: {filters: 4, kernel_size: 3, groups: 2, dilation: 2}", (4, 9, 9), 76, (4, 2, 3, 3), 100 * 18),
+    # depthwise and separable (Keras)
+    ([32, 14, 14], "depthwise_conv2d: {kernel_size: 3, padding: 1}", (32, 14, 14), 320, (32, 1, 3, 3), 32 * 196 * 9),
+    ([32, 14, 14], "depthwise_conv2d: {kernel_size: 3, depth_multiplier: 2, bias: false}", (64, 12, 12), 576, (64, 1, 3, 3), 64 * 144 * 9),
+    ([32, 14, 14], "separable_conv2d: {filters: 64, kernel_size: 3, padding: same}", (64, 14, 14), 2400, (32, 1, 3, 3), 196 * (32 * 9 + 64 * 32)),
+    # pooling: per channel, no parameters
+    ([32, 28, 28], "maxpool2d: {pool_size: 2}", (32, 14, 14), 0, None, 0),
+    ([64, 55, 55], "maxpool2d: {kernel_size: 3, stride: 2}", (64, 27, 27), 0, None, 0),
+    ([64, 112, 112], "maxpool2d: {pool_size: 3, stride: 2, ceil_mode: true}", (64, 56, 56), 0, None, 0),
+    ([1, 5, 5], "maxpool2d: {pool_size: 2, stride: 2, padding: 1, ceil_mode: true}", (1, 3, 3), 0, None, 0),
+    ([1, 7, 7], "maxpool2d: {pool_size: 3, stride: 2, padding: same}", (1, 4, 4), 0, None, 0),
+    ([1, 10, 10], "maxpool2d: {pool_size: 3, dilation: 2}", (1, 2, 2), 0, None, 0),
+    ([3, 5, 5], "avgpool2d: {pool_size: 2, padding: valid}", (3, 2, 2), 0, None, 0),
+    ([3, 10], "avgpool1d: {pool_size: 3, stride: 1, padding: 1}", (3, 10), 0, None, 0),
+    ([2, 8, 8, 8], "maxpool3d: {pool_size: 2}", (2, 4, 4, 4), 0, None, 0),
+    ([2, 9, 9, 9], "avgpool3d: {pool_size: 2, ceil_mode: true}", (2, 5, 5, 5), 0, None, 0),
+    ([4, 11], "maxpool1d: {pool_size: 2}", (4, 5), 0, None, 0),
+    ([512, 7, 7], "global_avgpool", (512,), 0, None, 0),
+    ([8, 10], "global_maxpool", (8,), 0, None, 0),
+    ([512, 14, 14], "adaptive_avgpool2d: {output_size: 7}", (512, 7, 7), 0, None, 0),
+    ([4, 10], "adaptive_avgpool1d: {output_size: 3}", (4, 3), 0, None, 0),
+    ([4, 5, 6, 7], "adaptive_maxpool3d: {output_size: [1, 2, 3]}", (4, 1, 2, 3), 0, None, 0),
+    # dense, flatten, normalisation, activations
+    ([64, 10, 10], "flatten", (6400,), 0, None, 0),
+    ([6400], "dense: {units: 10}", (10,), 64_010, (10, 6400), 64_000),
+    ([20], "linear: {out_features: 5, bias: false}", (5,), 100, (5, 20), 100),
+    ([64, 56, 56], "batchnorm", (64, 56, 56), 128, None, 0),
+    ([10], "batchnorm1d: {eps: 0.001}", (10,), 20, None, 0),
+    ([96, 55, 55], "lrn: {size: 5}", (96, 55, 55), 0, None, 0),
+    ([3, 5, 5], "dropout: {rate: 0.2}", (3, 5, 5), 0, None, 0),
+    *(([3, 5, 5], act, (3, 5, 5), 0, None, 0) for act in
+      ("relu", "relu6", "leaky_relu: {negative_slope: 0.2}", "elu", "gelu", "silu", "sigmoid", "tanh", "softmax")),
+    # zero padding and upsampling
+    ([3, 5, 5], "zeropad2d: {padding: 1}", (3, 7, 7), 0, None, 0),
+    ([3, 5, 5], "zeropad2d: {padding: [[1, 2], [0, 3]]}", (3, 8, 8), 0, None, 0),
+    ([4, 10], "zeropad1d: {padding: 2}", (4, 14), 0, None, 0),
+    ([1, 4, 4, 4], "zeropad3d: {padding: [1, 0, 2]}", (1, 6, 4, 8), 0, None, 0),
+    ([3, 5, 5], "upsample: {scale_factor: 2}", (3, 10, 10), 0, None, 0),
+    ([3, 5, 5], "upsample: {scale_factor: [2, 3]}", (3, 10, 15), 0, None, 0),
+    ([3, 5], "upsample", (3, 10), 0, None, 0),
+]
+
+
+@pytest.mark.parametrize("input_shape, entry, out_shape, params, kernel_shape, macs", CASES, ids=[c[1] for c in CASES])
+def test_layer_rule(input_shape, entry, out_shape, params, kernel_shape, macs):
+    (layer,) = net_of(input_shape, entry).layers
+    assert layer.output_shape == out_shape
+    assert layer.trainable == params
+    assert layer.kernel_shape == kernel_shape
+    assert layer.macs == macs
+
+
+def test_batchnorm_counts_keras_non_trainable():
+    (layer,) = net_of([64, 56, 56], "batchnorm").layers
+    assert (layer.trainable, layer.non_trainable, layer.params) == (128, 128, 256)
+
+
+def test_separable_reports_both_kernels():
+    (layer,) = net_of([32, 14, 14], "separable_conv2d: {filters: 64, kernel_size: 3}").layers
+    assert dict(layer.extra)["kernel_shapes"] == [[32, 1, 3, 3], [64, 32, 1, 1]]
+
+
+def test_concat_and_add():
+    net = net_of(
+        [3, 8, 8],
+        "{conv2d: {filters: 4, kernel_size: 3, padding: 1}, name: a}",
+        "{conv2d: {filters: 6, kernel_size: 1}, name: b, inputs: input}",
+        "{concat: null, inputs: [a, b], name: cat}",
+        "{conv2d: {filters: 10, kernel_size: 1}, name: c}",
+        "{add: {}, inputs: [cat, c]}",
+    )
+    assert [r.output_shape for r in net.layers] == [(4, 8, 8), (6, 8, 8), (10, 8, 8), (10, 8, 8), (10, 8, 8)]
+
+
+RECEPTIVE_FIELDS = [
+    # (input, entries, receptive field of the last layer)
+    ([1, 28, 28], ["conv2d: {filters: 1, kernel_size: 3}"] * 2, (5, 5)),
+    ([1, 28, 28], ["conv2d: {filters: 1, kernel_size: 3, stride: 2}", "conv2d: {filters: 1, kernel_size: 3}"], (7, 7)),
+    ([1, 28, 28], ["conv2d: {filters: 1, kernel_size: 3, dilation: 2}"], (5, 5)),
+    ([1, 28, 28], ["maxpool2d: {pool_size: 2}", "conv2d: {filters: 1, kernel_size: 5}"], (10, 10)),
+    ([1, 28, 28], ["conv2d: {filters: 1, kernel_size: [3, 1]}"], (3, 1)),
+    ([1, 8, 8], ["conv2d: {filters: 1, kernel_size: 3}", "global_avgpool"], (8, 8)),
+    ([2, 20], ["conv1d: {filters: 1, kernel_size: 3, padding: causal}"] * 3, (7,)),
+]
+
+
+@pytest.mark.parametrize("input_shape, entries, rf", RECEPTIVE_FIELDS)
+def test_receptive_field(input_shape, entries, rf):
+    assert net_of(input_shape, *entries).layers[-1].receptive_field == rf
+
+
+def test_receptive_field_of_one_dimensional_input_is_none():
+    assert net_of([10], "dense: {units: 3}").layers[0].receptive_field is None
+
+
+def test_uneven_stride_warns_what_floor_drops():
+    (layer,) = net_of([1, 28, 28], "conv2d: {filters: 1, kernel_size: 3, stride: 2}").layers
+    assert layer.output_shape == (1, 13, 13)
+    assert len(layer.warnings) == 2
+    assert "drops the last 1 input row" in layer.warnings[0]
+    assert "drops the last 1 input column" in layer.warnings[1]
+
+
+def test_even_stride_fit_does_not_warn():
+    (layer,) = net_of([1, 28, 28], "conv2d: {filters: 1, kernel_size: 3, stride: 2, padding: 1}").layers
+    assert layer.warnings == ()

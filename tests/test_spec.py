@@ -1,0 +1,142 @@
+"""The spec format: entry forms, aliases, names, graphs — and every way a spec can be wrong."""
+
+import pytest
+
+from convcalc.errors import SpecError
+from convcalc.spec.loader import parse_spec
+from tests.conftest import invoke
+
+
+def spec(*layers: str, input_shape="[1, 28, 28]") -> str:
+    return f"input: {input_shape}\nlayers:\n" + "".join(f"  - {entry}\n" for entry in layers)
+
+
+@pytest.mark.parametrize("entry", [
+    "conv2d: {filters: 8, kernel_size: 3}",
+    "{type: conv2d, filters: 8, kernel_size: 3}",
+    "{conv2d: {out_channels: 8, kernel: 3}}",
+    "{Conv2d: {filters: 8, kernel_size: [3, 3]}}",
+])
+def test_entry_forms_are_equivalent(entry):
+    (layer,) = parse_spec(spec(entry)).layers
+    assert (layer.type, layer.args["filters"]) == ("conv2d", 8)
+    assert layer.args["kernel_size"] in (3, (3, 3))
+    assert layer.args["stride"] == 1 and layer.args["bias"] is True
+
+
+def test_default_names_count_per_type():
+    layers = parse_spec(spec("conv2d: {filters: 1, kernel_size: 1}", "relu", "conv2d: {filters: 1, kernel_size: 1}", "flatten")).layers
+    assert [l.name for l in layers] == ["conv2d_1", "relu_1", "conv2d_2", "flatten_1"]
+
+
+def test_names_inputs_and_lines():
+    layers = parse_spec(spec(
+        "{conv2d: {filters: 1, kernel_size: 1}, name: a}",
+        "{type: relu, name: b, inputs: input}",
+        "{add: null, inputs: [a, b]}",
+    )).layers
+    assert [l.inputs for l in layers] == [("input",), ("input",), ("a", "b")]
+    assert [l.line for l in layers] == [3, 4, 5]
+
+
+ERRORS = [
+    # (spec text, fragments the one-line message must contain)
+    ("input: [1, 28, 28]\nlayers:\n  - conv2d: {filters: 8, kernel_size: 3\n", ["YAML syntax error", "line"]),
+    ("input: [1, 28, 28]\nlayers: [relu]\nlayres: []\n", ["unknown top-level key 'layres'", "did you mean 'layers'"]),
+    ("layers: [relu]\n", ["needs 'input'"]),
+    ("input: [1, 0, 28]\nlayers: [relu]\n", ["'input' sizes"]),
+    ("input: [1, 28, 28]\nlayers: []\n", ["non-empty list"]),
+    (spec("conv2: {filters: 8, kernel_size: 3}"), ["layer 1 (line 3)", "unknown layer type 'conv2'", "did you mean 'conv2d'"]),
+    (spec("conv2d: {filters: 8, kernal_size: 3}"), ["layer 1 'conv2d_1' (line 3)", "unknown argument 'kernal_size'", "did you mean 'kernel_size'"]),
+    (spec("conv2d: {filters: 8}"), ["conv2d needs 'kernel_size'"]),
+    (spec("conv2d: {filters: -8, kernel_size: 3}"), ["'filters' must be ≥ 1, got -8"]),
+    (spec("conv2d: {filters: 8, kernel_size: 3.5}"), ["'kernel_size' must be a whole number"]),
+    (spec("conv2d: {filters: 8, kernel_size: 3, padding: full}"), ["'padding' must be", "valid, same"]),
+    (spec("conv2d: {filters: 8, kernel_size: 3, bias: 1}"), ["'bias' must be true or false"]),
+    (spec("conv2d: {filters: 8, out_channels: 8, kernel_size: 3}"), ["same argument"]),
+    (spec("conv2d: {filters: 8, kernel_size: [3, 3, 3]}"), ["'kernel_size' has 3 values but the input has 2 spatial axes"]),
+    (spec("relu: {alpha: 1}"), ["relu takes no arguments"]),
+    (spec("conv2d: {filters: 8, kernel_size: 3, padding: causal}"), ["must be", "valid, same"]),
+    (spec("maxpool2d: {pool_size: 2}", "conv2d: {filters: 8, kernel_size: 3}", "maxpool2d: {pool_size: 2}",
+          "conv2d: {filters: 8, kernel_size: 5}", input_shape="[1, 19, 19]"),
+     ["layer 4 'conv2d_2' (line 6)", "kernel 5 > padded height 3: (3 + 0 − 5)/1 + 1 = -1"]),
+    (spec("conv2d: {filters: 8, kernel_size: 3, dilation: 4}", input_shape="[1, 8, 8]"),
+     ["dilated kernel 9 (= 4·(3−1) + 1) > padded height 8"]),
+    (spec("conv2d: {filters: 8, kernel_size: 3, groups: 3}", input_shape="[4, 8, 8]"), ["groups 3 must divide the input channels 4"]),
+    (spec("{conv2d: {filters: 8, kernel_size: 1}, name: a}", "{conv2d: {filters: 4, kernel_size: 1}, name: b, inputs: input}",
+          "{add: null, inputs: [a, b]}"),
+     ["layer 3 'add_1' (line 5)", "identical shape", "'a' 8×28×28, 'b' 4×28×28"]),
+    (spec("{conv2d: {filters: 8, kernel_size: 1}, name: a}", "{maxpool2d: {pool_size: 2}, name: b, inputs: input}",
+          "{concat: null, inputs: [a, b]}"), ["concat needs equal spatial sizes"]),
+    (spec("dense: {units: 10}"), ["layer 1 'dense_1' (line 3)", "dense needs a 1-D input but got 1×28×28", "add `flatten`"]),
+    (spec("flatten", "conv2d: {filters: 1, kernel_size: 1}"), ["conv2d expects a [C, H, W] input, got 784"]),
+    (spec("conv1d: {filters: 1, kernel_size: 1}"), ["conv1d expects a [C, L] input"]),
+    (spec("conv_transpose2d: {filters: 1, kernel_size: 1, padding: 3}", input_shape="[1, 2, 2]"), ["output height", "< 1"]),
+    (spec("conv_transpose2d: {filters: 1, kernel_size: 3, stride: 2, output_padding: 2}"), ["output_padding 2", "smaller than the stride 2"]),
+    (spec("maxpool2d: {pool_size: 3, padding: 2}"), ["padding 2 on the height is more than half the window 3"]),
+    (spec("maxpool2d: {pool_size: 40}"), ["pool window 40 > padded height 28"]),
+    (spec("global_avgpool", "global_avgpool"), ["global pooling needs spatial axes"]),
+    (spec("{relu: null, inputs: nowhere}"), ["unknown input 'nowhere'"]),
+    (spec("{relu: null, name: a, inputs: b}", "{relu: null, name: b, inputs: a}"), ["cycle in inputs", "a ← b ← a"]),
+    (spec("{relu: null, name: a, inputs: b}", "{relu: null, name: b, inputs: input}"), ["input 'b' is defined later"]),
+    (spec("{relu: null, name: a}", "{relu: null, name: a}"), ["layer 2 'a' (line 4)", "name 'a' is already used by layer 1"]),
+    (spec("{relu: null, name: input}"), ["already used by the network input"]),
+    (spec("{add: null}"), ["add needs at least 2 inputs, got 1"]),
+    (spec("{relu: null, inputs: [input, input]}"), ["relu takes one input, got 2"]),
+    (spec("[1, 2]"), ["an entry is a type name or a mapping"]),
+    (spec("{conv2d: 3}"), ["arguments of 'conv2d' must be a mapping"]),
+    (spec("upsample: {scale_factor: 2147483647}", "upsample: {scale_factor: 2147483647}", input_shape="[1, 4]"),
+     ["layer 1 'upsample_1' (line 3)", "exceeds the limit 2147483647"]),
+    (spec("conv2d: {filters: 99999999999, kernel_size: 3}"), ["exceeds the limit"]),
+    ("input: [1, " + "9" * 5000 + "]\nlayers: [relu]\n", ["YAML value error"]),
+    ("layers: " + "[" * 100 + "]" * 100 + "\n", ["YAML nesting deeper than 64 levels"]),
+    ("- just\n- a list\n", ["a spec is a mapping"]),
+]
+
+
+@pytest.mark.parametrize("text, fragments", ERRORS, ids=[f[0] for _, f in ERRORS])
+def test_bad_spec_exits_1_with_one_clear_line(text, fragments):
+    result = invoke("summary", "-", stdin=text.encode())
+    assert result.code == 1, result.out
+    assert result.out == ""
+    assert "Traceback" not in result.err
+    assert 1 <= len(result.err.strip().splitlines()) <= 2, result.err
+    for fragment in fragments:
+        assert fragment in result.err
+
+
+def test_spec_error_carries_where():
+    with pytest.raises(SpecError) as info:
+        parse_spec(spec("relu", "conv2d: {filters: 8, kernal_size: 3}"))
+    assert info.value.where == "layer 2 'conv2d_1' (line 4)"
+
+
+def test_alias_bomb_is_refused_fast():
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    text = "\n".join(levels) + "\ninput: [1, 28, 28]\nlayers: *a9\n"
+    result = invoke("summary", "-", stdin=text.encode())
+    assert result.code == 1 and "unknown top-level key" in result.err
+    bomb_in_layers = "input: [1, 28, 28]\nlayers:\n  - &a0 [x, x]\n" + "".join(
+        f"  - &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 12))
+    result = invoke("summary", "-", stdin=bomb_in_layers.encode())
+    assert result.code == 1 and "an entry is a type name or a mapping" in result.err
+
+
+def test_non_utf8_bytes():
+    result = invoke("summary", "-", stdin=b"input: [1, 2, 2]\nlayers: [relu]\n# \xff\n")
+    assert result.code == 1 and "not UTF-8 text (byte 0xff at offset 34)" in result.err
+
+
+def test_oversized_input_is_refused_without_reading_it_all(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (10 * 1024 * 1024))
+    result = invoke("summary", str(big))
+    assert result.code == 1 and "a spec may be at most 1,048,576 bytes" in result.err
+    result = invoke("summary", "-", stdin=b"#" * (2 * 1024 * 1024))
+    assert result.code == 1 and "more than 1,048,576 bytes" in result.err
+
+
+def test_too_many_layers():
+    result = invoke("summary", "-", stdin=("input: [4]\nlayers:\n" + "  - relu\n" * 10_001).encode())
+    assert result.code == 1 and "10,001 layers; a spec may have at most 10,000" in result.err
