@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from convcalc.cli import main
 from convcalc.engine import Network, analyze
 from convcalc.spec.loader import parse_spec
 
 GOLDEN = Path(__file__).parent / "golden"
+
+# Property tests: 500 examples per family in CI (CI=true), 40 locally, 5000 with
+# --hypothesis-profile=deep when hunting for disagreements.
+_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile("ci", max_examples=500, deadline=None, suppress_health_check=_QUIET, derandomize=False)
+settings.register_profile("deep", max_examples=5000, deadline=None, suppress_health_check=_QUIET)
+settings.register_profile("dev", max_examples=40, deadline=None, suppress_health_check=_QUIET)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 def pytest_addoption(parser):

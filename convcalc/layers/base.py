@@ -43,6 +43,8 @@ class Arg:
 
     def check(self, value: Any) -> Any:
         """The value in canonical form (lists become tuples), or SpecError saying what is wrong."""
+        if value is None and self.default is None:  # `stride: null` asks for the default, as in PyTorch
+            return None
         if self.kind == "bool":
             if not isinstance(value, bool):
                 raise SpecError(f"'{self.name}' must be true or false, got {value!r}")

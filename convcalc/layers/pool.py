@@ -20,12 +20,12 @@ def _pool_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padding: i
         size = formulas.ceil_div(n, s)
         return call.step(f"output {axis}", "ceil(N/S)", f"ceil({n}/{s})", size)
     pad = 0 if padding == "valid" else padding
-    if 2 * pad > span:
-        raise call.fail(f"padding {pad} on the {axis} is more than half the window {span} (PyTorch requires 2·P ≤ K)")
+    if 2 * pad > k:  # PyTorch checks against the kernel size, not the dilated span
+        raise call.fail(f"padding {pad} on the {axis} is more than half the window {k} (PyTorch requires P ≤ K/2)")
     size = formulas.pool_output_size(n, k, s, pad, d, ceil_mode)
     rounding = "ceil" if ceil_mode else "floor"
     text = f"{rounding}(({n} + 2·{pad} − {d}·({k}−1) − 1)/{s}) + 1"
-    if span > n + 2 * pad or size < 1:
+    if size < 1:  # with ceil_mode PyTorch accepts a window that hangs past the end
         raise call.fail(f"pool window {span} > padded {axis} {n + 2 * pad}: ({n} + {2 * pad} − {span})/{s} + 1 = {size}")
     if ceil_mode and size != formulas.ceil_div(n + 2 * pad - span, s) + 1:
         call.warnings.append(f"{axis}: ceil_mode's last window would start in the right padding, so it is dropped")
@@ -40,6 +40,10 @@ def infer_pool(call: Call) -> Inference:
     dilation = call.per_axis("dilation") if "dilation" in call.args else (1,) * len(kernel)
     padding = call.args["padding"]
     pads = (padding,) * len(kernel) if isinstance(padding, str) else call.per_axis("padding")
+    if call.type_name == "avgpool3d" and padding != "same":
+        for axis, n, k in zip(call.axis_names(), call.spatial, kernel):
+            if n < k:  # PyTorch's avg_pool3d checks the unpadded input, unlike every other pool
+                raise call.fail(f"avgpool3d needs every input axis ≥ its window (PyTorch): {axis} {n} < {k}")
     out = tuple(
         _pool_size(call, axis, n, k, s, d, p)
         for axis, n, k, s, d, p in zip(call.axis_names(), call.spatial, kernel, stride, dilation, pads)

@@ -1,0 +1,29 @@
+"""The convcalc side of an oracle comparison, and the comparison itself."""
+
+from __future__ import annotations
+
+import yaml
+
+from convcalc.engine import analyze
+from convcalc.errors import SpecError
+from convcalc.spec.loader import parse_spec
+
+
+def convcalc_layer(input_shape, type_: str, args: dict):
+    """(output shape, trainable params) of one layer, or the SpecError convcalc raises."""
+    text = yaml.safe_dump({"input": list(input_shape), "layers": [{type_: args}]})
+    try:
+        (layer,) = analyze(parse_spec(text)).layers
+    except SpecError as e:
+        return e
+    return layer.output_shape, layer.trainable
+
+
+def agree(oracle: str, expected, oracle_error: Exception | None, ours, config) -> None:
+    """Both accept with equal numbers, or both reject (convcalc with a one-line message)."""
+    if oracle_error is not None:
+        assert isinstance(ours, SpecError), f"{oracle} rejects {config} ({oracle_error}) but convcalc gives {ours}"
+        assert str(ours) and "\n" not in str(ours)
+    else:
+        assert not isinstance(ours, SpecError), f"{oracle} accepts {config} → {expected} but convcalc says: {ours}"
+        assert ours == expected, f"{config}: {oracle} {expected} vs convcalc {ours}"

@@ -1,0 +1,156 @@
+"""Property-based conformance with PyTorch: random layer configurations built both as a convcalc
+spec and as the torch.nn module; output shapes (forward on zeros) and sum(p.numel()) must be
+equal, and both sides must reject the same configurations."""
+
+import pytest
+
+torch = pytest.importorskip("torch", reason="the oracle extra is not installed: pip install -e '.[oracle]'")
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from tests.oracle.common import agree, convcalc_layer  # noqa: E402
+from tests.oracle.torch_build import run_torch  # noqa: E402
+
+
+def per_axis(dims: int, values: st.SearchStrategy) -> st.SearchStrategy:
+    """An int, or a list with one value per spatial axis."""
+    return st.one_of(values, st.lists(values, min_size=dims, max_size=dims))
+
+
+def spatial(dims: int, high: int) -> st.SearchStrategy:
+    return st.lists(st.integers(1, high), min_size=dims, max_size=dims)
+
+
+def check(input_shape, type_, args):
+    try:
+        expected, error = run_torch(type_, args, tuple(input_shape)), None
+    except (ValueError, RuntimeError) as e:
+        expected, error = None, e
+    if error is None and 0 in expected[0]:
+        # PyTorch's transposed convs return an empty tensor where the size reaches 0; the
+        # contract makes an output size < 1 an error, so that counts as rejected.
+        error = ValueError(f"empty output {expected[0]}")
+    agree("PyTorch", expected, error, convcalc_layer(input_shape, type_, args), (input_shape, type_, args))
+
+
+@st.composite
+def conv_configs(draw):
+    dims = draw(st.sampled_from([1, 2, 3]))
+    groups = draw(st.sampled_from([1, 1, 2, 3]))
+    in_ch = draw(st.integers(1, 6))
+    filters = draw(st.integers(1, 6))
+    stride = draw(per_axis(dims, st.integers(1, 3)))
+    strided = stride != 1 and stride != [1] * dims
+    padding = draw(st.one_of(
+        per_axis(dims, st.integers(0, 3)), st.just("valid"), st.just("same") if not strided else st.just(0)))
+    args = {
+        "filters": filters, "kernel_size": draw(per_axis(dims, st.integers(1, 5))), "stride": stride,
+        "padding": padding, "dilation": draw(per_axis(dims, st.integers(1, 3))), "groups": groups,
+        "bias": draw(st.booleans()),
+    }
+    shape = [in_ch, *draw(spatial(dims, {1: 20, 2: 12, 3: 7}[dims]))]
+    return shape, f"conv{dims}d", args
+
+
+@given(conv_configs())
+def test_conv(config):
+    check(*config)
+
+
+@st.composite
+def transposed_configs(draw):
+    dims = draw(st.sampled_from([1, 2, 3]))
+    args = {
+        "filters": draw(st.integers(1, 6)), "kernel_size": draw(per_axis(dims, st.integers(1, 4))),
+        "stride": draw(per_axis(dims, st.integers(1, 3))), "padding": draw(per_axis(dims, st.integers(0, 3))),
+        "output_padding": draw(per_axis(dims, st.integers(0, 2))), "dilation": draw(per_axis(dims, st.integers(1, 2))),
+        "groups": draw(st.sampled_from([1, 1, 2])), "bias": draw(st.booleans()),
+    }
+    shape = [draw(st.integers(1, 6)), *draw(spatial(dims, {1: 12, 2: 8, 3: 5}[dims]))]
+    return shape, f"conv_transpose{dims}d", args
+
+
+@given(transposed_configs())
+def test_conv_transpose(config):
+    check(*config)
+
+
+@st.composite
+def pool_configs(draw):
+    dims = draw(st.sampled_from([1, 2, 3]))
+    kind = draw(st.sampled_from(["max", "avg"]))
+    args = {
+        "pool_size": draw(per_axis(dims, st.integers(1, 4))),
+        "stride": draw(st.one_of(st.none(), per_axis(dims, st.integers(1, 3)))),
+        "padding": draw(st.one_of(per_axis(dims, st.integers(0, 2)), st.just("valid"))),
+        "ceil_mode": draw(st.booleans()),
+    }
+    if kind == "max":
+        args["dilation"] = draw(per_axis(dims, st.integers(1, 2)))
+    else:
+        args["count_include_pad"] = draw(st.booleans())
+    shape = [draw(st.integers(1, 3)), *draw(spatial(dims, {1: 16, 2: 10, 3: 6}[dims]))]
+    return shape, f"{kind}pool{dims}d", args
+
+
+@given(pool_configs())
+def test_pool(config):
+    check(*config)
+
+
+@st.composite
+def adaptive_configs(draw):
+    dims = draw(st.sampled_from([1, 2, 3]))
+    kind = draw(st.sampled_from(["avg", "max"]))
+    args = {"output_size": draw(per_axis(dims, st.integers(1, 8)))}
+    shape = [draw(st.integers(1, 3)), *draw(spatial(dims, {1: 20, 2: 12, 3: 6}[dims]))]
+    return shape, f"adaptive_{kind}pool{dims}d", args
+
+
+@given(adaptive_configs())
+def test_adaptive_pool(config):
+    check(*config)
+
+
+@st.composite
+def shape_any_rank(draw, high=8):
+    rank = draw(st.integers(0, 3))
+    return [draw(st.integers(1, 8)), *draw(spatial(rank, high))] if rank else [draw(st.integers(1, 8))]
+
+
+@given(shape_any_rank(), st.floats(1e-6, 1e-2))
+def test_batchnorm(shape, eps):
+    check(shape, "batchnorm", {"eps": eps})
+
+
+@given(st.data())
+def test_upsample(data):
+    dims = data.draw(st.sampled_from([1, 2, 3]))
+    shape = [data.draw(st.integers(1, 3)), *data.draw(spatial(dims, 6))]
+    check(shape, "upsample", {"scale_factor": data.draw(per_axis(dims, st.integers(1, 3)))})
+
+
+@given(st.data())
+def test_zeropad(data):
+    dims = data.draw(st.sampled_from([1, 2, 3]))
+    pads = st.integers(0, 3)
+    padding = data.draw(st.one_of(
+        per_axis(dims, pads), st.lists(st.lists(pads, min_size=2, max_size=2), min_size=dims, max_size=dims)))
+    shape = [data.draw(st.integers(1, 3)), *data.draw(spatial(dims, 6))]
+    check(shape, f"zeropad{dims}d", {"padding": padding})
+
+
+@given(shape_any_rank(), st.integers(1, 12), st.booleans())
+def test_flatten_dense(shape, units, bias):
+    check(shape, "flatten", {})
+    features = 1
+    for d in shape:
+        features *= d
+    check([features], "dense", {"units": units, "bias": bias})
+
+
+@pytest.mark.parametrize("type_", ["relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh",
+                                   "softmax", "dropout", "lrn", "global_avgpool", "global_maxpool"])
+@pytest.mark.parametrize("shape", [[3, 7], [4, 5, 6], [2, 3, 4, 5]])
+def test_shape_keeping_layers(type_, shape):
+    check(shape, type_, {})

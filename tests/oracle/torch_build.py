@@ -1,0 +1,143 @@
+"""convcalc layer arguments → the `torch.nn` module PyTorch users would write for them.
+
+This is the oracle's side: shapes and parameter counts come from running these modules, never
+from convcalc's formulas. Configurations that only Keras defines (`same` with stride > 1,
+`causal`, transposed `valid`/`same`) raise KerasOnly and are checked against Keras instead.
+"""
+
+from __future__ import annotations
+
+from math import prod
+
+import torch
+from torch import nn
+
+
+class KerasOnly(Exception):
+    """PyTorch has no layer with these semantics."""
+
+
+ACTIVATIONS = {
+    "relu": lambda a: nn.ReLU(),
+    "relu6": lambda a: nn.ReLU6(),
+    "leaky_relu": lambda a: nn.LeakyReLU(a.get("negative_slope", 0.01)),
+    "elu": lambda a: nn.ELU(a.get("alpha", 1.0)),
+    "gelu": lambda a: nn.GELU(),
+    "silu": lambda a: nn.SiLU(),
+    "sigmoid": lambda a: nn.Sigmoid(),
+    "tanh": lambda a: nn.Tanh(),
+    "softmax": lambda a: nn.Softmax(dim=1),
+    "dropout": lambda a: nn.Dropout(a.get("rate", 0.5)),
+}
+
+
+def _conv_padding(args: dict, dims: int):
+    padding = args.get("padding", 0)
+    if padding == "causal" or (padding == "same" and any(s != 1 for s in _tuple(args.get("stride", 1), dims))):
+        raise KerasOnly(padding)
+    return padding
+
+
+def _tuple(value, dims: int) -> tuple:
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,) * dims
+
+
+def torch_module(type_: str, args: dict, input_shape: tuple[int, ...]) -> nn.Module:
+    """The module for one layer; PyTorch's own errors propagate (ValueError, RuntimeError)."""
+    c = input_shape[0]
+    rank = len(input_shape) - 1
+    if type_ in ACTIVATIONS:
+        return ACTIVATIONS[type_](args)
+    if type_.startswith("conv_transpose"):
+        dims = int(type_[-2])
+        if isinstance(args.get("padding", 0), str):
+            raise KerasOnly("transposed valid/same")
+        cls = getattr(nn, f"ConvTranspose{dims}d")
+        return cls(c, args["filters"], args["kernel_size"], args.get("stride", 1), args.get("padding", 0),
+                   args.get("output_padding") or 0, args.get("groups", 1), args.get("bias", True), args.get("dilation", 1))
+    if type_ in ("conv1d", "conv2d", "conv3d"):
+        dims = int(type_[-2])
+        cls = getattr(nn, f"Conv{dims}d")
+        return cls(c, args["filters"], args["kernel_size"], args.get("stride", 1), _conv_padding(args, dims),
+                   args.get("dilation", 1), args.get("groups", 1), args.get("bias", True))
+    if type_ == "depthwise_conv2d":
+        m = args.get("depth_multiplier", 1)
+        return nn.Conv2d(c, c * m, args["kernel_size"], args.get("stride", 1), _conv_padding(args, 2),
+                         args.get("dilation", 1), groups=c, bias=args.get("bias", True))
+    if type_ == "separable_conv2d":
+        m = args.get("depth_multiplier", 1)
+        return nn.Sequential(
+            nn.Conv2d(c, c * m, args["kernel_size"], args.get("stride", 1), _conv_padding(args, 2),
+                      args.get("dilation", 1), groups=c, bias=False),
+            nn.Conv2d(c * m, args["filters"], 1, bias=args.get("bias", True)),
+        )
+    if type_[:7] in ("maxpool", "avgpool"):
+        dims = int(type_[-2])
+        padding = args.get("padding", 0)
+        if padding == "same":
+            raise KerasOnly("pool same")
+        padding = 0 if padding == "valid" else padding
+        k = args["pool_size"]
+        stride = args.get("stride") or k
+        if type_.startswith("max"):
+            return getattr(nn, f"MaxPool{dims}d")(k, stride, padding, args.get("dilation", 1), ceil_mode=args.get("ceil_mode", False))
+        return getattr(nn, f"AvgPool{dims}d")(k, stride, padding, args.get("ceil_mode", False), args.get("count_include_pad", True))
+    if type_ in ("global_avgpool", "global_maxpool"):
+        kind = "Avg" if type_ == "global_avgpool" else "Max"
+        return nn.Sequential(getattr(nn, f"Adaptive{kind}Pool{rank}d")(1), nn.Flatten())
+    if type_.startswith("adaptive_"):
+        kind = "Avg" if "avg" in type_ else "Max"
+        return getattr(nn, f"Adaptive{kind}Pool{type_[-2]}d")(args["output_size"])
+    if type_ == "flatten":
+        return nn.Flatten()
+    if type_ == "dense":
+        return nn.Linear(input_shape[0], args["units"], args.get("bias", True))
+    if type_ == "batchnorm":
+        return getattr(nn, f"BatchNorm{max(rank, 1)}d")(c, eps=args.get("eps", 1e-5)).eval()
+    if type_ == "lrn":
+        return nn.LocalResponseNorm(args.get("size", 5), args.get("alpha", 1e-4), args.get("beta", 0.75), args.get("k", 1.0))
+    if type_.startswith("zeropad"):
+        return getattr(nn, f"ZeroPad{type_[-2]}d")(torch_pad_order(args.get("padding", 1), rank))
+    if type_ == "upsample":
+        return nn.Upsample(scale_factor=tuple(float(f) for f in _tuple(args.get("scale_factor", 2), rank)), mode="nearest")
+    raise KeyError(type_)
+
+
+def torch_pad_order(padding, rank: int) -> tuple[int, ...]:
+    """Per-axis (before, after), first axis first → PyTorch's F.pad order, last axis first."""
+    if isinstance(padding, (list, tuple)) and padding and isinstance(padding[0], (list, tuple)):
+        pairs = [tuple(p) for p in padding]
+    else:
+        pairs = [(p, p) for p in _tuple(padding, rank)]
+    return tuple(v for pair in reversed(pairs) for v in pair)
+
+
+def run_torch(type_: str, args: dict, input_shape: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
+    """(output shape without the batch axis, trainable parameters) from a forward pass on zeros."""
+    module = torch_module(type_, args, input_shape)
+    with torch.no_grad():
+        out = module(torch.zeros(1, *input_shape))
+    return tuple(out.shape[1:]), sum(p.numel() for p in module.parameters())
+
+
+def run_torch_network(spec) -> list[tuple[tuple[int, ...], int]]:
+    """Every layer of a convcalc Spec built in torch.nn and run: (output shape, params) per layer."""
+    tensors = {"input": torch.zeros(1, *spec.input_shape)}
+    results = []
+    with torch.no_grad():
+        for layer in spec.layers:
+            inputs = [tensors[n] for n in layer.inputs]
+            if layer.type == "add":
+                out, params = sum(inputs[1:], inputs[0]), 0
+            elif layer.type == "concat":
+                out, params = torch.cat(inputs, dim=1), 0
+            else:
+                module = torch_module(layer.type, dict(layer.args), tuple(inputs[0].shape[1:]))
+                out, params = module(inputs[0]), sum(p.numel() for p in module.parameters())
+            tensors[layer.name] = out
+            results.append((tuple(out.shape[1:]), params))
+    return results
+
+
+def numel(shape) -> int:
+    return prod(shape)
