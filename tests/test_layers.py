@@ -55,6 +55,10 @@ CASES = [
     ([2, 8, 8, 8], "maxpool3d: {pool_size: 2}", (2, 4, 4, 4), 0, None, 0),
     ([2, 9, 9, 9], "avgpool3d: {pool_size: 2, ceil_mode: true}", (2, 5, 5, 5), 0, None, 0),
     ([4, 11], "maxpool1d: {pool_size: 2}", (4, 5), 0, None, 0),
+    # regressions found by the PyTorch oracle: a ceil_mode window may hang past the end,
+    # and an explicit null stride means the default
+    ([1, 1], "avgpool1d: {pool_size: 2, ceil_mode: true}", (1, 1), 0, None, 0),
+    ([2, 3, 3], "maxpool2d: {pool_size: 2, stride: null}", (2, 1, 1), 0, None, 0),
     ([512, 7, 7], "global_avgpool", (512,), 0, None, 0),
     ([8, 10], "global_maxpool", (8,), 0, None, 0),
     ([512, 14, 14], "adaptive_avgpool2d: {output_size: 7}", (512, 7, 7), 0, None, 0),

@@ -75,6 +75,10 @@ ERRORS = [
     (spec("conv_transpose2d: {filters: 1, kernel_size: 3, stride: 2, output_padding: 2}"), ["output_padding 2", "smaller than the stride 2"]),
     (spec("maxpool2d: {pool_size: 3, padding: 2}"), ["padding 2 on the height is more than half the window 3"]),
     (spec("maxpool2d: {pool_size: 40}"), ["pool window 40 > padded height 28"]),
+    # regressions found by the PyTorch oracle: the padding bound uses the undilated kernel,
+    # and AvgPool3d checks the unpadded input against the window
+    (spec("maxpool2d: {pool_size: 3, dilation: 2, padding: 2}"), ["padding 2 on the height is more than half the window 3"]),
+    (spec("avgpool3d: {pool_size: 2, padding: 1}", input_shape="[1, 1, 4, 4]"), ["avgpool3d needs every input axis ≥ its window", "depth 1 < 2"]),
     (spec("global_avgpool", "global_avgpool"), ["global pooling needs spatial axes"]),
     (spec("{relu: null, inputs: nowhere}"), ["unknown input 'nowhere'"]),
     (spec("{relu: null, name: a, inputs: b}", "{relu: null, name: b, inputs: a}"), ["cycle in inputs", "a ← b ← a"]),
