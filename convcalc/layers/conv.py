@@ -134,6 +134,67 @@ def infer_separable(call: Call) -> Inference:
     )
 
 
+def forward_conv(run):
+    from convcalc.runner import kernels
+
+    call = run.call()
+    kernel, stride, dilation = _window_args(call)
+    pads = resolve_padding(call, kernel, stride, dilation)
+    weight = run.param("weight", run.result.kernel_shape)
+    bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
+    return kernels.conv(run.x, weight, bias, stride, pads, dilation, call.args["groups"])
+
+
+def forward_conv_transpose(run):
+    from convcalc.runner import kernels
+
+    call = run.call()
+    kernel, stride, dilation = _window_args(call)
+    padding, op = call.args["padding"], call.args["output_padding"]
+    ops = (op,) * len(kernel) if op is None or isinstance(op, int) else op
+    sizes, offsets = [], []
+    for n, k, s, d, o, p in zip(call.spatial, kernel, stride, dilation, ops,
+                                (padding,) * len(kernel) if isinstance(padding, (int, str)) else padding):
+        if isinstance(p, str):
+            # Keras (TensorFlow): the gradient of a `p`-padded conv whose input has the output's
+            # size, so the output starts where that conv's `same` padding would begin
+            size = formulas.keras_transposed_output_size(n, k, s, p, d, o)
+            offset = max((n - 1) * s + formulas.effective_kernel(k, d) - size, 0) // 2
+        else:
+            size, offset = formulas.transposed_output_size(n, k, s, p, d, o or 0), p
+        sizes.append(size)
+        offsets.append(offset)
+    weight = run.param("weight", run.result.kernel_shape)
+    bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
+    return kernels.conv_transpose(run.x, weight, bias, stride, dilation, call.args["groups"], tuple(sizes), tuple(offsets))
+
+
+def forward_depthwise(run):
+    from convcalc.runner import kernels
+
+    call = run.call()
+    kernel, stride, dilation = _window_args(call)
+    pads = resolve_padding(call, kernel, stride, dilation)
+    weight = run.param("weight", run.result.kernel_shape)
+    bias = run.param("bias", (weight.shape[0],), "bias") if call.args["bias"] else None
+    return kernels.conv(run.x, weight, bias, stride, pads, dilation, call.channels)
+
+
+def forward_separable(run):
+    from convcalc.runner import kernels
+
+    call = run.call()
+    kernel, stride, dilation = _window_args(call)
+    pads = resolve_padding(call, kernel, stride, dilation)
+    depthwise_shape, pointwise_shape = dict(run.result.extra)["kernel_shapes"]
+    depthwise = run.param("depthwise", tuple(depthwise_shape))
+    pointwise = run.param("pointwise", tuple(pointwise_shape))
+    bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
+    mid = kernels.conv(run.x, depthwise, None, stride, pads, dilation, call.channels)
+    ones = (1,) * len(kernel)
+    return kernels.conv(mid, pointwise, bias, ones, tuple((0, 0) for _ in kernel), ones)
+
+
 def _conv_type(dims: int) -> LayerType:
     causal = ("valid", "same", "causal") if dims == 1 else ("valid", "same")
     return LayerType(
@@ -142,6 +203,7 @@ def _conv_type(dims: int) -> LayerType:
         (FILTERS, kernel_arg(), stride_arg(), padding_arg(causal), dilation_arg(), GROUPS, BIAS),
         infer_conv,
         rank=dims,
+        forward=forward_conv,
     )
 
 
@@ -156,6 +218,7 @@ def _transpose_type(dims: int) -> LayerType:
         ),
         infer_conv_transpose,
         rank=dims,
+        forward=forward_conv_transpose,
         aliases=(f"conv{dims}d_transpose",),
     )
 
@@ -169,6 +232,7 @@ TYPES = (
         (MULTIPLIER, kernel_arg(), stride_arg(), padding_arg(), dilation_arg(), BIAS),
         infer_depthwise,
         rank=2,
+        forward=forward_depthwise,
     ),
     LayerType(
         "separable_conv2d",
@@ -176,5 +240,6 @@ TYPES = (
         (FILTERS, kernel_arg(), stride_arg(), padding_arg(), dilation_arg(), MULTIPLIER, BIAS),
         infer_separable,
         rank=2,
+        forward=forward_separable,
     ),
 )

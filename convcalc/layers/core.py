@@ -92,8 +92,110 @@ def infer_concat(call: Call) -> Inference:
     return Inference((channels, *call.shape[1:]))
 
 
+# NumPy forwards (the runner imports numpy; the engine never calls these)
+
+def forward_flatten(run):
+    return run.x.reshape(run.x.shape[0], -1)
+
+
+def forward_dense(run):
+    weight = run.param("weight", run.result.kernel_shape)
+    out = run.x @ weight.T
+    if run.args["bias"]:
+        out += run.param("bias", (run.args["units"],), "bias")
+    return out
+
+
+def _per_channel(run, values):
+    return values.reshape(1, -1, *(1,) * (run.x.ndim - 2))
+
+
+def forward_batchnorm(run):
+    """Inference mode: the running statistics normalise, γ and β scale and shift."""
+    import numpy as np
+
+    c = run.x.shape[1]
+    scale, shift = run.param("scale", (c,), "scale"), run.param("shift", (c,), "shift")
+    mean = run.param("running_mean", (c,), "mean", trainable=False)
+    var = run.param("running_var", (c,), "var", trainable=False)
+    inv = scale / np.sqrt(var + np.float32(run.args["eps"]))
+    return run.x * _per_channel(run, inv) + _per_channel(run, shift - mean * inv)
+
+
+def forward_lrn(run):
+    from convcalc.runner import kernels
+
+    a = run.args
+    return kernels.local_response_norm(run.x, a["size"], a["alpha"], a["beta"], a["k"])
+
+
+def _activation(type_name: str, run):
+    import numpy as np
+
+    from convcalc.runner import kernels
+
+    x = run.x
+    if type_name == "relu":
+        return np.maximum(x, 0)
+    if type_name == "relu6":
+        return np.clip(x, 0, 6)
+    if type_name == "leaky_relu":
+        return np.where(x > 0, x, x * np.float32(run.args["negative_slope"]))
+    if type_name == "elu":
+        return np.where(x > 0, x, np.float32(run.args["alpha"]) * np.expm1(np.minimum(x, 0)))
+    if type_name == "gelu":  # PyTorch's exact form, x·Φ(x)
+        return x * 0.5 * (1 + kernels.erf(x / np.float32(np.sqrt(2))))
+    if type_name == "silu":
+        return x / (1 + np.exp(-x))
+    if type_name == "sigmoid":
+        return 1 / (1 + np.exp(-x))
+    if type_name == "tanh":
+        return np.tanh(x)
+    if type_name == "softmax":
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+    if type_name == "dropout":  # inference: the identity
+        return x
+    raise KeyError(type_name)
+
+
+def forward_activation(run):
+    return _activation(run.result.spec.type, run).astype(run.x.dtype)
+
+
+def forward_zeropad(run):
+    import numpy as np
+
+    padding = run.args["padding"]
+    rank = run.x.ndim - 2
+    if isinstance(padding, tuple) and isinstance(padding[0], tuple):
+        pairs = padding
+    else:
+        pairs = tuple((p, p) for p in run.call().per_axis("padding"))
+    return np.pad(run.x, ((0, 0), (0, 0), *pairs[:rank]))
+
+
+def forward_upsample(run):
+    from convcalc.runner import kernels
+
+    return kernels.upsample_nearest(run.x, run.call().per_axis("scale_factor"))
+
+
+def forward_add(run):
+    out = run.inputs[0].copy()
+    for other in run.inputs[1:]:
+        out += other
+    return out
+
+
+def forward_concat(run):
+    import numpy as np
+
+    return np.concatenate(run.inputs, axis=1)
+
+
 def _simple(name: str, summary: str, *args: Arg) -> LayerType:
-    return LayerType(name, summary, args, infer_same)
+    return LayerType(name, summary, args, infer_same, forward=forward_activation)
 
 
 def _zeropad(dims: int) -> LayerType:
@@ -103,13 +205,14 @@ def _zeropad(dims: int) -> LayerType:
         (Arg("padding", "pads", 1, help="int, per-axis list, or per-axis [before, after] pairs"),),
         infer_zeropad,
         rank=dims,
+        forward=forward_zeropad,
     )
 
 
 RATE = Arg("rate", "float", 0.5, aliases=("p",), help="fraction of units zeroed while training")
 
 TYPES = (
-    LayerType("flatten", "all axes into one vector: [C·H·W]", (), infer_flatten),
+    LayerType("flatten", "all axes into one vector: [C·H·W]", (), infer_flatten, forward=forward_flatten),
     LayerType(
         "dense",
         "fully connected: every output sees every input; needs a 1-D input",
@@ -119,6 +222,7 @@ TYPES = (
         ),
         infer_dense,
         aliases=("linear",),
+        forward=forward_dense,
     ),
     LayerType(
         "batchnorm",
@@ -126,6 +230,7 @@ TYPES = (
         (Arg("eps", "float", 1e-5, aliases=("epsilon",), help="added to the variance"),
          Arg("momentum", "float", 0.1, help="running-average momentum (no effect on shapes)")),
         infer_batchnorm,
+        forward=forward_batchnorm,
         aliases=("batchnorm1d", "batchnorm2d", "batchnorm3d", "batch_normalization"),
     ),
     _simple("dropout", "zeroes a fraction of units while training; shape unchanged", RATE),
@@ -135,6 +240,7 @@ TYPES = (
         (Arg("size", "int", 5, help="channels in each window"), Arg("alpha", "float", 1e-4),
          Arg("beta", "float", 0.75), Arg("k", "float", 1.0)),
         infer_lrn,
+        forward=forward_lrn,
     ),
     _simple("relu", "max(x, 0)"),
     _simple("relu6", "min(max(x, 0), 6) (MobileNet)"),
@@ -152,7 +258,10 @@ TYPES = (
         (Arg("scale_factor", "sizes", 2, aliases=("size",), help="int or one per axis"),
          Arg("mode", "choice", "nearest", choices=("nearest",), help="interpolation")),
         infer_upsample,
+        forward=forward_upsample,
     ),
-    LayerType("add", "element-wise sum of ≥2 inputs of identical shape", (), infer_add, min_inputs=2, max_inputs=0),
-    LayerType("concat", "stack ≥2 inputs along channels; spatial sizes must match", (), infer_concat, min_inputs=2, max_inputs=0),
+    LayerType("add", "element-wise sum of ≥2 inputs of identical shape", (), infer_add, min_inputs=2, max_inputs=0,
+              forward=forward_add),
+    LayerType("concat", "stack ≥2 inputs along channels; spatial sizes must match", (), infer_concat, min_inputs=2,
+              max_inputs=0, forward=forward_concat),
 )

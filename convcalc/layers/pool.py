@@ -51,6 +51,59 @@ def infer_pool(call: Call) -> Inference:
     return Inference((call.channels, *out), None, 0, 0, 0, rf_window(kernel, stride, dilation))
 
 
+def _pool_geometry(call: Call) -> tuple[tuple, tuple, tuple, tuple, tuple]:
+    """kernel, stride, dilation, (before, after) pads that give exactly the output size, and
+    the span of cells that count for an average (start, end) per axis."""
+    kernel = call.per_axis("pool_size")
+    stride = kernel if call.args["stride"] is None else call.per_axis("stride")
+    dilation = call.per_axis("dilation") if "dilation" in call.args else (1,) * len(kernel)
+    padding = call.args["padding"]
+    pads, counted = [], []
+    for i, (n, k, s, d) in enumerate(zip(call.spatial, kernel, stride, dilation)):
+        span = formulas.effective_kernel(k, d)
+        if padding == "same":  # Keras averages over the real cells only
+            lo, hi = formulas.same_padding(n, k, s, d)
+            out = formulas.ceil_div(n, s)
+            counted.append((lo, lo + n))
+        else:
+            p = 0 if padding == "valid" else call.per_axis("padding")[i]
+            out = formulas.pool_output_size(n, k, s, p, d, call.args["ceil_mode"])
+            lo = p
+            include_pad = call.args.get("count_include_pad", True)
+            counted.append((0, n + 2 * p) if include_pad else (p, p + n))
+        # ceil_mode's last window may hang past the padding: pad on until it fits
+        hi = max((out - 1) * s + span - n - lo, 0)
+        pads.append((lo, hi))
+    return kernel, stride, dilation, tuple(pads), tuple(counted)
+
+
+def forward_pool(run):
+    import numpy as np
+
+    from convcalc.runner import kernels
+
+    kernel, stride, dilation, pads, counted = _pool_geometry(run.call())
+    if run.result.spec.type.startswith("max"):
+        return kernels.max_pool(run.x, kernel, stride, pads, dilation)
+    mask = np.ones((), dtype=np.float32)
+    for n, (lo, hi), (start, end) in zip(run.x.shape[2:], pads, counted):
+        axis = np.zeros(lo + n + hi, dtype=np.float32)
+        axis[start:end] = 1
+        mask = np.multiply.outer(mask, axis)
+    return kernels.avg_pool(run.x, kernel, stride, pads, mask)
+
+
+def forward_global(run):
+    axes = tuple(range(2, run.x.ndim))
+    return run.x.mean(axis=axes) if run.result.spec.type == "global_avgpool" else run.x.max(axis=axes)
+
+
+def forward_adaptive(run):
+    from convcalc.runner import kernels
+
+    return kernels.adaptive_pool(run.x, run.call().per_axis("output_size"), "avg" if "avg" in run.result.spec.type else "max")
+
+
 def infer_global(call: Call) -> Inference:
     if not call.spatial:
         raise call.fail(f"global pooling needs spatial axes, but the input {list(call.shape)} has none")
@@ -76,13 +129,14 @@ def _pool_type(kind: str, dims: int) -> LayerType:
         (POOL_SIZE, STRIDE, padding_arg(), CEIL, *extra),
         infer_pool,
         rank=dims,
+        forward=forward_pool,
     )
 
 
 TYPES = (
     *(_pool_type(kind, d) for kind in ("max", "avg") for d in (1, 2, 3)),
-    LayerType("global_avgpool", "mean over all spatial positions → [C]", (), infer_global),
-    LayerType("global_maxpool", "max over all spatial positions → [C]", (), infer_global),
+    LayerType("global_avgpool", "mean over all spatial positions → [C]", (), infer_global, forward=forward_global),
+    LayerType("global_maxpool", "max over all spatial positions → [C]", (), infer_global, forward=forward_global),
     *(
         LayerType(
             f"adaptive_{kind}pool{d}d",
@@ -90,6 +144,7 @@ TYPES = (
             (Arg("output_size", "sizes", help="output size, int or one per axis"),),
             infer_adaptive,
             rank=d,
+            forward=forward_adaptive,
         )
         for kind in ("avg", "max")
         for d in (1, 2, 3)

@@ -141,3 +141,20 @@ def run_torch_network(spec) -> list[tuple[tuple[int, ...], int]]:
 
 def numel(shape) -> int:
     return prod(shape)
+
+
+def load_weights(module: nn.Module, type_: str, weights: dict) -> None:
+    """Copy the runner's arrays into the module, so both compute with identical weights."""
+    if type_ == "separable_conv2d":
+        targets = {"depthwise": module[0].weight, "pointwise": module[1].weight,
+                   "bias": module[1].bias if module[1].bias is not None else None}
+    elif type_ == "batchnorm":
+        targets = {"scale": module.weight, "shift": module.bias,
+                   "running_mean": module.running_mean, "running_var": module.running_var}
+    else:
+        targets = {"weight": getattr(module, "weight", None), "bias": getattr(module, "bias", None)}
+    with torch.no_grad():
+        for name, array in weights.items():
+            target = targets[name]
+            assert tuple(target.shape) == array.shape, f"{type_} {name}: torch {tuple(target.shape)} vs runner {array.shape}"
+            target.copy_(torch.from_numpy(array))

@@ -1,0 +1,184 @@
+"""NumPy building blocks of the reference forward pass: vectorised, batch-first (N, C, *spatial).
+
+Convolutions gather every window with `sliding_window_view` and hand one batched `matmul` to
+BLAS per layer; pools reduce over the same windows. No Python loop runs over pixels or channels.
+"""
+
+from __future__ import annotations
+
+from math import prod
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from convcalc import formulas
+
+Pads = tuple[tuple[int, int], ...]
+
+
+_scratch = np.empty(0, dtype=np.float32)
+
+
+def scratch(shape: tuple[int, ...]) -> np.ndarray:
+    """A reused float32 buffer for im2col columns. Fresh memory this large comes straight from
+    the OS and pays a page fault per 4 KiB on first touch — on VMs that is most of a big conv's
+    time — so the runner keeps the largest buffer it needed and writes into it again."""
+    global _scratch
+    size = prod(shape)
+    if _scratch.size < size:
+        _scratch = np.empty(size, dtype=np.float32)
+    return _scratch[:size].reshape(shape)
+
+
+def pad(x: np.ndarray, pads: Pads, value: float = 0.0) -> np.ndarray:
+    if not any(lo or hi for lo, hi in pads):
+        return x
+    return np.pad(x, ((0, 0), (0, 0), *pads), constant_values=value)
+
+
+def windows(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -> np.ndarray:
+    """View (N, C, *out, *kernel) of every window; dilation keeps every D-th cell of a span."""
+    rank = len(kernel)
+    spans = tuple(formulas.effective_kernel(k, d) for k, d in zip(kernel, dilation))
+    view = sliding_window_view(x, spans, axis=tuple(range(2, 2 + rank)))
+    index = (slice(None), slice(None), *(slice(None, None, s) for s in stride), *(slice(None, None, d) for d in dilation))
+    return view[index]
+
+
+def conv(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, stride: tuple, pads: Pads,
+         dilation: tuple, groups: int = 1) -> np.ndarray:
+    """Cross-correlation as PyTorch computes it; weight (F, C/groups, *K)."""
+    n, c = x.shape[:2]
+    rank = len(stride)
+    kernel = weight.shape[2:]
+    view = windows(pad(x, pads), kernel, stride, dilation)  # (N, C, *O, *K)
+    out_spatial = view.shape[2:2 + rank]
+    cg, f = c // groups, weight.shape[0]
+    # im2col, the Caffe layout: one copy into (G, C/G·K, N·O), output cells innermost so the
+    # copy reads memory in order; then (G, F/G, C/G·K) @ (G, C/G·K, N·O), one batched GEMM
+    view = view.reshape(n, groups, cg, *out_spatial, *kernel)  # splitting C needs no copy
+    order = (1, 2, *range(3 + rank, 3 + 2 * rank), 0, *range(3, 3 + rank))
+    view = view.transpose(order)
+    cols = scratch(view.shape)
+    np.copyto(cols, view)
+    cols = cols.reshape(groups, cg * prod(kernel), n * prod(out_spatial))
+    w = weight.reshape(groups, f // groups, cg * prod(kernel))
+    out = np.matmul(w, cols).reshape(groups, f // groups, n, *out_spatial)
+    out = np.moveaxis(out, 2, 0).reshape(n, f, *out_spatial)  # (N, G, F/G, *O) → (N, F, *O)
+    if bias is not None:
+        out += bias.reshape(1, -1, *(1,) * rank)
+    return out
+
+
+def conv_transpose(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, stride: tuple, dilation: tuple,
+                   groups: int, out_size: tuple, offset: tuple) -> np.ndarray:
+    """Transposed convolution by input dilation: spread the input S apart, pad by D·(K−1),
+    convolve with the flipped kernel, then cut the `out_size` cells starting at `offset` from
+    that full result (PyTorch: offset = P; Keras: from its own padding rule). weight is
+    PyTorch's (C_in, F/groups, *K)."""
+    n, c, *spatial = x.shape
+    rank = len(stride)
+    kernel = weight.shape[2:]
+    spread = np.zeros((n, c, *((d - 1) * s + 1 for d, s in zip(spatial, stride))), dtype=x.dtype)
+    spread[(slice(None), slice(None), *(slice(None, None, s) for s in stride))] = x
+    full_pads = []
+    for axis in range(rank):
+        edge = dilation[axis] * (kernel[axis] - 1)
+        full = (spatial[axis] - 1) * stride[axis] + edge + 1
+        # cells of the wanted output beyond the full result are zeros (Keras `valid` with K < S)
+        lo = edge - offset[axis]
+        hi = edge + max(out_size[axis] + offset[axis] - full, 0)
+        full_pads.append((lo, hi))
+    cin_g, f_g = c // groups, weight.shape[1]
+    flipped = np.flip(weight, axis=tuple(range(2, 2 + rank)))
+    w = flipped.reshape(groups, cin_g, f_g, *kernel).swapaxes(1, 2).reshape(groups * f_g, cin_g, *kernel)
+    crop_pads = tuple((max(lo, 0), max(hi, 0)) for lo, hi in full_pads)
+    padded = pad(spread, crop_pads)
+    # a negative pad means PyTorch's padding P cuts into the full result: crop instead
+    cut = (slice(None), slice(None), *(slice(max(-lo, 0), padded.shape[2 + i] - max(-hi, 0))
+                                       for i, (lo, hi) in enumerate(full_pads)))
+    out = conv(np.ascontiguousarray(padded[cut]), np.ascontiguousarray(w), bias, (1,) * rank,
+               tuple((0, 0) for _ in range(rank)), dilation, groups)
+    index = (slice(None), slice(None), *(slice(0, o) for o in out_size))
+    return out[index]
+
+
+def _window_slices(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
+    """Each kernel offset's strided slice of x, shaped like the output: a pool reduces these
+    K₁·K₂·… arrays element-wise, a loop over kernel taps rather than over pixels."""
+    for offset in np.ndindex(*kernel):
+        index = tuple(slice(o * d, o * d + (n - 1) * s + 1, s) for o, d, s, n in zip(offset, dilation, stride, out))
+        yield x[(slice(None), slice(None), *index)]
+
+
+def _pool_out(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -> tuple[int, ...]:
+    return tuple(formulas.conv_output_size(n, k, s, 0, d) for n, k, s, d in zip(x.shape[2:], kernel, stride, dilation))
+
+
+def max_pool(x: np.ndarray, kernel: tuple, stride: tuple, pads: Pads, dilation: tuple) -> np.ndarray:
+    x = pad(x, pads, -np.inf)
+    taps = _window_slices(x, kernel, stride, dilation, _pool_out(x, kernel, stride, dilation))
+    out = next(taps).copy()
+    for tap in taps:
+        np.maximum(out, tap, out=out)
+    return out
+
+
+def avg_pool(x: np.ndarray, kernel: tuple, stride: tuple, pads: Pads, divisor_mask: np.ndarray) -> np.ndarray:
+    """Window sums over zero padding, divided by the window sums of `divisor_mask` (ones where a
+    cell counts: the padded input for count_include_pad, the real input otherwise)."""
+    ones = (1,) * len(kernel)
+    x = pad(x, pads)
+    out_size = _pool_out(x, kernel, stride, ones)
+    total = np.zeros(x.shape[:2] + out_size, dtype=np.float32)
+    count = np.zeros(out_size, dtype=np.float32)
+    for tap, mask in zip(_window_slices(x, kernel, stride, ones, out_size),
+                         _window_slices(divisor_mask[None, None], kernel, stride, ones, out_size)):
+        total += tap
+        count += mask[0, 0]
+    return total / count
+
+
+def adaptive_pool(x: np.ndarray, out_size: tuple, reduce: str) -> np.ndarray:
+    """PyTorch's bins, one axis at a time (a box mean or max is separable)."""
+    for axis, o in enumerate(out_size, start=2):
+        n = x.shape[axis]
+        bounds = [formulas.adaptive_bin_bounds(n, o, i) for i in range(o)]
+        start = np.array([lo for lo, _ in bounds])
+        end = np.array([hi for _, hi in bounds])
+        if reduce == "avg":
+            cs = np.concatenate([np.zeros_like(x.take([0], axis=axis)), np.cumsum(x, axis=axis, dtype=np.float64)], axis=axis)
+            sums = cs.take(end, axis=axis) - cs.take(start, axis=axis)
+            shape = [1] * x.ndim
+            shape[axis] = o
+            x = (sums / (end - start).reshape(shape)).astype(x.dtype)
+        else:
+            width = int((end - start).max())
+            idx = np.minimum(start[:, None] + np.arange(width)[None, :], end[:, None] - 1)  # (O, width)
+            x = x.take(idx, axis=axis).max(axis=axis + 1)
+    return x
+
+
+def upsample_nearest(x: np.ndarray, scale: tuple) -> np.ndarray:
+    for axis, f in enumerate(scale, start=2):
+        if f != 1:
+            x = np.repeat(x, f, axis=axis)
+    return x
+
+
+def erf(x: np.ndarray) -> np.ndarray:
+    """Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): numpy has no erf, PyTorch's GELU needs one."""
+    sign = np.sign(x)
+    a = np.abs(x).astype(np.float64)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return (sign * (1.0 - poly * np.exp(-a * a))).astype(x.dtype)
+
+
+def local_response_norm(x: np.ndarray, size: int, alpha: float, beta: float, k: float) -> np.ndarray:
+    """PyTorch's LocalResponseNorm: a window of `size` channels, centred, averaged squares."""
+    sq = np.square(x, dtype=np.float64)
+    sq = np.pad(sq, ((0, 0), (size // 2, (size - 1) // 2), *((0, 0),) * (x.ndim - 2)))
+    cs = np.concatenate([np.zeros_like(sq[:, :1]), np.cumsum(sq, axis=1)], axis=1)
+    window = cs[:, size:size + x.shape[1]] - cs[:, :x.shape[1]]
+    return (x / (k + alpha / size * window) ** beta).astype(x.dtype)

@@ -1,0 +1,291 @@
+"""Numerical truth of the NumPy runner: identical weights and inputs through the runner and
+through PyTorch (Keras for the semantics only Keras has); outputs must agree within
+rtol=1e-4, atol=1e-5 in float32 — values, not only shapes."""
+
+import os
+import warnings
+
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+torch = pytest.importorskip("torch", reason="the oracle extra is not installed: pip install -e '.[oracle]'")
+np = pytest.importorskip("numpy")
+
+import yaml  # noqa: E402
+from hypothesis import given, strategies as st  # noqa: E402
+
+from convcalc.engine import analyze  # noqa: E402
+from convcalc.errors import SpecError  # noqa: E402
+from convcalc.runner import run_network  # noqa: E402
+from convcalc.spec.loader import parse_spec  # noqa: E402
+from tests.oracle.torch_build import KerasOnly, load_weights, torch_module  # noqa: E402
+from tests.oracle.test_torch_layers import (  # noqa: E402
+    adaptive_configs, conv_configs, pool_configs, shape_any_rank, transposed_configs)
+
+RTOL, ATOL = 1e-4, 1e-5
+
+
+def run_ours(input_shape, type_, args, batch=2, seed=0):
+    """(input, output, weights) of a one-layer network run by the runner, or None if invalid."""
+    text = yaml.safe_dump({"input": list(input_shape), "layers": [{type_: args}]})
+    try:
+        net = analyze(parse_spec(text))
+    except SpecError:
+        return None
+    runs, tensors = run_network(net, seed=seed, batch=batch, keep=True)
+    (layer,) = runs
+    assert layer.ok, layer
+    return tensors["input"], tensors[net.layers[0].spec.name], layer.weights
+
+
+def check_torch(input_shape, type_, args):
+    ours = run_ours(input_shape, type_, args)
+    if ours is None:
+        return
+    x, y, weights = ours
+    try:
+        module = torch_module(type_, args, tuple(input_shape))
+    except KerasOnly:
+        return
+    load_weights(module, type_, weights)
+    module.eval()  # inference: dropout is the identity, batchnorm uses its running statistics
+    with torch.no_grad():
+        expected = module(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(y, expected, rtol=RTOL, atol=ATOL, err_msg=f"{type_} {args} on {input_shape}")
+
+
+@given(conv_configs())
+def test_conv(config):
+    check_torch(*config)
+
+
+@given(transposed_configs())
+def test_conv_transpose(config):
+    check_torch(*config)
+
+
+@given(pool_configs())
+def test_pool(config):
+    check_torch(*config)
+
+
+@given(adaptive_configs())
+def test_adaptive_pool(config):
+    check_torch(*config)
+
+
+@given(shape_any_rank(), st.floats(1e-5, 1e-2))
+def test_batchnorm(shape, eps):
+    check_torch(shape, "batchnorm", {"eps": eps})
+
+
+@given(st.data())
+def test_upsample_and_zeropad(data):
+    dims = data.draw(st.sampled_from([1, 2, 3]))
+    shape = [data.draw(st.integers(1, 3)), *[data.draw(st.integers(1, 6)) for _ in range(dims)]]
+    check_torch(shape, "upsample", {"scale_factor": [data.draw(st.integers(1, 3)) for _ in range(dims)]})
+    padding = [[data.draw(st.integers(0, 2)), data.draw(st.integers(0, 2))] for _ in range(dims)]
+    check_torch(shape, f"zeropad{dims}d", {"padding": padding})
+
+
+@given(st.integers(1, 40), st.integers(1, 12), st.booleans())
+def test_dense(features, units, bias):
+    check_torch([features], "dense", {"units": units, "bias": bias})
+
+
+@pytest.mark.parametrize("type_, args", [
+    ("relu", {}), ("relu6", {}), ("leaky_relu", {"negative_slope": 0.2}), ("elu", {"alpha": 0.7}),
+    ("gelu", {}), ("silu", {}), ("sigmoid", {}), ("tanh", {}), ("softmax", {}), ("dropout", {"rate": 0.3}),
+    ("lrn", {"size": 3}), ("lrn", {"size": 4, "alpha": 0.01, "beta": 0.5, "k": 2.0}),
+    ("global_avgpool", {}), ("global_maxpool", {}), ("flatten", {}),
+])
+@pytest.mark.parametrize("shape", [[5, 7], [6, 5, 4], [3, 3, 4, 5]])
+def test_elementwise_and_global(type_, args, shape):
+    check_torch(shape, type_, args)
+
+
+@pytest.mark.parametrize("shape", [[4, 6, 6], [3, 5]])
+def test_add_and_concat(shape):
+    """Merges, through a small graph, against the torch ops they stand for."""
+    text = yaml.safe_dump({"input": shape, "layers": [
+        {"relu": None, "name": "a"}, {"tanh": None, "name": "b", "inputs": "input"},
+        {"add": None, "name": "s", "inputs": ["a", "b", "input"]}, {"concat": None, "name": "c", "inputs": ["s", "a"]},
+    ]})
+    runs, tensors = run_network(analyze(parse_spec(text)), seed=3, batch=2, keep=True)
+    assert all(r.ok for r in runs)
+    x = torch.from_numpy(tensors["input"])
+    expected = torch.cat([torch.relu(x) + torch.tanh(x) + x, torch.relu(x)], dim=1).numpy()
+    np.testing.assert_allclose(tensors["c"], expected, rtol=RTOL, atol=ATOL)
+
+
+# --- Keras semantics: `same` with strides, `causal`, transposed valid/same, pooling `same` ---
+
+keras = pytest.importorskip("keras", reason="the oracle extra is not installed")
+
+
+def keras_layout(type_: str, weights: dict) -> list:
+    """The runner's PyTorch-layout arrays in Keras' order and layout."""
+    def spatial_first(w, out_last=True):  # (out, in, *K) → (*K, in, out)
+        return np.moveaxis(np.moveaxis(w, 0, -1), 0, -2) if out_last else w
+
+    bias = [weights["bias"]] if "bias" in weights else []
+    if type_.startswith("conv_transpose"):  # torch (in, out, *K) → keras (*K, out, in)
+        return [np.moveaxis(np.moveaxis(weights["weight"], 0, -1), 0, -2), *bias]
+    if type_ == "depthwise_conv2d":  # torch (C·m, 1, k, k) → keras (k, k, C, m)
+        w = weights["weight"]
+        c_m, _, kh, kw = w.shape
+        c = c_m // keras_layout.multiplier
+        return [w.reshape(c, keras_layout.multiplier, kh, kw).transpose(2, 3, 0, 1), *bias]
+    if type_ == "separable_conv2d":
+        dw = weights["depthwise"]
+        c_m, _, kh, kw = dw.shape
+        c = c_m // keras_layout.multiplier
+        return [dw.reshape(c, keras_layout.multiplier, kh, kw).transpose(2, 3, 0, 1),
+                spatial_first(weights["pointwise"]), *bias]
+    return [spatial_first(weights["weight"]), *bias]
+
+
+def check_keras(input_shape, type_, args, layer):
+    ours = run_ours(input_shape, type_, args)
+    if ours is None:
+        return
+    x, y, weights = ours
+    channels_last = np.ascontiguousarray(np.moveaxis(x, 1, -1))
+    layer.build(channels_last.shape)
+    if weights:
+        keras_layout.multiplier = args.get("depth_multiplier", 1)
+        layer.set_weights(keras_layout(type_, weights))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = layer(channels_last)
+    # Keras on the torch backend says when it cannot follow TensorFlow's transposed-conv rule;
+    # those cases are checked against TensorFlow's definition instead (tf_conv_transpose)
+    if any("inconsistencies across backends" in str(w.message) or "Clamping" in str(w.message) for w in caught):
+        return
+    if any(s > 1 and o == 1 for s, o in zip(_strides(args, len(input_shape) - 1), y.shape[2:])):
+        # Keras 3.15 on the torch backend computes wrong values (even uninitialised memory) when
+        # an axis has stride > 1 and a single output cell; torch.nn.functional agrees with the
+        # runner there (check_keras_rule_through_torch), so Keras is not the oracle for it.
+        return
+    expected = np.moveaxis(keras.ops.convert_to_numpy(result), -1, 1)
+    np.testing.assert_allclose(y, expected, rtol=RTOL, atol=ATOL, err_msg=f"{type_} {args} on {input_shape}")
+
+
+def _strides(args, rank):
+    stride = args.get("stride", 1)
+    return stride if isinstance(stride, list) else [stride] * rank
+
+
+@given(st.data())
+def test_keras_conv_same_and_causal(data):
+    dims = data.draw(st.sampled_from([1, 2]))
+    padding = data.draw(st.sampled_from(["same", "causal"] if dims == 1 else ["same"]))
+    strided = data.draw(st.booleans())
+    strides = [data.draw(st.integers(1, 3)) if strided else 1 for _ in range(dims)]
+    dilation = [1 if strided else data.draw(st.integers(1, 2)) for _ in range(dims)]
+    kernel = [data.draw(st.integers(1, 4)) for _ in range(dims)]
+    shape = [data.draw(st.integers(1, 3)), *[data.draw(st.integers(1, 9)) for _ in range(dims)]]
+    filters = data.draw(st.integers(1, 4))
+    args = {"filters": filters, "kernel_size": kernel, "stride": strides, "padding": padding, "dilation": dilation}
+    layer = getattr(keras.layers, f"Conv{dims}D")(filters, kernel, strides=strides, padding=padding, dilation_rate=dilation)
+    check_keras(shape, f"conv{dims}d", args, layer)
+    check_keras_rule_through_torch(shape, f"conv{dims}d", args)
+
+
+def check_keras_rule_through_torch(shape, type_, args):
+    """Keras' padding rule written out here (TensorFlow's split, or causal), then
+    torch.nn.functional's convolution: the runner must agree with this too."""
+    x, y, weights = run_ours(shape, type_, args)
+    spans = [d * (k - 1) + 1 for k, d in zip(args["kernel_size"], args["dilation"])]
+    if args["padding"] == "causal":
+        pads = [(spans[0] - 1, 0)]
+    else:
+        pads = [same_pads(n, span, s) for n, span, s in zip(shape[1:], spans, args["stride"])]
+    flat = [v for lo, hi in reversed(pads) for v in (lo, hi)]
+    conv = getattr(torch.nn.functional, f"conv{len(pads)}d")
+    expected = conv(torch.nn.functional.pad(torch.from_numpy(x), flat), torch.from_numpy(weights["weight"]),
+                    torch.from_numpy(weights["bias"]), stride=args["stride"], dilation=args["dilation"]).numpy()
+    np.testing.assert_allclose(y, expected, rtol=RTOL, atol=ATOL, err_msg=f"{type_} {args} on {shape}")
+
+
+@given(st.data())
+def test_keras_depthwise_separable(data):
+    padding = data.draw(st.sampled_from(["same", "valid"]))
+    strides = [data.draw(st.integers(1, 2)) for _ in range(2)]
+    kernel = [data.draw(st.integers(1, 3)) for _ in range(2)]
+    m = data.draw(st.integers(1, 2))
+    shape = [data.draw(st.integers(1, 3)), data.draw(st.integers(3, 8)), data.draw(st.integers(3, 8))]
+    args = {"kernel_size": kernel, "stride": strides, "padding": padding, "depth_multiplier": m}
+    check_keras(shape, "depthwise_conv2d", args,
+                keras.layers.DepthwiseConv2D(kernel, strides=strides, padding=padding, depth_multiplier=m))
+    check_torch(shape, "depthwise_conv2d", args)  # PyTorch's Conv2d(groups=C) where it has the padding
+    filters = data.draw(st.integers(1, 4))
+    check_keras(shape, "separable_conv2d", {**args, "filters": filters},
+                keras.layers.SeparableConv2D(filters, kernel, strides=strides, padding=padding, depth_multiplier=m))
+    check_torch(shape, "separable_conv2d", {**args, "filters": filters})
+
+
+def tf_conv_transpose(x, weight, bias, strides, padding, out_size):
+    """TensorFlow's definition of conv2d_transpose: the gradient of conv2d(`padding`) whose input
+    has the output's size, taken with torch.autograd — independent of convcalc's offsets."""
+    pads = [same_pads(o, k, s) if padding == "same" else (0, 0)
+            for o, k, s in zip(out_size, weight.shape[2:], strides)]
+    z = torch.zeros(x.shape[0], weight.shape[1], *out_size, requires_grad=True)
+    flat = [v for lo, hi in reversed(pads) for v in (lo, hi)]
+    y = torch.nn.functional.conv2d(torch.nn.functional.pad(z, flat), torch.from_numpy(weight), stride=strides)
+    (grad,) = torch.autograd.grad(y, z, grad_outputs=torch.from_numpy(x))
+    return (grad + torch.from_numpy(bias).reshape(1, -1, 1, 1)).numpy()
+
+
+@given(st.data())
+def test_keras_conv_transpose(data):
+    padding = data.draw(st.sampled_from(["same", "valid"]))
+    strides = [data.draw(st.integers(1, 3)) for _ in range(2)]
+    kernel = [data.draw(st.integers(1, 4)) for _ in range(2)]
+    output_padding = data.draw(st.one_of(st.none(), st.just([data.draw(st.integers(0, s - 1)) for s in strides])))
+    shape = [data.draw(st.integers(1, 3)), data.draw(st.integers(1, 6)), data.draw(st.integers(1, 6))]
+    filters = data.draw(st.integers(1, 3))
+    args = {"filters": filters, "kernel_size": kernel, "stride": strides, "padding": padding,
+            "output_padding": output_padding}
+    ours = run_ours(shape, "conv_transpose2d", args)
+    if ours is None:  # invalid; the shape oracles check that Keras agrees
+        return
+    x, y, weights = ours
+    forward = [(o + sum(same_pads(o, k, s)) - k) // s + 1 if padding == "same" else (o - k) // s + 1
+               for o, k, s in zip(y.shape[2:], kernel, strides)]
+    if forward == shape[1:]:  # TensorFlow defines the transpose only where this holds
+        expected = tf_conv_transpose(x, weights["weight"], weights["bias"], strides, padding, y.shape[2:])
+        np.testing.assert_allclose(y, expected, rtol=RTOL, atol=ATOL, err_msg=f"TF rule {args} on {shape}")
+    layer = keras.layers.Conv2DTranspose(filters, kernel, strides=strides, padding=padding, output_padding=output_padding)
+    check_keras(shape, "conv_transpose2d", args, layer)
+
+
+@given(st.data())
+def test_keras_pool_same(data):
+    kind = data.draw(st.sampled_from(["max", "avg"]))
+    pool = [data.draw(st.integers(1, 3)) for _ in range(2)]
+    strides = [data.draw(st.integers(1, 3)) for _ in range(2)]
+    shape = [data.draw(st.integers(1, 3)), data.draw(st.integers(3, 9)), data.draw(st.integers(3, 9))]
+    args = {"pool_size": pool, "stride": strides, "padding": "same"}
+    pads = [same_pads(n, k, s) for n, k, s in zip(shape[1:], pool, strides)]
+    if kind == "avg" and any(lo != hi for lo, hi in pads):
+        # Keras on the torch backend pads uneven `same` average pooling by replicating the edge
+        # and averages those copies in; Keras' documented rule (TensorFlow's) averages the real
+        # cells only. convcalc follows the latter, built here from torch ops.
+        x, y, _ = run_ours(shape, "avgpool2d", args)
+        flat = [v for lo, hi in reversed(pads) for v in (lo, hi)]
+        t = torch.nn.functional.pad(torch.from_numpy(x), flat)
+        ones = torch.nn.functional.pad(torch.ones(1, 1, *shape[1:]), flat)
+        total = torch.nn.functional.avg_pool2d(t, pool, strides, divisor_override=1)
+        count = torch.nn.functional.avg_pool2d(ones, pool, strides, divisor_override=1)
+        np.testing.assert_allclose(y, (total / count).numpy(), rtol=RTOL, atol=ATOL)
+        return
+    cls = keras.layers.MaxPooling2D if kind == "max" else keras.layers.AveragePooling2D
+    check_keras(shape, f"{kind}pool2d", args, cls(pool, strides=strides, padding="same"))
+
+
+def same_pads(n, k, s):
+    """TensorFlow's `same` split, written out independently of convcalc.formulas."""
+    out = -(-n // s)
+    total = max((out - 1) * s + k - n, 0)
+    return total // 2, total - total // 2
