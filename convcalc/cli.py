@@ -75,6 +75,64 @@ def summary(
     sys.stdout.write(render(net))
 
 
+class VerifyFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def verify(
+    spec: str = typer.Argument(..., help=SPEC_HELP),
+    seed: int = typer.Option(0, "--seed", help="seed for the random input and weights"),
+    batch: int = typer.Option(1, "--batch", min=1, help="batch size of the forward pass"),
+    max_memory: Optional[str] = typer.Option(
+        None, "--max-memory", help="refuse to run above this estimated peak, e.g. 6G (default: a quarter of RAM)"),
+    fmt: VerifyFormat = typer.Option(VerifyFormat.table, "--format", "-f", help="table or json"),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
+) -> None:
+    """Run the network in NumPy with random weights; compare every shape and parameter count."""
+    from convcalc.engine import analyze
+    from convcalc.runner.memory import estimate_peak, parse_bytes, physical_memory
+    from convcalc.render.formats import human_bytes
+    from convcalc.spec.loader import load_spec
+
+    try:
+        limit = parse_bytes(max_memory) if max_memory else physical_memory() // 4
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--max-memory") from None
+    net = analyze(load_spec(spec, parse_shape(input_shape)))
+    estimate = estimate_peak(net, batch)
+    if limit and estimate.peak_bytes > limit:
+        raise SpecError(
+            f"estimated peak memory {human_bytes(estimate.peak_bytes)} (batch {batch}, at {estimate.layer}) "
+            f"exceeds --max-memory {human_bytes(limit)}; refusing to run"
+        )
+    from convcalc.render import verify as render
+    from convcalc.runner import run_network
+
+    runs = _run_with_progress(net, seed, batch)
+    data = render.verify_dict(net, runs, seed, batch, estimate)
+    if fmt is VerifyFormat.json:
+        sys.stdout.write(render.to_json(data))
+    else:
+        render.print_verify(net, runs, data)
+    if not data["ok"]:
+        raise typer.Exit(3)
+
+
+def _run_with_progress(net, seed: int, batch: int):
+    """The runner, with a per-layer progress bar on a terminal and silence otherwise."""
+    from convcalc.runner import run_network
+
+    if not sys.stderr.isatty():
+        return run_network(net, seed, batch)[0]
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task(f"running {net.name}", total=len(net.layers))
+        return run_network(net, seed, batch, on_layer=lambda _: progress.advance(task))[0]
+
+
 class CatalogueFormat(str, Enum):
     table = "table"
     json = "json"

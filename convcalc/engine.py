@@ -43,6 +43,7 @@ class LayerResult:
     warnings: tuple[str, ...]
     steps: tuple[Step, ...]
     extra: tuple[tuple[str, Any], ...]
+    workspace: int = 0
 
     @property
     def params(self) -> int:
@@ -141,6 +142,7 @@ def _analyze_layer(layer: LayerSpec, shapes: dict[str, Shape], fields: dict) -> 
         warnings=(*inference.warnings, *call.warnings),
         steps=(*inference.steps, *call.steps),
         extra=inference.extra,
+        workspace=inference.workspace,
     )
     return result, field
 

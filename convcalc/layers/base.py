@@ -132,6 +132,7 @@ class Inference:
     warnings: tuple[str, ...] = ()
     steps: tuple[Step, ...] = ()
     extra: tuple[tuple[str, Any], ...] = ()
+    workspace: int = 0  # im2col values per batch item the runner gathers (memory estimate)
 
 
 @dataclass

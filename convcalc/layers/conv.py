@@ -57,7 +57,8 @@ def infer_conv(call: Call) -> Inference:
         "MACs", "output elements × (C_in/groups) × kernel", f"{shape_text(out_shape)} × {shape_text(kernel_shape[1:])}",
         prod(out_shape) * per_output,
     )
-    return Inference(out_shape, kernel_shape, params, 0, macs, rf_window(kernel, stride, dilation))
+    workspace = prod(out_spatial) * call.channels * prod(kernel)
+    return Inference(out_shape, kernel_shape, params, 0, macs, rf_window(kernel, stride, dilation), workspace=workspace)
 
 
 def _transposed_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padding: int | str, op: int | None) -> int:
@@ -102,7 +103,11 @@ def infer_conv_transpose(call: Call) -> Inference:
         tuple(formulas.ceil_div(formulas.effective_kernel(k, d), s) for k, s, d in zip(kernel, stride, dilation)),
         tuple(Fraction(1, s) for s in stride),
     )
-    return Inference((filters, *out_spatial), kernel_shape, params, 0, macs, rf)
+    # the runner convolves the stride-spread input over the full, uncropped output
+    full = prod(max(o, (n - 1) * s + formulas.effective_kernel(k, d))
+                for o, n, k, s, d in zip(out_spatial, call.spatial, kernel, stride, dilation))
+    workspace = full * call.channels * prod(kernel)
+    return Inference((filters, *out_spatial), kernel_shape, params, 0, macs, rf, workspace=workspace)
 
 
 def infer_depthwise(call: Call) -> Inference:
@@ -112,7 +117,8 @@ def infer_depthwise(call: Call) -> Inference:
     kernel_shape = (out_channels, 1, *kernel)
     params = _count(call, kernel_shape, out_channels if call.args["bias"] else 0)
     out_shape = (out_channels, *out_spatial)
-    return Inference(out_shape, kernel_shape, params, 0, prod(out_shape) * prod(kernel), rf_window(kernel, stride, dilation))
+    return Inference(out_shape, kernel_shape, params, 0, prod(out_shape) * prod(kernel), rf_window(kernel, stride, dilation),
+                     workspace=prod(out_spatial) * call.channels * prod(kernel))
 
 
 def infer_separable(call: Call) -> Inference:
@@ -131,6 +137,7 @@ def infer_separable(call: Call) -> Inference:
     return Inference(
         (filters, *out_spatial), depthwise, params, 0, macs, rf_window(kernel, stride, dilation),
         extra=(("kernel_shapes", [list(depthwise), list(pointwise)]),),
+        workspace=pixels * call.channels * prod(kernel),
     )
 
 

@@ -120,23 +120,38 @@ def run_torch(type_: str, args: dict, input_shape: tuple[int, ...]) -> tuple[tup
     return tuple(out.shape[1:]), sum(p.numel() for p in module.parameters())
 
 
+class TorchNetwork:
+    """A convcalc Spec as torch.nn modules, built on the first forward from the tensors' own
+    shapes (never from convcalc's) and reused after, so a benchmark times the forward alone."""
+
+    def __init__(self, spec) -> None:
+        self.spec = spec
+        self.modules: dict[str, nn.Module] = {}
+
+    def __call__(self, x: torch.Tensor) -> list[tuple[tuple[int, ...], int]]:
+        """Output shape (without batch) and parameter count per layer."""
+        tensors = {"input": x}
+        results = []
+        with torch.no_grad():
+            for layer in self.spec.layers:
+                inputs = [tensors[n] for n in layer.inputs]
+                if layer.type == "add":
+                    out, params = sum(inputs[1:], inputs[0]), 0
+                elif layer.type == "concat":
+                    out, params = torch.cat(inputs, dim=1), 0
+                else:
+                    if layer.name not in self.modules:
+                        self.modules[layer.name] = torch_module(layer.type, dict(layer.args), tuple(inputs[0].shape[1:])).eval()
+                    module = self.modules[layer.name]
+                    out, params = module(inputs[0]), sum(p.numel() for p in module.parameters())
+                tensors[layer.name] = out
+                results.append((tuple(out.shape[1:]), params))
+        return results
+
+
 def run_torch_network(spec) -> list[tuple[tuple[int, ...], int]]:
-    """Every layer of a convcalc Spec built in torch.nn and run: (output shape, params) per layer."""
-    tensors = {"input": torch.zeros(1, *spec.input_shape)}
-    results = []
-    with torch.no_grad():
-        for layer in spec.layers:
-            inputs = [tensors[n] for n in layer.inputs]
-            if layer.type == "add":
-                out, params = sum(inputs[1:], inputs[0]), 0
-            elif layer.type == "concat":
-                out, params = torch.cat(inputs, dim=1), 0
-            else:
-                module = torch_module(layer.type, dict(layer.args), tuple(inputs[0].shape[1:]))
-                out, params = module(inputs[0]), sum(p.numel() for p in module.parameters())
-            tensors[layer.name] = out
-            results.append((tuple(out.shape[1:]), params))
-    return results
+    """Every layer of a convcalc Spec built in torch.nn and run on zeros: (output shape, params)."""
+    return TorchNetwork(spec)(torch.zeros(1, *spec.input_shape))
 
 
 def numel(shape) -> int:
