@@ -44,6 +44,7 @@ class LayerResult:
     steps: tuple[Step, ...]
     extra: tuple[tuple[str, Any], ...]
     workspace: int = 0
+    notes: tuple[str, ...] = ()
 
     @property
     def params(self) -> int:
@@ -143,6 +144,7 @@ def _analyze_layer(layer: LayerSpec, shapes: dict[str, Shape], fields: dict) -> 
         steps=(*inference.steps, *call.steps),
         extra=inference.extra,
         workspace=inference.workspace,
+        notes=tuple(call.notes),
     )
     return result, field
 

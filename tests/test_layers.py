@@ -141,8 +141,8 @@ def test_uneven_stride_warns_what_floor_drops():
     (layer,) = net_of([1, 28, 28], "conv2d: {filters: 1, kernel_size: 3, stride: 2}").layers
     assert layer.output_shape == (1, 13, 13)
     assert len(layer.warnings) == 2
-    assert "drops the last 1 input row" in layer.warnings[0]
-    assert "drops the last 1 input column" in layer.warnings[1]
+    assert "the last 1 input row is never covered" in layer.warnings[0]
+    assert "the last 1 input column is never covered" in layer.warnings[1]
 
 
 def test_even_stride_fit_does_not_warn():

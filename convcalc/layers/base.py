@@ -146,6 +146,7 @@ class Call:
     input_names: tuple[str, ...] = ()
     steps: list[Step] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # the teaching points `explain` prints
 
     @property
     def shape(self) -> Shape:
@@ -175,6 +176,9 @@ class Call:
     def step(self, what: str, formula: str, substituted: str, value: Any) -> Any:
         self.steps.append(Step(what, formula, substituted, value))
         return value
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
 
     def axis_names(self) -> tuple[str, ...]:
         return AXIS_NAMES.get(len(self.spatial), tuple(f"axis {i + 1}" for i in range(len(self.spatial))))

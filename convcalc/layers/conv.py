@@ -35,28 +35,84 @@ def _check_groups(call: Call, filters: int) -> int:
     return groups
 
 
-def _count(call: Call, kernel_shape: tuple, biases: int) -> int:
-    weights = call.step(
-        "weights", "filters × (C_in/groups) × kernel", " × ".join(str(d) for d in kernel_shape), prod(kernel_shape)
-    )
+def _count(call: Call, kernel_shape: tuple, biases: int, formula: str = "filters × (C_in/groups) × kernel") -> int:
+    weights = call.step("weights", formula, " × ".join(str(d) for d in kernel_shape), prod(kernel_shape))
     if biases:
-        call.step("biases", "one per filter", str(biases), biases)
+        call.step("biases", "one per output channel", str(biases), biases)
     return call.step("parameters", "weights + biases", f"{weights} + {biases}", weights + biases)
+
+
+def _macs(call: Call, out_shape: tuple, per_output: tuple) -> int:
+    return call.step(
+        "MACs", "output elements × weights per output", f"{shape_text(out_shape)} × {shape_text(per_output)}",
+        prod(out_shape) * prod(per_output),
+    )
+
+
+def _teach_kernel(call: Call, filters: int, groups: int, kernel: tuple) -> None:
+    c, k = call.channels, shape_text(kernel)
+    weights = filters * (c // groups) * prod(kernel)
+    if groups == 1:
+        call.note(
+            f"Every filter spans all {c} input channels: the kernel depth equals the input's channel count, "
+            f"so each of the {filters} filters is a {c}×{k} block. Weight tensor {filters}×{c}×{k} = "
+            f"{weights:,} weights. The output has one channel per filter: {filters}."
+        )
+        if c > 1 and filters % c == 0:
+            per_channel = filters * prod(kernel)
+            call.note(
+                f"The per-channel alternative: with groups = {c} each filter sees 1 channel, "
+                f"{filters}×1×{k} = {per_channel:,} weights instead of {weights:,} ({c}× fewer) — "
+                f"that is a depthwise convolution, which never mixes channels."
+            )
+    else:
+        full = filters * c * prod(kernel)
+        call.note(
+            f"With groups = {groups} the {c} input channels are split into {groups} groups of {c // groups}: "
+            f"each filter sees only its group's {c // groups} channel{'s' if c // groups > 1 else ''}. "
+            f"Weight tensor {filters}×{c // groups}×{k} = {weights:,} weights, against {full:,} for a standard "
+            f"convolution (groups = 1) — {groups}× fewer."
+        )
+    if all(d == 1 for d in kernel) and groups == 1:
+        call.note(
+            f"A 1×1 convolution is a dense layer applied at every pixel: it mixes {c} channels into {filters} "
+            f"without looking at neighbours."
+        )
+
+
+def _teach_padding(call: Call, kernel: tuple, stride: tuple, dilation: tuple) -> None:
+    padding = call.args["padding"]
+    if padding == "same":
+        even = [k for k in kernel if k % 2 == 0]
+        if even:
+            call.note(
+                f"An even kernel ({even[0]}) has no centre cell, so `same` cannot pad both sides equally: "
+                f"the extra pad cell goes at the end (after), as TensorFlow does."
+            )
+        elif all(s == 1 for s in stride):
+            call.note(
+                "Odd kernels have a centre cell: at stride 1, `same` pads (D·(K−1))/2 on each side "
+                "and the output keeps the input's size."
+            )
+    elif padding == "causal":
+        k, d = kernel[0], dilation[0]
+        call.step("causal padding (before)", "D·(K−1)", f"{d}·({k}−1)", d * (k - 1))
+        call.note(
+            f"`causal` pads {d * (k - 1)} cells on the left only, so output t sees inputs up to t and never the future."
+        )
 
 
 def infer_conv(call: Call) -> Inference:
     filters = call.args["filters"]
     kernel, stride, dilation = _window_args(call)
     groups = _check_groups(call, filters)
+    _teach_kernel(call, filters, groups, kernel)
+    _teach_padding(call, kernel, stride, dilation)
     out_spatial = window_output(call, kernel, stride, dilation, resolve_padding(call, kernel, stride, dilation))
     kernel_shape = (filters, call.channels // groups, *kernel)
     params = _count(call, kernel_shape, filters if call.args["bias"] else 0)
     out_shape = (filters, *out_spatial)
-    per_output = prod(kernel_shape[1:])
-    macs = call.step(
-        "MACs", "output elements × (C_in/groups) × kernel", f"{shape_text(out_shape)} × {shape_text(kernel_shape[1:])}",
-        prod(out_shape) * per_output,
-    )
+    macs = _macs(call, out_shape, kernel_shape[1:])
     workspace = prod(out_spatial) * call.channels * prod(kernel)
     return Inference(out_shape, kernel_shape, params, 0, macs, rf_window(kernel, stride, dilation), workspace=workspace)
 
@@ -96,9 +152,15 @@ def infer_conv_transpose(call: Call) -> Inference:
         for axis, n, k, s, d, p, op in zip(call.axis_names(), call.spatial, kernel, stride, dilation, pads, ops)
     )
     kernel_shape = (call.channels, filters // groups, *kernel)  # PyTorch stores (in, out/groups, *k)
-    params = _count(call, kernel_shape, filters if call.args["bias"] else 0)
+    params = _count(call, kernel_shape, filters if call.args["bias"] else 0, "C_in × (filters/groups) × kernel")
     # every input element is multiplied by each of its (out/groups)·K weights
-    macs = prod(call.shape) * prod(kernel_shape[1:])
+    macs = call.step("MACs", "input elements × (filters/groups) × kernel",
+                     f"{shape_text(call.shape)} × {shape_text(kernel_shape[1:])}", prod(call.shape) * prod(kernel_shape[1:]))
+    call.note(
+        f"A transposed convolution runs a convolution backwards: each input cell is spread {shape_text(stride)} apart "
+        f"and stamps a {shape_text(kernel)} kernel onto the output, so the output grows. PyTorch stores its weight "
+        f"as (in, out/groups, *kernel) = {shape_text(kernel_shape)} — input channels first."
+    )
     rf = Window(
         tuple(formulas.ceil_div(formulas.effective_kernel(k, d), s) for k, s, d in zip(kernel, stride, dilation)),
         tuple(Fraction(1, s) for s in stride),
@@ -115,9 +177,17 @@ def infer_depthwise(call: Call) -> Inference:
     kernel, stride, dilation = _window_args(call)
     out_spatial = window_output(call, kernel, stride, dilation, resolve_padding(call, kernel, stride, dilation))
     kernel_shape = (out_channels, 1, *kernel)
-    params = _count(call, kernel_shape, out_channels if call.args["bias"] else 0)
+    params = _count(call, kernel_shape, out_channels if call.args["bias"] else 0, "C·m × 1 × kernel")
     out_shape = (out_channels, *out_spatial)
-    return Inference(out_shape, kernel_shape, params, 0, prod(out_shape) * prod(kernel), rf_window(kernel, stride, dilation),
+    macs = _macs(call, out_shape, kernel)
+    standard = out_channels * call.channels * prod(kernel)
+    call.note(
+        f"A depthwise convolution gives each of the {call.channels} input channels its own "
+        f"{shape_text(kernel)} filter{'s' if call.args['depth_multiplier'] > 1 else ''} "
+        f"(× depth_multiplier {call.args['depth_multiplier']}): channels never mix. {prod(kernel_shape):,} weights, against "
+        f"{standard:,} for a standard convolution to the same {out_channels} channels."
+    )
+    return Inference(out_shape, kernel_shape, params, 0, macs, rf_window(kernel, stride, dilation),
                      workspace=prod(out_spatial) * call.channels * prod(kernel))
 
 
@@ -133,7 +203,14 @@ def infer_separable(call: Call) -> Inference:
     pw = call.step("pointwise weights", "filters × C·m × 1×1", f"{filters} × {mid}", prod(pointwise))
     params = call.step("parameters", "depthwise + pointwise + biases", f"{dw} + {pw} + {biases}", dw + pw + biases)
     pixels = prod(out_spatial)
-    macs = pixels * mid * prod(kernel) + pixels * filters * mid
+    macs = call.step("MACs", "output pixels × (C·m × kernel + filters × C·m)",
+                     f"{pixels} × ({mid} × {prod(kernel)} + {filters} × {mid})", pixels * mid * prod(kernel) + pixels * filters * mid)
+    standard = filters * call.channels * prod(kernel) + biases
+    call.note(
+        f"Separable = depthwise {shape_text(kernel)} per channel, then a 1×1 pointwise conv mixing {mid} channels into "
+        f"{filters}: {params:,} parameters, against {standard:,} for a standard convolution "
+        f"({standard / params:.1f}× more)."
+    )
     return Inference(
         (filters, *out_spatial), depthwise, params, 0, macs, rf_window(kernel, stride, dilation),
         extra=(("kernel_shapes", [list(depthwise), list(pointwise)]),),

@@ -8,12 +8,25 @@ from math import prod
 from convcalc.layers.base import GLOBAL, Arg, Call, Inference, LayerType, Window, shape_text
 
 
+WHAT_IT_DOES = {
+    "dropout": "zeroes a random fraction of values while training and is the identity at inference",
+    "lrn": "divides each value by a sum over its neighbouring channels",
+}
+
+
 def infer_same(call: Call) -> Inference:
+    what = WHAT_IT_DOES.get(call.type_name, "is applied to every value on its own")
+    call.note(f"{call.type_name} {what}: the shape stays {shape_text(call.shape)} and there are no weights.")
+    call.step("parameters", "none", "0", 0)
     return Inference(call.shape)
 
 
 def infer_flatten(call: Call) -> Inference:
     size = call.step("features", "C × H × W × …", shape_text(call.shape), prod(call.shape))
+    call.note(
+        f"Flatten only reshapes: {shape_text(call.shape)} values become one vector of {size:,} features, "
+        f"with 0 parameters. A dense layer after it needs one weight per feature for every unit."
+    )
     return Inference((size,))
 
 
@@ -27,20 +40,30 @@ def infer_dense(call: Call) -> Inference:
     biases = units if call.args["bias"] else 0
     weights = call.step("weights", "in × units", f"{features} × {units}", features * units)
     params = call.step("parameters", "in × units + units", f"{weights} + {biases}", weights + biases)
-    return Inference((units,), (units, features), params, 0, weights, GLOBAL)
+    macs = call.step("MACs", "in × units", f"{features} × {units}", weights)
+    call.note(
+        f"Every one of the {units:,} units has its own weight for each of the {features:,} input features, "
+        f"plus a bias: in·units + units = {params:,} parameters."
+    )
+    return Inference((units,), (units, features), params, 0, macs, GLOBAL)
 
 
 def infer_batchnorm(call: Call) -> Inference:
     c = call.channels
     call.step("trainable", "2C (scale γ and shift β)", f"2 × {c}", 2 * c)
     call.step("non-trainable", "2C (running mean and variance)", f"2 × {c}", 2 * c)
+    call.note(
+        f"Batch normalisation keeps 4 numbers per channel: a learned scale γ and shift β (2C = {2 * c} trainable) "
+        f"and the running mean and variance it normalises with at inference (2C = {2 * c} non-trainable; Keras "
+        f"counts them, PyTorch calls them buffers)."
+    )
     return Inference(call.shape, None, 2 * c, 2 * c)
 
 
 def infer_lrn(call: Call) -> Inference:
     if not call.spatial:
         raise call.fail(f"lrn needs a [C, …] input with spatial axes, got {list(call.shape)}")
-    return Inference(call.shape)
+    return infer_same(call)
 
 
 def infer_zeropad(call: Call) -> Inference:
@@ -77,6 +100,9 @@ def _named_shapes(call: Call) -> str:
 def infer_add(call: Call) -> Inference:
     if len(set(call.input_shapes)) > 1:
         raise call.fail(f"add needs inputs of identical shape, got {_named_shapes(call)}")
+    call.note(f"add sums its {len(call.input_shapes)} inputs element by element (a residual connection): "
+              f"the shapes must match exactly, 0 parameters.")
+    call.step("parameters", "none", "0", 0)
     return Inference(call.shape)
 
 
@@ -89,6 +115,8 @@ def infer_concat(call: Call) -> Inference:
         "channels", "sum of input channels", " + ".join(str(s[0]) for s in call.input_shapes),
         sum(s[0] for s in call.input_shapes),
     )
+    call.note(f"concat stacks its inputs along the channel axis: the spatial sizes must match and the channels add up "
+              f"to {channels}; 0 parameters.")
     return Inference((channels, *call.shape[1:]))
 
 

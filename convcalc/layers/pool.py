@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from math import gcd
 
 from convcalc import formulas
-from convcalc.layers.base import GLOBAL, Arg, Call, Inference, LayerType, Window
+from convcalc.layers.base import GLOBAL, Arg, Call, Inference, LayerType, Window, shape_text
 from convcalc.layers.windows import dilation_arg, kernel_arg, padding_arg, rf_window, warn_uncovered
 
 POOL_SIZE = kernel_arg("pool_size", ("kernel_size", "kernel"))
@@ -29,6 +30,8 @@ def _pool_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padding: i
         raise call.fail(f"pool window {span} > padded {axis} {n + 2 * pad}: ({n} + {2 * pad} − {span})/{s} + 1 = {size}")
     if ceil_mode and size != formulas.ceil_div(n + 2 * pad - span, s) + 1:
         call.warnings.append(f"{axis}: ceil_mode's last window would start in the right padding, so it is dropped")
+    elif ceil_mode and (n + 2 * pad - span) % s:
+        call.note(f"ceil_mode rounds up: the last window on the {axis} hangs past the input's end and pools what it covers.")
     if not ceil_mode:
         warn_uncovered(call, axis, n, k, s, d, 2 * pad, pad)
     return call.step(f"output {axis}", f"{rounding}((N + 2P − D·(K−1) − 1)/S) + 1", text, size)
@@ -48,6 +51,13 @@ def infer_pool(call: Call) -> Inference:
         _pool_size(call, axis, n, k, s, d, p)
         for axis, n, k, s, d, p in zip(call.axis_names(), call.spatial, kernel, stride, dilation, pads)
     )
+    kind = "maximum" if call.type_name.startswith("max") else "average"
+    call.note(
+        f"Pooling works on each channel separately: every {shape_text(kernel)} window of one channel gives one "
+        f"value (its {kind}), so the {call.channels} channels stay {call.channels}. It has no weights — nothing "
+        f"is learned — so 0 parameters."
+    )
+    call.step("parameters", "none: a fixed max or mean", "0", 0)
     return Inference((call.channels, *out), None, 0, 0, 0, rf_window(kernel, stride, dilation))
 
 
@@ -107,6 +117,12 @@ def forward_adaptive(run):
 def infer_global(call: Call) -> Inference:
     if not call.spatial:
         raise call.fail(f"global pooling needs spatial axes, but the input {list(call.shape)} has none")
+    kind = "averages" if call.type_name == "global_avgpool" else "takes the maximum of"
+    call.note(
+        f"Global pooling {kind} each of the {call.channels} channels over all {shape_text(call.spatial)} positions: "
+        f"{call.channels} values, 0 parameters — a cheap replacement for flatten + a large dense layer."
+    )
+    call.step("output features", "C", str(call.channels), call.channels)
     return Inference((call.channels,), rf=GLOBAL)
 
 
@@ -114,7 +130,15 @@ def infer_adaptive(call: Call) -> Inference:
     sizes = call.per_axis("output_size")
     kernel = tuple(formulas.adaptive_max_bin(n, o) for n, o in zip(call.spatial, sizes))
     for axis, n, o, k in zip(call.axis_names(), call.spatial, sizes, kernel):
-        call.step(f"widest bin ({axis})", "ceil((i+1)·N/O) − floor(i·N/O), largest over i", f"N = {n}, O = {o}", k)
+        if n % o == 0:
+            text = f"{n}/{o}"
+        else:
+            text = f"ceil({n}/{o})" + ("" if n % o == gcd(n, o) else " + 1")
+        call.step(f"widest bin ({axis})", "largest ceil((i+1)·N/O) − floor(i·N/O)", text, k)
+    call.note(
+        f"Adaptive pooling picks its windows to give a fixed {shape_text(sizes)} output whatever the input: bin i "
+        f"covers cells floor(i·N/O) to ceil((i+1)·N/O) − 1, per channel, with 0 parameters."
+    )
     stride = tuple(Fraction(n, o) for n, o in zip(call.spatial, sizes))
     return Inference((call.channels, *sizes), rf=Window(kernel, stride))
 

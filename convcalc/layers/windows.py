@@ -37,12 +37,14 @@ def resolve_padding(call: Call, kernel: tuple, stride: tuple, dilation: tuple) -
         pads = tuple(formulas.same_padding(n, k, s, d) for n, k, s, d in zip(call.spatial, kernel, stride, dilation))
         for axis, n, k, s, d, (lo, hi) in zip(call.axis_names(), call.spatial, kernel, stride, dilation, pads):
             out = formulas.ceil_div(n, s)
-            call.step(
+            total = call.step(
                 f"same padding ({axis})",
                 "P = max((ceil(N/S) − 1)·S + D·(K−1) + 1 − N, 0)",
-                f"max(({out} − 1)·{s} + {d}·({k}−1) + 1 − {n}, 0)",
+                f"max((ceil({n}/{s}) − 1)·{s} + {d}·({k}−1) + 1 − {n}, 0)",
                 lo + hi,
             )
+            call.step(f"pad before ({axis})", "floor(P/2)", f"floor({total}/2)", lo)
+            call.step(f"pad after ({axis})", "P − floor(P/2)", f"{total} − {lo}", hi)
         return pads
     if padding == "causal":
         if len(kernel) != 1:
@@ -73,10 +75,11 @@ def warn_uncovered(call: Call, axis: str, n: int, k: int, s: int, d: int, pad_to
     if left > 0:
         unit = {"height": "row", "width": "column", "depth": "slice"}.get(axis, "cell")
         plural = "" if left == 1 else "s"
+        verb = "is" if left == 1 else "are"
         call.warnings.append(
-            f"{axis}: stride {s} does not fit — floor drops the last {left} input {unit}{plural} "
-            f"((N + P − D·(K−1) − 1) mod S = ({n} + {pad_total} − {formulas.effective_kernel(k, d)}) mod {s} "
-            f"= {formulas.uncovered_cells(n, k, s, pad_total, d)})"
+            f"{axis}: stride {s} does not fit — the last {left} input {unit}{plural} {verb} never covered by a window, "
+            f"floor drops {'it' if left == 1 else 'them'} ((N + P − D·(K−1) − 1) mod S = "
+            f"({n} + {pad_total} − {formulas.effective_kernel(k, d)}) mod {s} = {formulas.uncovered_cells(n, k, s, pad_total, d)})"
         )
 
 
