@@ -133,6 +133,44 @@ def _run_with_progress(net, seed: int, batch: int):
         return run_network(net, seed, batch, on_layer=lambda _: progress.advance(task))[0]
 
 
+class ExplainFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def explain(
+    spec: Optional[str] = typer.Argument(None, help=SPEC_HELP + "; leave out with --layer"),
+    layer: Optional[str] = typer.Argument(None, help="a layer name or 1-based index; all layers when left out"),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="input shape, e.g. 32x14x14 (overrides the spec's)"),
+    entry: Optional[str] = typer.Option(
+        None, "--layer", "-l", help="one layer entry in spec syntax, e.g. 'conv2d: {filters: 64, kernel_size: 5}'"),
+    fmt: ExplainFormat = typer.Option(ExplainFormat.text, "--format", "-f", help="text or json"),
+    picture: bool = typer.Option(True, "--picture/--no-picture", help="draw the window grid for small layers"),
+) -> None:
+    """Step by step for one layer or all: the formula, the same with this layer's numbers, the result."""
+    from convcalc.engine import analyze
+    from convcalc.explain import explain as explain_layers
+    from convcalc.render import explain as render
+    from convcalc.spec.loader import load_spec, single_layer_spec
+
+    if entry is not None:
+        if spec is not None:
+            raise typer.BadParameter("give a SPEC or --layer, not both", param_hint="SPEC")
+        if input_shape is None:
+            raise typer.BadParameter("--layer needs --input, e.g. --input 32x14x14", param_hint="--input")
+        net = analyze(single_layer_spec(parse_shape(input_shape), entry))
+    elif spec is None:
+        raise typer.BadParameter("give a SPEC (file, '-' or example name), or --input with --layer", param_hint="SPEC")
+    else:
+        net = analyze(load_spec(spec, parse_shape(input_shape)))
+    explanations = explain_layers(net, layer)
+    if fmt is ExplainFormat.json:
+        sys.stdout.write(render.to_json(explanations))
+    else:
+        render.print_explanations(explanations, picture)
+
+
 class CatalogueFormat(str, Enum):
     table = "table"
     json = "json"

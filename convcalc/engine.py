@@ -12,7 +12,7 @@ from typing import Any
 
 from convcalc.errors import SpecError
 from convcalc.layers import REGISTRY
-from convcalc.layers.base import GLOBAL, MAX_DIM, Call, Shape, Step, Window, shape_text
+from convcalc.layers.base import GLOBAL, MAX_DIM, Call, Geometry, Shape, Step, Window, shape_text
 from convcalc.spec.model import LayerSpec, Spec
 
 BYTES_PER_VALUE = 4  # float32
@@ -45,6 +45,7 @@ class LayerResult:
     extra: tuple[tuple[str, Any], ...]
     workspace: int = 0
     notes: tuple[str, ...] = ()
+    geometry: Geometry | None = None
 
     @property
     def params(self) -> int:
@@ -145,6 +146,7 @@ def _analyze_layer(layer: LayerSpec, shapes: dict[str, Shape], fields: dict) -> 
         extra=inference.extra,
         workspace=inference.workspace,
         notes=tuple(call.notes),
+        geometry=inference.geometry,
     )
     return result, field
 

@@ -64,6 +64,9 @@ CASES = [
     ([512, 14, 14], "adaptive_avgpool2d: {output_size: 7}", (512, 7, 7), 0, None, 0),
     ([4, 10], "adaptive_avgpool1d: {output_size: 3}", (4, 3), 0, None, 0),
     ([4, 5, 6, 7], "adaptive_maxpool3d: {output_size: [1, 2, 3]}", (4, 1, 2, 3), 0, None, 0),
+    ([4, 5, 6, 7], "adaptive_avgpool3d: {output_size: 2}", (4, 2, 2, 2), 0, None, 0),
+    ([2, 13, 9], "adaptive_maxpool2d: {output_size: [5, 4]}", (2, 5, 4), 0, None, 0),
+    ([3, 7], "adaptive_maxpool1d: {output_size: 7}", (3, 7), 0, None, 0),
     # dense, flatten, normalisation, activations
     ([64, 10, 10], "flatten", (6400,), 0, None, 0),
     ([6400], "dense: {units: 10}", (10,), 64_010, (10, 6400), 64_000),

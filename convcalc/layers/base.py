@@ -110,6 +110,16 @@ GLOBAL = "global"  # the output sees the whole of its input (global pooling, den
 
 
 @dataclass(frozen=True)
+class Geometry:
+    """A sliding window as the engine resolved it, per spatial axis."""
+
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    dilation: tuple[int, ...]
+    pads: tuple[tuple[int, int], ...]  # (before, after), after extended for ceil_mode
+
+
+@dataclass(frozen=True)
 class Step:
     """One line of a derivation: the formula, the same with this layer's numbers, the value."""
 
@@ -133,6 +143,7 @@ class Inference:
     steps: tuple[Step, ...] = ()
     extra: tuple[tuple[str, Any], ...] = ()
     workspace: int = 0  # im2col values per batch item the runner gathers (memory estimate)
+    geometry: "Geometry | None" = None  # the sliding window, for explain's picture
 
 
 @dataclass

@@ -6,7 +6,7 @@ from fractions import Fraction
 from math import prod
 
 from convcalc import formulas
-from convcalc.layers.base import Arg, Call, Inference, LayerType, Window, shape_text
+from convcalc.layers.base import Arg, Call, Geometry, Inference, LayerType, Window, shape_text
 from convcalc.layers.windows import (
     dilation_arg,
     kernel_arg,
@@ -53,8 +53,9 @@ def _teach_kernel(call: Call, filters: int, groups: int, kernel: tuple) -> None:
     c, k = call.channels, shape_text(kernel)
     weights = filters * (c // groups) * prod(kernel)
     if groups == 1:
+        spans = f"all {c} input channels" if c > 1 else "the 1 input channel"
         call.note(
-            f"Every filter spans all {c} input channels: the kernel depth equals the input's channel count, "
+            f"Every filter spans {spans}: the kernel depth equals the input's channel count, "
             f"so each of the {filters} filters is a {c}×{k} block. Weight tensor {filters}×{c}×{k} = "
             f"{weights:,} weights. The output has one channel per filter: {filters}."
         )
@@ -108,13 +109,16 @@ def infer_conv(call: Call) -> Inference:
     groups = _check_groups(call, filters)
     _teach_kernel(call, filters, groups, kernel)
     _teach_padding(call, kernel, stride, dilation)
-    out_spatial = window_output(call, kernel, stride, dilation, resolve_padding(call, kernel, stride, dilation))
+    pads = resolve_padding(call, kernel, stride, dilation)
+    out_spatial = window_output(call, kernel, stride, dilation, pads)
+    call.step("output channels", "one per filter", str(filters), filters)
     kernel_shape = (filters, call.channels // groups, *kernel)
     params = _count(call, kernel_shape, filters if call.args["bias"] else 0)
     out_shape = (filters, *out_spatial)
     macs = _macs(call, out_shape, kernel_shape[1:])
     workspace = prod(out_spatial) * call.channels * prod(kernel)
-    return Inference(out_shape, kernel_shape, params, 0, macs, rf_window(kernel, stride, dilation), workspace=workspace)
+    return Inference(out_shape, kernel_shape, params, 0, macs, rf_window(kernel, stride, dilation), workspace=workspace,
+                     geometry=Geometry(kernel, stride, dilation, pads))
 
 
 def _transposed_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padding: int | str, op: int | None) -> int:
@@ -175,7 +179,8 @@ def infer_conv_transpose(call: Call) -> Inference:
 def infer_depthwise(call: Call) -> Inference:
     out_channels = call.channels * call.args["depth_multiplier"]
     kernel, stride, dilation = _window_args(call)
-    out_spatial = window_output(call, kernel, stride, dilation, resolve_padding(call, kernel, stride, dilation))
+    pads = resolve_padding(call, kernel, stride, dilation)
+    out_spatial = window_output(call, kernel, stride, dilation, pads)
     kernel_shape = (out_channels, 1, *kernel)
     params = _count(call, kernel_shape, out_channels if call.args["bias"] else 0, "C·m × 1 × kernel")
     out_shape = (out_channels, *out_spatial)
@@ -188,14 +193,15 @@ def infer_depthwise(call: Call) -> Inference:
         f"{standard:,} for a standard convolution to the same {out_channels} channels."
     )
     return Inference(out_shape, kernel_shape, params, 0, macs, rf_window(kernel, stride, dilation),
-                     workspace=prod(out_spatial) * call.channels * prod(kernel))
+                     workspace=prod(out_spatial) * call.channels * prod(kernel), geometry=Geometry(kernel, stride, dilation, pads))
 
 
 def infer_separable(call: Call) -> Inference:
     filters = call.args["filters"]
     mid = call.channels * call.args["depth_multiplier"]
     kernel, stride, dilation = _window_args(call)
-    out_spatial = window_output(call, kernel, stride, dilation, resolve_padding(call, kernel, stride, dilation))
+    pads = resolve_padding(call, kernel, stride, dilation)
+    out_spatial = window_output(call, kernel, stride, dilation, pads)
     depthwise = (mid, 1, *kernel)
     pointwise = (filters, mid, *(1 for _ in kernel))
     biases = filters if call.args["bias"] else 0
@@ -215,6 +221,7 @@ def infer_separable(call: Call) -> Inference:
         (filters, *out_spatial), depthwise, params, 0, macs, rf_window(kernel, stride, dilation),
         extra=(("kernel_shapes", [list(depthwise), list(pointwise)]),),
         workspace=pixels * call.channels * prod(kernel),
+        geometry=Geometry(kernel, stride, dilation, pads),
     )
 
 

@@ -79,6 +79,8 @@ def infer_zeropad(call: Call) -> Inference:
         call.step(f"output {axis}", "N + before + after", f"{n} + {lo} + {hi}", n + lo + hi)
         for axis, n, (lo, hi) in zip(call.axis_names(), call.spatial, pairs)
     )
+    call.note(f"Zero padding adds rows and columns of zeros around each channel: {shape_text(call.spatial)} becomes "
+              f"{shape_text(out)}; 0 parameters. A conv's integer `padding` does the same inside the conv.")
     return Inference((call.channels, *out))
 
 
@@ -90,6 +92,8 @@ def infer_upsample(call: Call) -> Inference:
         call.step(f"output {axis}", "N × scale", f"{n} × {f}", n * f)
         for axis, n, f in zip(call.axis_names(), call.spatial, scale)
     )
+    call.note(f"Nearest upsampling repeats each cell {shape_text(scale)} times: {shape_text(call.spatial)} becomes "
+              f"{shape_text(out)}, per channel, with 0 parameters (a transposed conv would learn the upsampling).")
     return Inference((call.channels, *out), rf=Window((1,) * len(scale), tuple(Fraction(1, f) for f in scale)))
 
 

@@ -6,7 +6,7 @@ from fractions import Fraction
 from math import gcd
 
 from convcalc import formulas
-from convcalc.layers.base import GLOBAL, Arg, Call, Inference, LayerType, Window, shape_text
+from convcalc.layers.base import GLOBAL, Arg, Call, Geometry, Inference, LayerType, Window, shape_text
 from convcalc.layers.windows import dilation_arg, kernel_arg, padding_arg, rf_window, warn_uncovered
 
 POOL_SIZE = kernel_arg("pool_size", ("kernel_size", "kernel"))
@@ -30,7 +30,9 @@ def _pool_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padding: i
         raise call.fail(f"pool window {span} > padded {axis} {n + 2 * pad}: ({n} + {2 * pad} − {span})/{s} + 1 = {size}")
     if ceil_mode and size != formulas.ceil_div(n + 2 * pad - span, s) + 1:
         call.warnings.append(f"{axis}: ceil_mode's last window would start in the right padding, so it is dropped")
-    elif ceil_mode and (n + 2 * pad - span) % s:
+        return call.step(f"output {axis}", "ceil((N + 2P − D·(K−1) − 1)/S) + 1, less the window that starts in the "
+                         "right padding", f"{text} − 1", size)
+    if ceil_mode and (n + 2 * pad - span) % s:
         call.note(f"ceil_mode rounds up: the last window on the {axis} hangs past the input's end and pools what it covers.")
     if not ceil_mode:
         warn_uncovered(call, axis, n, k, s, d, 2 * pad, pad)
@@ -58,7 +60,9 @@ def infer_pool(call: Call) -> Inference:
         f"is learned — so 0 parameters."
     )
     call.step("parameters", "none: a fixed max or mean", "0", 0)
-    return Inference((call.channels, *out), None, 0, 0, 0, rf_window(kernel, stride, dilation))
+    _, _, _, window_pads, _ = _pool_geometry(call)
+    return Inference((call.channels, *out), None, 0, 0, 0, rf_window(kernel, stride, dilation),
+                     geometry=Geometry(kernel, stride, dilation, window_pads))
 
 
 def _pool_geometry(call: Call) -> tuple[tuple, tuple, tuple, tuple, tuple]:
@@ -73,16 +77,14 @@ def _pool_geometry(call: Call) -> tuple[tuple, tuple, tuple, tuple, tuple]:
         span = formulas.effective_kernel(k, d)
         if padding == "same":  # Keras averages over the real cells only
             lo, hi = formulas.same_padding(n, k, s, d)
-            out = formulas.ceil_div(n, s)
             counted.append((lo, lo + n))
         else:
-            p = 0 if padding == "valid" else call.per_axis("padding")[i]
-            out = formulas.pool_output_size(n, k, s, p, d, call.args["ceil_mode"])
-            lo = p
+            lo = hi = 0 if padding == "valid" else call.per_axis("padding")[i]
+            out = formulas.pool_output_size(n, k, s, lo, d, call.args["ceil_mode"])
             include_pad = call.args.get("count_include_pad", True)
-            counted.append((0, n + 2 * p) if include_pad else (p, p + n))
-        # ceil_mode's last window may hang past the padding: pad on until it fits
-        hi = max((out - 1) * s + span - n - lo, 0)
+            counted.append((0, n + 2 * lo) if include_pad else (lo, lo + n))
+            # ceil_mode's last window may hang past the padding: pad on until it fits
+            hi = max((out - 1) * s + span - n - lo, hi)
         pads.append((lo, hi))
     return kernel, stride, dilation, tuple(pads), tuple(counted)
 

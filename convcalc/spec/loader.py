@@ -265,6 +265,14 @@ def _find_cycle(start: str, layers: list[LayerSpec], positions: dict[str, int]) 
     return None
 
 
+def single_layer_spec(input_shape: tuple[int, ...], entry_text: str) -> Spec:
+    """A one-layer spec from `--input` and `--layer 'conv2d: {filters: 64, kernel_size: 5}'`."""
+    if len(entry_text.encode()) > MAX_BYTES:
+        raise SpecError(f"--layer holds more than {MAX_BYTES:,} bytes")
+    entry, _ = load_yaml(entry_text)
+    return Spec("layer", input_shape, _parse_layers([entry], [None]))
+
+
 def load_spec(source: str, input_override: tuple[int, ...] | None = None) -> Spec:
     text, _label = read_source(source)
     return parse_spec(text, input_override)

@@ -1,0 +1,148 @@
+"""`convcalc explain`: every substituted formula evaluates to the engine's number, every layer
+type is explained, and the rendered text is pinned by golden files."""
+
+import json
+
+import pytest
+
+from convcalc.engine import analyze
+from convcalc.explain import evaluate, explain
+from convcalc.layers import REGISTRY
+from convcalc.spec.loader import load_spec
+from tests.conftest import invoke, net_of
+from tests.test_layers import CASES
+
+
+def _type_of(entry: str) -> str:
+    return REGISTRY[entry.split(":")[0].strip()].name if entry.split(":")[0].strip() in REGISTRY else \
+        net_of([4, 8, 8] if "2d" in entry else [4, 8], entry).layers[0].spec.type
+
+
+@pytest.mark.parametrize("input_shape, entry", [(c[0], c[1]) for c in CASES], ids=[c[1] for c in CASES])
+def test_substituted_formulas_evaluate_to_the_engines_numbers(input_shape, entry):
+    (e,) = explain(net_of(input_shape, entry))
+    r = e.result
+    assert r.steps, "every layer shows at least one derivation"
+    assert e.notes, "every layer has at least one teaching point"
+    for step in r.steps:
+        assert evaluate(step.substituted) == step.value, step
+    named = {s.what: s.value for s in r.steps}
+    axes = {1: ["length"], 2: ["height", "width"], 3: ["depth", "height", "width"]}.get(len(r.output_shape) - 1, [])
+    for axis, size in zip(axes, r.output_shape[1:]):
+        if f"output {axis}" in named:
+            assert named[f"output {axis}"] == size
+    if "parameters" in named:
+        assert named["parameters"] == r.trainable
+    if "trainable" in named:
+        assert (named["trainable"], named["non-trainable"]) == (r.trainable, r.non_trainable)
+    if "MACs" in named:
+        assert named["MACs"] == r.macs
+    for key in ("output channels", "channels", "features", "output features"):
+        if key in named:
+            assert named[key] == r.output_shape[0]
+
+
+def test_every_layer_type_is_covered_by_the_cases():
+    covered = {net_of(c[0], c[1]).layers[0].spec.type for c in CASES} | {"add", "concat"}
+    assert covered == set(REGISTRY)
+
+
+def test_merge_layers_are_explained():
+    net = net_of([3, 4, 4], "{relu: null, name: a}", "{concat: null, inputs: [a, input]}", "{add: null, inputs: [concat_1, concat_1]}")
+    for e in explain(net)[1:]:
+        assert e.notes and all(evaluate(s.substituted) == s.value for s in e.result.steps)
+
+
+def flat(text: str) -> str:
+    """Output with its line wrapping undone, for phrase checks."""
+    return " ".join(text.split())
+
+
+def test_the_classic_confusion_is_answered_for_a_new_reader():
+    out = flat(invoke("explain", "mnist_cnn", "conv2d_2").out)
+    assert "Every filter spans all 32 input channels" in out
+    assert "each of the 64 filters is a 32×5×5 block" in out
+    assert "64×32×5×5 = 51,200 weights" in out and "one channel per filter: 64" in out
+    assert "with groups = 32 each filter sees 1 channel" in out
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (["--input", "8x6x6", "--layer", "depthwise_conv2d: {kernel_size: 3}"], ["channels never mix", "72 weights"]),
+    (["--input", "3x5x5", "--layer", "conv2d: {filters: 4, kernel_size: 4, padding: same}"],
+     ["even kernel (4) has no centre cell", "pad before (height)", "floor(3/2)"]),
+    (["--input", "32x28x28", "--layer", "maxpool2d: {pool_size: 2}"], ["each channel separately", "0 parameters"]),
+    (["--input", "64x10x10", "--layer", "flatten"], ["6,400 features"]),
+    (["--input", "6400", "--layer", "dense: {units: 10}"], ["in·units + units = 64,010"]),
+    (["--input", "64x8x8", "--layer", "batchnorm"], ["2C = 128 trainable", "2C = 128 non-trainable"]),
+    (["--input", "64x8x8", "--layer", "conv2d: {filters: 16, kernel_size: 1}"], ["dense layer applied at every pixel"]),
+    (["--input", "4x10", "--layer", "conv1d: {filters: 1, kernel_size: 3, padding: causal}"], ["never the future"]),
+    (["--input", "64x7x7", "--layer", "global_avgpool"], ["64 values, 0 parameters"]),
+    (["--input", "1x8x8", "--layer", "conv2d: {filters: 1, kernel_size: 3, stride: 2}"],
+     ["the last 1 input column is never covered by a window", "×"]),
+])
+def test_classic_points(args, fragments):
+    result = invoke("explain", *args)
+    assert result.code == 0, result.err
+    for fragment in fragments:
+        assert fragment in flat(result.out)
+
+
+def test_vgg_dense_layer_dominance_and_googlenet_bottleneck():
+    vgg = flat(invoke("explain", "vgg16", "dense_1", "--no-picture").out)
+    assert "This one layer holds 74.3% of the network's 138,357,544 parameters" in vgg
+    spec = ("input: [192, 28, 28]\nlayers:\n  - conv2d: {filters: 16, kernel_size: 1}\n  - relu\n"
+            "  - conv2d: {filters: 32, kernel_size: 5, padding: 2}\n")
+    out = flat(invoke("explain", "-", "1", stdin=spec.encode()).out)
+    # 28·28·16·192 + 28·28·32·16·25 = 2,408,448 + 10,035,200; direct: 28·28·32·192·25 = 120,422,400
+    assert "2,408,448 + 10,035,200 = 12,443,648 MACs, against 120,422,400" in out
+    assert "107,978,752 MACs saved" in out
+
+
+def test_json_steps_are_data():
+    data = json.loads(invoke("explain", "mnist_cnn", "4", "--format", "json").out)
+    (layer,) = data
+    assert layer["name"] == "conv2d_2" and layer["params"] == 51264
+    assert {"what": "weights", "formula": "filters × (C_in/groups) × kernel", "substituted": "64 × 32 × 5 × 5",
+            "value": 51200} in layer["steps"]
+    assert layer["picture"]["output"][0].startswith("12")
+
+
+def test_explain_all_layers_of_an_example():
+    assert [e.result.spec.name for e in explain(analyze(load_spec("lenet5")))][:2] == ["conv2d_1", "tanh_1"]
+
+
+@pytest.mark.parametrize("args, code, fragment", [
+    (["mnist_cnn", "nope"], 1, "no layer 'nope'"),
+    (["mnist_cnn", "99"], 1, "index from 1 to 7"),
+    (["--layer", "relu"], 2, "--layer needs --input"),
+    (["mnist_cnn", "--input", "1x8x8", "--layer", "relu"], 2, "not both"),
+    ([], 2, "give a SPEC"),
+    (["--input", "1x8x8", "--layer", "conv2d: {filters: 1"], 1, "YAML syntax error"),
+    (["--input", "1x8x8", "--layer", "conv2d: {filters: 1, kernel_size: 9}"], 1, "kernel 9 > padded height 8"),
+])
+def test_explain_errors(args, code, fragment):
+    result = invoke("explain", *args)
+    assert result.code == code
+    assert fragment in result.err
+
+
+@pytest.mark.parametrize("text", ["__import__('os')", "2 ** 3", "x + 1", "1; 2", "floor(1, key=2)"])
+def test_evaluate_accepts_arithmetic_only(text):
+    with pytest.raises(ValueError):
+        evaluate(text)
+
+
+@pytest.mark.parametrize("name, args", [
+    ("explain_mnist_cnn.txt", ["explain", "mnist_cnn"]),
+    ("explain_uneven_stride.txt", ["explain", "--input", "1x8x8", "--layer", "conv2d: {filters: 2, kernel_size: 3, stride: 2}"]),
+    ("explain_depthwise.txt", ["explain", "--input", "8x6x6", "--layer", "depthwise_conv2d: {kernel_size: 3, padding: 1}"]),
+    ("explain_bottleneck.txt", ["explain", "-"]),
+    ("explain_same_even_kernel.txt", ["explain", "--input", "3x5x5", "--layer", "conv2d: {filters: 4, kernel_size: 4, padding: same}"]),
+    ("explain_transposed.txt", ["explain", "--input", "4x3x3", "--layer", "conv_transpose2d: {filters: 2, kernel_size: 3, stride: 2, padding: 1, output_padding: 1}"]),
+])
+def test_explain_golden(golden, name, args):
+    stdin = (b"name: bottleneck\ninput: [192, 12, 12]\nlayers:\n  - conv2d: {filters: 16, kernel_size: 1}\n  - relu\n"
+             b"  - conv2d: {filters: 32, kernel_size: 5, padding: 2}\n")
+    result = invoke(*args, stdin=stdin)
+    assert result.code == 0, result.err
+    golden(name, result.out)
