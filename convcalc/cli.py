@@ -21,6 +21,13 @@ app = typer.Typer(
 )
 
 SPEC_HELP = "spec file, '-' for standard input, or a bundled example name (e.g. lenet5)"
+GET_HELP = "print one value of the JSON output, e.g. totals.params or layers.conv2d_2.output_shape"
+
+
+def _print_get(data, path: str, as_json: bool) -> None:
+    from convcalc.render.query import format_value, get_path
+
+    sys.stdout.write(format_value(get_path(data, path), as_json))
 
 
 class Format(str, Enum):
@@ -58,12 +65,18 @@ def summary(
     spec: str = typer.Argument(..., help=SPEC_HELP),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table (rich), json, csv or markdown"),
     input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
+    get: Optional[str] = typer.Option(None, "--get", help=GET_HELP),
 ) -> None:
     """Per-layer table like Keras' summary(): shapes, kernels, params, MACs, receptive field."""
     from convcalc.engine import analyze
     from convcalc.spec.loader import load_spec
 
     net = analyze(load_spec(spec, parse_shape(input_shape)))
+    if get is not None:
+        from convcalc.render.formats import network_dict
+
+        _print_get(network_dict(net), get, fmt is Format.json)
+        return
     if fmt is Format.table:
         from convcalc.render.table import print_summary
 
@@ -89,6 +102,7 @@ def verify(
         None, "--max-memory", help="refuse to run above this estimated peak, e.g. 6G (default: a quarter of RAM)"),
     fmt: VerifyFormat = typer.Option(VerifyFormat.table, "--format", "-f", help="table or json"),
     input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
+    get: Optional[str] = typer.Option(None, "--get", help=GET_HELP.replace("totals.params or layers.conv2d_2.output_shape", "ok or layers.3.actual_shape")),
 ) -> None:
     """Run the network in NumPy with random weights; compare every shape and parameter count."""
     from convcalc.engine import analyze
@@ -112,7 +126,9 @@ def verify(
 
     runs = _run_with_progress(net, seed, batch)
     data = render.verify_dict(net, runs, seed, batch, estimate)
-    if fmt is VerifyFormat.json:
+    if get is not None:
+        _print_get(data, get, fmt is VerifyFormat.json)
+    elif fmt is VerifyFormat.json:
         sys.stdout.write(render.to_json(data))
     else:
         render.print_verify(net, runs, data)
@@ -147,6 +163,7 @@ def explain(
         None, "--layer", "-l", help="one layer entry in spec syntax, e.g. 'conv2d: {filters: 64, kernel_size: 5}'"),
     fmt: ExplainFormat = typer.Option(ExplainFormat.text, "--format", "-f", help="text or json"),
     picture: bool = typer.Option(True, "--picture/--no-picture", help="draw the window grid for small layers"),
+    get: Optional[str] = typer.Option(None, "--get", help="print one value of the JSON output, e.g. conv2d_2.params"),
 ) -> None:
     """Step by step for one layer or all: the formula, the same with this layer's numbers, the result."""
     from convcalc.engine import analyze
@@ -165,7 +182,9 @@ def explain(
     else:
         net = analyze(load_spec(spec, parse_shape(input_shape)))
     explanations = explain_layers(net, layer)
-    if fmt is ExplainFormat.json:
+    if get is not None:
+        _print_get([render.explanation_dict(e) for e in explanations], get, fmt is ExplainFormat.json)
+    elif fmt is ExplainFormat.json:
         sys.stdout.write(render.to_json(explanations))
     else:
         render.print_explanations(explanations, picture)
