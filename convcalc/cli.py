@@ -209,6 +209,14 @@ def layers(
         sys.stdout.write(catalogue.to_json() if fmt is CatalogueFormat.json else catalogue.to_markdown())
 
 
+@app.command()
+def schema() -> None:
+    """The JSON Schema of the spec format, for editors: convcalc schema > convcalc.schema.json"""
+    from convcalc.render.schema import to_json
+
+    sys.stdout.write(to_json())
+
+
 def main() -> None:
     """Entry point: spec errors become one line on stderr and exit 1, never a traceback."""
     try:

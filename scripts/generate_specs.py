@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "convcalc" / "specs"
+HEADER = "# yaml-language-server: $schema=convcalc.schema.json\n"  # editors validate against the shipped schema
 
 
 def entry(type_: str, name: str, **args) -> str:
@@ -47,7 +48,7 @@ class Builder:
         return self.last
 
     def write(self, file: str, name: str, input_shape: list[int], comment: str) -> None:
-        text = f"# {comment}\nname: {name}\ninput: {input_shape}\nlayers:\n" + "\n".join(self.lines) + "\n"
+        text = HEADER + f"# {comment}\nname: {name}\ninput: {input_shape}\nlayers:\n" + "\n".join(self.lines) + "\n"
         (OUT / file).write_text(text)
 
 

@@ -1,0 +1,103 @@
+"""`convcalc schema`: the JSON Schema of a spec, generated from the layer registry, so editors
+can validate and complete specs (yaml-language-server, VS Code's YAML extension)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from convcalc.layers import REGISTRY
+from convcalc.layers.base import MAX_DIM, Arg, LayerType
+
+_INT = {"type": "integer", "maximum": MAX_DIM}
+
+
+def _per_axis(item: dict) -> dict:
+    return {"oneOf": [item, {"type": "array", "items": item, "minItems": 1, "maxItems": 3}]}
+
+
+def arg_schema(arg: Arg) -> dict[str, Any]:
+    low = 0 if arg.kind in ("padding", "pads") else arg.minimum
+    whole = {**_INT, "minimum": low}
+    if arg.kind == "bool":
+        schema: dict[str, Any] = {"type": "boolean"}
+    elif arg.kind == "float":
+        schema = {"type": "number"}
+    elif arg.kind == "choice":
+        schema = {"enum": list(arg.choices)}
+    elif arg.kind == "int":
+        schema = whole
+    elif arg.kind == "sizes":
+        schema = _per_axis(whole)
+    elif arg.kind == "padding":
+        schema = {"oneOf": [*_per_axis(whole)["oneOf"], {"enum": list(arg.choices)}]}
+    else:  # pads: int, per-axis ints, or per-axis [before, after] pairs
+        pair = {"type": "array", "items": whole, "minItems": 2, "maxItems": 2}
+        schema = {"oneOf": [whole, {"type": "array", "items": {"oneOf": [whole, pair]}, "minItems": 1, "maxItems": 3}]}
+    if arg.default is None or (not arg.required and arg.kind == "sizes" and arg.default is None):
+        schema = {"oneOf": [schema, {"type": "null"}]}
+    schema["description"] = (arg.help + " · " if arg.help else "") + (
+        "required" if arg.required else f"default {arg.describe_default()}")
+    if not arg.required and arg.default is not None:
+        schema["default"] = arg.default
+    return schema
+
+
+def _arguments(t: LayerType) -> tuple[dict, list[str]]:
+    properties = {}
+    for arg in t.args:
+        for spelling in (arg.name, *arg.aliases):
+            properties[spelling] = arg_schema(arg)
+    required = [a.name for a in t.args if a.required]
+    return properties, required
+
+
+META = {
+    "name": {"type": "string", "minLength": 1, "description": "unique layer name; default <type>_<k>"},
+    "inputs": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
+               "description": "layer name(s) this layer takes; default the previous layer; the network input is 'input'"},
+}
+
+
+def spec_schema() -> dict[str, Any]:
+    names = [n for t in REGISTRY.values() for n in (t.name, *t.aliases)]
+    flat, one_key = [], []
+    for t in REGISTRY.values():
+        properties, required = _arguments(t)
+        spellings = [t.name, *t.aliases]
+        flat.append({
+            "type": "object",
+            "properties": {"type": {"enum": spellings}, **properties, **META},
+            "required": ["type", *required], "additionalProperties": False,
+        })
+        body = {"type": "object", "properties": {**properties, **META}, "additionalProperties": False}
+        if required:
+            body["required"] = required
+        else:
+            body = {"oneOf": [body, {"type": "null"}]}
+        for spelling in spellings:
+            one_key.append({
+                "type": "object", "properties": {spelling: body, **META}, "required": [spelling],
+                "additionalProperties": False, "description": t.summary,
+            })
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "convcalc spec",
+        "description": "A CNN architecture for convcalc: channels-first input and a list of layers.",
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "input": {"oneOf": [{**_INT, "minimum": 1}, {"type": "array", "items": {**_INT, "minimum": 1},
+                                                          "minItems": 1, "maxItems": 4}],
+                      "description": "channels first: [F] | [C, L] | [C, H, W] | [C, D, H, W]"},
+            "layers": {"type": "array", "minItems": 1,
+                       "items": {"oneOf": [{"enum": names, "description": "a layer type with its defaults"},
+                                           *one_key, *flat]}},
+        },
+        "required": ["input", "layers"],
+        "additionalProperties": False,
+    }
+
+
+def to_json() -> str:
+    return json.dumps(spec_schema(), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,58 @@
+"""`convcalc schema`: generated from the registry, shipped beside the bundled specs, and every
+bundled spec validates against it."""
+
+import json
+from importlib import resources
+
+import jsonschema
+import pytest
+import yaml
+
+from convcalc.layers import REGISTRY
+from convcalc.spec.loader import bundled_examples
+from tests.conftest import invoke
+
+SPECS = resources.files("convcalc") / "specs"
+
+
+@pytest.fixture(scope="module")
+def validator():
+    schema = json.loads(invoke("schema").out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_shipped_schema_is_the_generated_one():
+    """specs/convcalc.schema.json is `convcalc schema > convcalc/specs/convcalc.schema.json`."""
+    assert (SPECS / "convcalc.schema.json").read_text() == invoke("schema").out
+
+
+@pytest.mark.parametrize("name", bundled_examples())
+def test_bundled_spec_carries_the_header_and_validates(validator, name):
+    text = (SPECS / f"{name}.yaml").read_text()
+    assert text.startswith("# yaml-language-server: $schema=convcalc.schema.json\n")
+    assert list(validator.iter_errors(yaml.safe_load(text))) == []
+
+
+def test_every_type_and_argument_is_in_the_schema():
+    schema = json.loads(invoke("schema").out)
+    items = schema["properties"]["layers"]["items"]["oneOf"]
+    assert set(items[0]["enum"]) >= set(REGISTRY)
+    flat = {i["properties"]["type"]["enum"][0]: i for i in items if "type" in i.get("properties", {})}
+    for name, t in REGISTRY.items():
+        for arg in t.args:
+            assert {arg.name, *arg.aliases} <= set(flat[name]["properties"])
+
+
+@pytest.mark.parametrize("text, valid", [
+    ("input: [1, 28, 28]\nlayers:\n  - conv2d: {filters: 3, kernel_size: 3}\n", True),
+    ("input: [1, 28, 28]\nlayers:\n  - {type: maxpool2d, pool_size: 2, name: p}\n  - relu\n", True),
+    ("input: [1, 28, 28]\nlayers:\n  - conv2d: {filters: 3, kernal_size: 3}\n", False),
+    ("input: [1, 28, 28]\nlayers:\n  - conv2d: {filters: 3}\n", False),
+    ("input: [1, 28, 28]\nlayers:\n  - conv2d: {filters: 3, kernel_size: 3, padding: full}\n", False),
+    ("input: [1, 28, 28]\nlayers:\n  - conv3: {filters: 3}\n", False),
+    ("layers: [relu]\n", False),
+])
+def test_schema_accepts_and_rejects_like_the_parser(validator, text, valid):
+    assert validator.is_valid(yaml.safe_load(text)) is valid
+    assert (invoke("summary", "-", stdin=text.encode()).code == 0) is valid
