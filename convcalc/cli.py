@@ -210,6 +210,70 @@ def layers(
 
 
 @app.command()
+def compare(
+    specs: list[str] = typer.Argument(..., help="two or more specs: files, '-' or bundled example names"),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table (rich), json, csv or markdown"),
+) -> None:
+    """One table across networks: depth, params, MACs, activation memory, output, largest layer."""
+    from convcalc.engine import analyze
+    from convcalc.render import compare as render
+    from convcalc.spec.loader import load_spec
+
+    if specs.count("-") > 1:
+        raise typer.BadParameter("standard input ('-') can be read once", param_hint="SPECS")
+    nets = [analyze(load_spec(s)) for s in specs]
+    if fmt is Format.table:
+        render.print_table(nets)
+    else:
+        writer = {Format.json: render.to_json, Format.csv: render.to_csv, Format.markdown: render.to_markdown}[fmt]
+        sys.stdout.write(writer(nets))
+
+
+class SolveFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def solve(
+    input_size: Optional[int] = typer.Option(None, "--input", "-i", min=1, help="input size N on one axis"),
+    output_size: Optional[int] = typer.Option(None, "--output", "-o", min=1, help="wanted output size"),
+    kernel: Optional[int] = typer.Option(None, "--kernel", "-k", min=1, help="kernel size K (searched 1–11 if left out)"),
+    stride: Optional[int] = typer.Option(None, "--stride", "-s", min=1, help="stride S (searched 1–8)"),
+    padding: Optional[int] = typer.Option(None, "--padding", "-p", min=0, help="symmetric padding P (searched 0–D·(K−1))"),
+    dilation: Optional[int] = typer.Option(None, "--dilation", "-d", min=1, help="dilation D (searched 1–4)"),
+    output_padding: Optional[int] = typer.Option(None, "--output-padding", min=0, help="transposed convs only"),
+    transposed: bool = typer.Option(False, "--transposed", help="solve for a transposed convolution"),
+    pool: bool = typer.Option(False, "--pool", help="solve for a pooling layer (PyTorch's rule; P ≤ K/2)"),
+    ceil_mode: bool = typer.Option(False, "--ceil-mode", help="with --pool: round up"),
+    same: bool = typer.Option(False, "--same", help="the padding that keeps the size: needs --input and --kernel"),
+    limit: int = typer.Option(20, "--limit", min=1, help="show at most this many solutions"),
+    fmt: SolveFormat = typer.Option(SolveFormat.table, "--format", "-f", help="table or json"),
+) -> None:
+    """The inverse problem: which kernel, stride, padding, dilation take INPUT to OUTPUT?"""
+    from convcalc import solve as solver
+    from convcalc.render import solve as render
+
+    if transposed and pool:
+        raise typer.BadParameter("--transposed and --pool cannot go together", param_hint="--pool")
+    if same:
+        if input_size is None or kernel is None:
+            raise typer.BadParameter("--same needs --input and --kernel", param_hint="--same")
+        answer = solver.same_padding_answer(input_size, kernel, stride or 1, dilation or 1)
+        sys.stdout.write(render.same_to_json(answer) if fmt is SolveFormat.json else render.same_text(answer))
+        return
+    problem = solver.Problem(input_size, output_size, kernel, stride, padding, dilation, output_padding,
+                             "transposed" if transposed else "pool" if pool else "conv", ceil_mode)
+    solutions = solver.solve(problem)
+    if not solutions:
+        raise SpecError(f"no solution: nothing takes {render.sizes(problem)} (searched {solver.describe_search(problem)})")
+    if fmt is SolveFormat.json:
+        sys.stdout.write(render.to_json(problem, solutions, limit))
+    else:
+        render.print_table(problem, solutions, limit)
+
+
+@app.command()
 def schema() -> None:
     """The JSON Schema of the spec format, for editors: convcalc schema > convcalc.schema.json"""
     from convcalc.render.schema import to_json

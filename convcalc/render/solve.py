@@ -1,0 +1,61 @@
+"""What `convcalc solve` prints."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+
+def sizes(p) -> str:
+    given = [f"{name} {value}" for name, value in (("kernel", p.kernel), ("stride", p.stride), ("padding", p.padding),
+                                                   ("dilation", p.dilation), ("output_padding", p.output_padding))
+             if value is not None]
+    arrow = f"{p.input if p.input is not None else 'N'} → {p.output if p.output is not None else '?'}"
+    kind = {"conv": "a convolution", "transposed": "a transposed convolution", "pool": "a pooling layer"}[p.mode]
+    return f"{arrow} with {kind}" + (f" ({', '.join(given)})" if given else "")
+
+
+def to_json(p, solutions, limit: int) -> str:
+    data = {"problem": asdict(p), "total": len(solutions),
+            "solutions": [{k: v for k, v in asdict(s).items() if k != "uncovered"} | {"uncovered_cells": s.uncovered}
+                          for s in solutions[:limit]]}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def print_table(p, solutions, limit: int) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from convcalc.render.table import make_console
+
+    table = Table(title=Text(f"{sizes(p)}: {len(solutions)} solution{'s' if len(solutions) != 1 else ''}, simplest first"),
+                  title_justify="left", header_style="bold")
+    columns = ["input", "kernel", "stride", "padding", "dilation"] + (["output_padding"] if p.mode == "transposed" else [])
+    for c in [*columns, "output", "check"]:
+        table.add_column(c, justify="left" if c == "check" else "right", no_wrap=True)
+    for s in solutions[:limit]:
+        note = "  (floor drops input cells)" if s.uncovered else ""
+        table.add_row(*(str(getattr(s, c)) for c in columns), str(s.output), Text(s.check + note))
+    console = make_console(table)
+    console.print(table)
+    if len(solutions) > limit:
+        console.print(Text(f"… and {len(solutions) - limit} more (--limit to show them)"), soft_wrap=True)
+
+
+def same_text(a: dict) -> str:
+    lines = [
+        f"same padding for N={a['input']}, K={a['kernel']}, S={a['stride']}, D={a['dilation']}: output ceil(N/S) = {a['output']}",
+        f"  TensorFlow/Keras: total pad max((ceil(N/S) − 1)·S + D·(K−1) + 1 − N, 0) = {a['total']}, "
+        f"split {a['before']} before and {a['after']} after (the extra cell at the end)",
+    ]
+    if a["symmetric"]:
+        lines.append(f"  PyTorch integer padding that gives the same size: padding={', '.join(map(str, a['symmetric']))}")
+    else:
+        why = f"the total pad {a['total']} is odd, so it cannot be split evenly" if a["total"] % 2 else "none fits"
+        lines.append(f"  PyTorch: no symmetric integer padding gives this size ({why}); use padding='same' (stride 1) "
+                     "or pad asymmetrically first (zeropad2d with [before, after] pairs)")
+    return "\n".join(lines) + "\n"
+
+
+def same_to_json(a: dict) -> str:
+    return json.dumps(a, indent=2) + "\n"
