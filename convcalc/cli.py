@@ -262,6 +262,9 @@ def solve(
         answer = solver.same_padding_answer(input_size, kernel, stride or 1, dilation or 1)
         sys.stdout.write(render.same_to_json(answer) if fmt is SolveFormat.json else render.same_text(answer))
         return
+    if input_size is None and output_size is None:
+        raise typer.BadParameter("give --input or --output (or both): solve needs one size to start from",
+                                 param_hint="--input")
     problem = solver.Problem(input_size, output_size, kernel, stride, padding, dilation, output_padding,
                              "transposed" if transposed else "pool" if pool else "conv", ceil_mode)
     solutions = solver.solve(problem)
@@ -271,6 +274,44 @@ def solve(
         sys.stdout.write(render.to_json(problem, solutions, limit))
     else:
         render.print_table(problem, solutions, limit)
+
+
+class QuizFormat(str, Enum):
+    markdown = "markdown"
+    json = "json"
+
+
+@app.command()
+def quiz(
+    seed: int = typer.Option(0, "--seed", help="the same seed gives the same quiz on every machine"),
+    count: int = typer.Option(10, "--count", "-n", min=1, max=500, help="number of questions"),
+    topics: str = typer.Option(",".join(("shapes", "params", "padding", "receptive-field")), "--topics",
+                               help="comma-separated: shapes, params, padding, receptive-field"),
+    difficulty: str = typer.Option("medium", "--difficulty", help="easy, medium or hard"),
+    answers: bool = typer.Option(False, "--answers", help="print the answer key instead of the questions"),
+    fmt: QuizFormat = typer.Option(QuizFormat.markdown, "--format", "-f", help="markdown or json (answer key)"),
+    grade_file: Optional[str] = typer.Option(None, "--grade", help="grade a student's YAML answers (number: answer)"),
+) -> None:
+    """Exercise sets for a class: questions as Markdown, an answer key, and grading."""
+    from convcalc import quiz as q
+    from convcalc.render import quiz as render
+
+    chosen = tuple(t.strip() for t in topics.split(",") if t.strip())
+    unknown = [t for t in chosen if t not in q.TOPICS]
+    if unknown or not chosen:
+        raise typer.BadParameter(f"unknown topic {', '.join(unknown) or '(none)'}; choose from {', '.join(q.TOPICS)}",
+                                 param_hint="--topics")
+    if difficulty not in q.DIFFICULTIES:
+        raise typer.BadParameter(f"choose from {', '.join(q.DIFFICULTIES)}", param_hint="--difficulty")
+    questions = q.make_quiz(seed, count, chosen, difficulty)
+    if grade_file is not None:
+        render.print_grade(q.grade(questions, render.read_answers(grade_file)), fmt is QuizFormat.json)
+    elif answers:
+        sys.stdout.write(render.key_json(questions) if fmt is QuizFormat.json else q.answers_markdown(questions, seed))
+    elif fmt is QuizFormat.json:
+        sys.stdout.write(render.questions_json(questions))
+    else:
+        sys.stdout.write(q.questions_markdown(questions, seed, difficulty))
 
 
 @app.command()

@@ -106,6 +106,12 @@ def _entry_lines(node: Any) -> list[int]:
 
 def parse_spec(text: str, input_override: tuple[int, ...] | None = None) -> Spec:
     data, lines = load_yaml(text)
+    return parse_data(data, lines, input_override)
+
+
+def parse_data(data: Any, lines: list[int] | None = None, input_override: tuple[int, ...] | None = None) -> Spec:
+    """A spec from already-loaded data (`lines`: the YAML line of each layer entry, if known)."""
+    lines = lines or []
     if not isinstance(data, dict):
         raise SpecError(f"a spec is a mapping with 'input' and 'layers', got {type(data).__name__}")
     for key in data:
@@ -270,7 +276,7 @@ def single_layer_spec(input_shape: tuple[int, ...], entry_text: str) -> Spec:
     if len(entry_text.encode()) > MAX_BYTES:
         raise SpecError(f"--layer holds more than {MAX_BYTES:,} bytes")
     entry, _ = load_yaml(entry_text)
-    return Spec("layer", input_shape, _parse_layers([entry], [None]))
+    return parse_data({"name": "layer", "layers": [entry]}, input_override=input_shape)
 
 
 def load_spec(source: str, input_override: tuple[int, ...] | None = None) -> Spec:

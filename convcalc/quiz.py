@@ -1,0 +1,194 @@
+"""`convcalc quiz`: exercise sets for a class, and grading.
+
+Questions are drawn with Python's `random.Random(seed)` only (the same quiz on every machine
+and numpy version) and every answer comes from the engine: a question carries the spec it
+describes, and its answer is what `analyze` says of that spec. Pure Python.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from convcalc.engine import analyze
+from convcalc.errors import SpecError
+from convcalc.layers.base import shape_text
+from convcalc.spec.loader import parse_data
+
+TOPICS = ("shapes", "params", "padding", "receptive-field")
+DIFFICULTIES = ("easy", "medium", "hard")
+
+
+@dataclass(frozen=True)
+class Question:
+    number: int
+    topic: str
+    text: str
+    spec: dict  # {"input": [...], "layers": [...]} in spec syntax: the network the question is about
+    ask: str  # output_shape | params | padding | receptive_field
+    answer: Any  # a list of ints (a shape) or an int
+    working: str  # how to get there, for the key
+
+
+def run_spec(spec: dict):
+    return analyze(parse_data(spec))
+
+
+def _conv_entry(rng: random.Random, n: int, difficulty: str) -> dict:
+    """A conv2d whose output is at least 1 cell: kernel, stride and padding to match the level."""
+    while True:
+        k = rng.choice((1, 3, 5, 7) if difficulty == "easy" else (1, 2, 3, 4, 5, 7, 11))
+        s = 1 if difficulty == "easy" else rng.choice((1, 1, 2, 2, 3, 4))
+        p = rng.randrange(0, k // 2 + 1 if difficulty != "hard" else k)
+        if (n + 2 * p - k) // s + 1 >= 1:
+            return {"conv2d": {"filters": rng.choice((8, 16, 32, 64, 96, 128)), "kernel_size": k, "stride": s, "padding": p}}
+
+
+def _describe(entry: dict) -> str:
+    (kind, a), = entry.items()
+    if kind == "conv2d":
+        extra = "".join(f", {key} {a[key]}" for key in ("stride", "padding", "dilation", "groups") if key in a)
+        bias = "" if a.get("bias", True) else " and no bias"
+        return f"a `conv2d` with {a['filters']} filters of {a['kernel_size']}×{a['kernel_size']}{extra}{bias}"
+    if kind in ("maxpool2d", "avgpool2d"):
+        return f"a `{kind}` with pool size {a['pool_size']}, stride {a.get('stride', a['pool_size'])}"
+    if kind == "dense":
+        return f"a `dense` layer with {a['units']} units"
+    return f"`{kind}`"
+
+
+def _shape_question(rng, difficulty):
+    c, n = rng.choice((1, 3, 16, 32)), rng.choice((7, 14, 28, 32, 56, 64, 224 if difficulty == "hard" else 32))
+    layers = [_conv_entry(rng, n, difficulty)]
+    if difficulty != "easy":
+        layers.append({"maxpool2d": {"pool_size": 2}} if rng.randrange(2) else {"relu": None})
+    spec = {"input": [c, n, n], "layers": layers}
+    try:
+        if difficulty == "hard":
+            layers.append(_conv_entry(rng, run_spec(spec).output_shape[1], difficulty))
+        net = run_spec(spec)
+    except SpecError:  # a pool on a 1×1 map: draw another question
+        return _shape_question(rng, difficulty)
+    chain = ", then ".join(_describe(e) for e in layers)
+    text = f"An input of shape {c}×{n}×{n} (channels first) goes through {chain}. What is the output shape? (C×H×W)"
+    working = "; ".join(f"{r.spec.type}: {shape_text(r.input_shapes[0])} → {shape_text(r.output_shape)}" for r in net.layers)
+    return text, spec, "output_shape", list(net.output_shape), working
+
+
+def _params_question(rng, difficulty):
+    c, n = rng.choice((1, 3, 16, 32, 64)), rng.choice((14, 28, 32))
+    entry = _conv_entry(rng, n, difficulty)
+    if difficulty != "easy" and rng.randrange(2):
+        entry["conv2d"]["bias"] = False
+    layers = [entry]
+    if difficulty == "hard":
+        layers += [{"flatten": None}, {"dense": {"units": rng.choice((10, 100, 256))}}]
+    spec = {"input": [c, n, n], "layers": layers}
+    net = run_spec(spec)
+    chain = ", then ".join(_describe(e) for e in layers)
+    text = f"An input of shape {c}×{n}×{n} goes through {chain}. How many trainable parameters are there in total?"
+    working = "; ".join(f"{r.spec.type}: {r.trainable:,}" for r in net.layers if r.trainable)
+    return text, spec, "params", net.totals.trainable_params, working
+
+
+def _padding_question(rng, difficulty):
+    from convcalc.solve import Problem, solve
+
+    n = rng.choice((14, 28, 32, 56, 64))
+    k = rng.choice((3, 5, 7) if difficulty == "easy" else (3, 5, 7, 9, 11))
+    d = 1 if difficulty != "hard" else rng.choice((1, 2, 3))
+    (first, *_) = solve(Problem(input=n, output=n, kernel=k, stride=1, dilation=d))
+    layers = [{"conv2d": {"filters": 8, "kernel_size": k, "padding": first.padding,
+                          **({"dilation": d} if d > 1 else {})}}]
+    spec = {"input": [3, n, n], "layers": layers}
+    net = run_spec(spec)  # the engine confirms the size is kept
+    assert net.output_shape[1:] == (n, n)
+    dilated = f" with dilation {d}" if d > 1 else ""
+    text = (f"A `conv2d` with a {k}×{k} kernel{dilated} and stride 1 receives a {n}×{n} input. Which symmetric "
+            f"padding P keeps the output {n}×{n}?")
+    return text, spec, "padding", first.padding, f"{first.check}, so P = {first.padding} = D·(K−1)/2"
+
+
+def _rf_question(rng, difficulty):
+    depth = {"easy": 2, "medium": 3, "hard": 4}[difficulty]
+    layers = []
+    for _ in range(depth):
+        if difficulty != "easy" and rng.randrange(3) == 0:
+            layers.append({"maxpool2d": {"pool_size": 2}})
+        else:
+            k = rng.choice((3, 3, 5, 7))
+            conv = {"filters": 16, "kernel_size": k, "padding": k // 2}
+            if difficulty == "hard" and rng.randrange(3) == 0:
+                conv["dilation"], conv["padding"] = 2, k - 1
+            layers.append({"conv2d": conv})
+    spec = {"input": [1, 128, 128], "layers": layers}
+    net = run_spec(spec)
+    chain = ", then ".join(_describe(e) for e in layers)
+    text = f"A 128×128 image goes through {chain}. How many input pixels wide is the receptive field of one output cell?"
+    working = " → ".join(str(r.receptive_field[0]) for r in net.layers)
+    return text, spec, "receptive_field", net.layers[-1].receptive_field[0], f"receptive field layer by layer: {working}"
+
+
+GENERATORS = {"shapes": _shape_question, "params": _params_question, "padding": _padding_question,
+              "receptive-field": _rf_question}
+
+
+def make_quiz(seed: int, count: int, topics: tuple[str, ...] = TOPICS, difficulty: str = "medium") -> list[Question]:
+    rng = random.Random(seed)
+    questions = []
+    for number in range(1, count + 1):
+        topic = topics[(number - 1) % len(topics)]
+        text, spec, ask, answer, working = GENERATORS[topic](rng, difficulty)
+        questions.append(Question(number, topic, text, spec, ask, answer, working))
+    return questions
+
+
+def answer_text(q: Question) -> str:
+    return shape_text(tuple(q.answer)) if isinstance(q.answer, list) else f"{q.answer:,}"
+
+
+def questions_markdown(questions: list[Question], seed: int, difficulty: str) -> str:
+    lines = [f"# convcalc quiz — seed {seed}, {len(questions)} questions, {difficulty}", ""]
+    for q in questions:
+        lines += [f"**{q.number}.** ({q.topic}) {q.text}", ""]
+    return "\n".join(lines)
+
+
+def answers_markdown(questions: list[Question], seed: int) -> str:
+    lines = [f"# Answer key — seed {seed}", ""]
+    lines += [f"{q.number}. **{answer_text(q)}** — {q.working}" for q in questions]
+    return "\n".join(lines) + "\n"
+
+
+def answers_data(questions: list[Question]) -> list[dict]:
+    return [{"number": q.number, "topic": q.topic, "question": q.text, "answer": q.answer, "working": q.working,
+             "spec": q.spec} for q in questions]
+
+
+def parse_answer(value: Any, shape: bool) -> Any:
+    """A student's answer as comparable data: `16x15x15`, `16×15×15`, `[16, 15, 15]`, `1,234`."""
+    if shape:
+        if isinstance(value, list):
+            items = value
+        else:
+            items = [v for v in re.split(r"[x×,\s()\[\]]+", str(value)) if v]
+        try:
+            return [int(v) for v in items]
+        except (TypeError, ValueError):
+            return None
+    try:
+        return int(str(value).replace(",", "").replace("_", "").strip())
+    except ValueError:
+        return None
+
+
+def grade(questions: list[Question], answers: dict) -> list[dict]:
+    rows = []
+    for q in questions:
+        given = answers.get(q.number, answers.get(str(q.number)))
+        parsed = None if given is None else parse_answer(given, isinstance(q.answer, list))
+        rows.append({"number": q.number, "topic": q.topic, "expected": q.answer, "given": given,
+                     "correct": parsed == q.answer})
+    return rows
