@@ -77,15 +77,20 @@ def summary(
 
         _print_get(network_dict(net), get, fmt is Format.json)
         return
+    from convcalc.render import formats
+
     if fmt is Format.table:
         from convcalc.render.table import print_summary
 
         print_summary(net)
-        return
-    from convcalc.render import formats
+    else:
+        _write(fmt, formats, net)
 
-    render = {Format.json: formats.to_json, Format.csv: formats.to_csv, Format.markdown: formats.to_markdown}[fmt]
-    sys.stdout.write(render(net))
+
+def _write(fmt: Format, module, subject) -> None:
+    """JSON, CSV or Markdown from a render module's to_json / to_csv / to_markdown."""
+    writer = {Format.json: module.to_json, Format.csv: module.to_csv, Format.markdown: module.to_markdown}[fmt]
+    sys.stdout.write(writer(subject))
 
 
 class VerifyFormat(str, Enum):
@@ -225,8 +230,7 @@ def compare(
     if fmt is Format.table:
         render.print_table(nets)
     else:
-        writer = {Format.json: render.to_json, Format.csv: render.to_csv, Format.markdown: render.to_markdown}[fmt]
-        sys.stdout.write(writer(nets))
+        _write(fmt, render, nets)
 
 
 class SolveFormat(str, Enum):

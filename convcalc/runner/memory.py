@@ -11,6 +11,7 @@ from math import prod
 from convcalc.engine import Network
 
 BYTES = 4  # float32
+BLOCK_BYTES = 4 << 20  # the runner gathers im2col columns in bands of about this size
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ def estimate_peak(net: Network, batch: int) -> Estimate:
     for i, r in enumerate(net.layers):
         out = batch * prod(r.output_shape)
         inputs = sum(sizes[n] for n in r.spec.inputs)
-        scratch = max(scratch, batch * r.workspace)
+        scratch = max(scratch, _band_values(r, batch))
         values = sum(sizes[n] for n in live) + out + 2 * inputs + r.params + scratch
         if values * BYTES > best.peak_bytes:
             best = Estimate(values * BYTES, r.spec.where)
@@ -42,6 +43,15 @@ def estimate_peak(net: Network, batch: int) -> Estimate:
         live.add(r.spec.name)
         live -= {n for n in r.spec.inputs if last_use.get(n) == i}
     return best
+
+
+def _band_values(r, batch: int) -> int:
+    """The im2col buffer a layer needs: whole output rows, about BLOCK_BYTES of them."""
+    if not r.workspace:
+        return 0
+    rows = r.output_shape[1] if len(r.output_shape) > 1 else 1
+    per_row = -(-batch * r.workspace // rows)
+    return min(rows, max(1, BLOCK_BYTES // BYTES // per_row)) * per_row
 
 
 def physical_memory() -> int:
