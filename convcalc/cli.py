@@ -127,7 +127,6 @@ def verify(
             f"exceeds --max-memory {human_bytes(limit)}; refusing to run"
         )
     from convcalc.render import verify as render
-    from convcalc.runner import run_network
 
     runs = _run_with_progress(net, seed, batch)
     data = render.verify_dict(net, runs, seed, batch, estimate)

@@ -12,6 +12,7 @@ import yaml
 from convcalc import formulas
 from convcalc.quiz import make_quiz, parse_answer, run_spec
 from convcalc.solve import DILATIONS, KERNELS, STRIDES, Problem, solve
+from convcalc.spec.loader import parse_data
 from tests.conftest import invoke
 
 # --- --get -----------------------------------------------------------------------------------
@@ -164,20 +165,11 @@ def test_quiz_answers_hold_against_pytorch():
 
     for seed in range(100):
         for q in make_quiz(seed, 4, topics=("shapes", "params"), difficulty=("easy", "medium", "hard")[seed % 3]):
-            spec = run_spec(q.spec)
-            model = TorchNetwork(spec_from(q.spec))
-            per_layer = model(torch.zeros(1, *q.spec["input"]))
+            per_layer = TorchNetwork(parse_data(q.spec))(torch.zeros(1, *q.spec["input"]))
             if q.ask == "output_shape":
                 assert list(per_layer[-1][0]) == q.answer
             else:
                 assert sum(p for _, p in per_layer) == q.answer
-            assert spec
-
-
-def spec_from(data):
-    from convcalc.spec.loader import parse_data
-
-    return parse_data(data)
 
 
 def test_quiz_key_json_and_grading(tmp_path):

@@ -13,11 +13,6 @@ from tests.conftest import invoke, net_of
 from tests.test_layers import CASES
 
 
-def _type_of(entry: str) -> str:
-    return REGISTRY[entry.split(":")[0].strip()].name if entry.split(":")[0].strip() in REGISTRY else \
-        net_of([4, 8, 8] if "2d" in entry else [4, 8], entry).layers[0].spec.type
-
-
 @pytest.mark.parametrize("input_shape, entry", [(c[0], c[1]) for c in CASES], ids=[c[1] for c in CASES])
 def test_substituted_formulas_evaluate_to_the_engines_numbers(input_shape, entry):
     (e,) = explain(net_of(input_shape, entry))

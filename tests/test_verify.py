@@ -6,9 +6,7 @@ import json
 
 import pytest
 
-from convcalc.engine import analyze
 from convcalc.layers import REGISTRY
-from convcalc.layers.base import Inference
 from convcalc.runner import run_network
 from convcalc.runner.memory import parse_bytes
 from convcalc.spec.loader import bundled_examples

@@ -36,7 +36,6 @@ def resolve_padding(call: Call, kernel: tuple, stride: tuple, dilation: tuple) -
     if padding == "same":
         pads = tuple(formulas.same_padding(n, k, s, d) for n, k, s, d in zip(call.spatial, kernel, stride, dilation))
         for axis, n, k, s, d, (lo, hi) in zip(call.axis_names(), call.spatial, kernel, stride, dilation, pads):
-            out = formulas.ceil_div(n, s)
             total = call.step(
                 f"same padding ({axis})",
                 "P = max((ceil(N/S) − 1)·S + D·(K−1) + 1 − N, 0)",
