@@ -337,3 +337,11 @@ def main() -> None:
         sys.exit(0)
     except KeyboardInterrupt:
         sys.exit(130)
+    except Exception as e:  # a bug of ours: one line for the user, the traceback with CONVCALC_DEBUG=1
+        import os
+
+        if os.environ.get("CONVCALC_DEBUG"):
+            raise
+        sys.stderr.write(f"internal error: {type(e).__name__}: {e} (run with CONVCALC_DEBUG=1 for the traceback, "
+                         "and please report it)\n")
+        sys.exit(1)

@@ -148,3 +148,22 @@ def test_console_script_reads_stdin():
     bad = subprocess.run([sys.executable, "-m", "convcalc", "summary", "-"], input=b"input: [1]\nlayers: [conv2d]\n",
                          capture_output=True)
     assert bad.returncode == 1 and b"Traceback" not in bad.stderr
+
+
+def test_input_override_is_bounded_like_the_spec():
+    result = invoke("summary", "lenet5", "--input", "1x9999999999x32")
+    assert result.code == 1 and "'input' sizes must be whole numbers from 1 to 2147483647" in result.err
+
+
+def test_an_internal_error_is_one_line(monkeypatch):
+    import convcalc.engine
+
+    def broken(spec):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(convcalc.engine, "analyze", broken)
+    result = invoke("summary", "lenet5")
+    assert result.code == 1 and result.err.startswith("internal error: ZeroDivisionError") and "Traceback" not in result.err
+    monkeypatch.setenv("CONVCALC_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        invoke("summary", "lenet5")

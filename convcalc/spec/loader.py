@@ -120,7 +120,7 @@ def parse_data(data: Any, lines: list[int] | None = None, input_override: tuple[
     name = data.get("name", "network")
     if not isinstance(name, str):
         raise SpecError(f"'name' must be text, got {name!r}")
-    input_shape = input_override or parse_input(data.get("input"))
+    input_shape = parse_input(list(input_override) if input_override else data.get("input"))
     raw_layers = data.get("layers")
     if not isinstance(raw_layers, list) or not raw_layers:
         raise SpecError("'layers' must be a non-empty list of layer entries")
