@@ -63,7 +63,7 @@ def print_catalogue() -> None:
     for t in REGISTRY.values():
         name = Text(t.name)
         if t.aliases:
-            name.append("\n" + ", ".join(t.aliases), style="dim")
+            name.append("\n" + "\n".join(t.aliases), style="dim")
         args = "\n".join(_arg_text(a) for a in t.args) or "—"
         table.add_row(name, Text(_input_text(t)), Text(args), Text(t.summary))
-    make_console().print(table)
+    make_console(table).print(table)
