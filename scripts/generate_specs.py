@@ -47,6 +47,13 @@ class Builder:
             self.add(act, f"{name}_{act}")
         return self.last
 
+    def classifier(self, name: str, dropout: float | None = None) -> None:
+        """Global average pooling, optional dropout, then a dense layer to ImageNet's 1000 classes."""
+        self.add("global_avgpool", "avgpool")
+        if dropout:
+            self.add("dropout", "dropout", rate=dropout)
+        self.add("dense", name, units=1000)
+
     def write(self, file: str, name: str, input_shape: list[int], comment: str) -> None:
         text = HEADER + f"# {comment}\nname: {name}\ninput: {input_shape}\nlayers:\n" + "\n".join(self.lines) + "\n"
         (OUT / file).write_text(text)
@@ -77,8 +84,7 @@ def resnet(blocks: list[int], bottleneck: bool) -> Builder:
             b.add("add", f"{p}_add", inputs=[main, shortcut])
             x = b.add("relu", f"{p}_out")
             channels = out
-    b.add("global_avgpool", "avgpool")
-    b.add("dense", "fc", units=1000)
+    b.classifier("fc")
     return b
 
 
@@ -113,9 +119,7 @@ def googlenet() -> Builder:
     x = b.add("maxpool2d", "maxpool4", pool_size=2, stride=2, ceil_mode=True)
     x = inception("inception5a", x, 256, 160, 320, 32, 128, 128)
     x = inception("inception5b", x, 384, 192, 384, 48, 128, 128)
-    b.add("global_avgpool", "avgpool")
-    b.add("dropout", "dropout", rate=0.2)
-    b.add("dense", "fc", units=1000)
+    b.classifier("fc", dropout=0.2)
     return b
 
 
@@ -139,9 +143,7 @@ def mobilenet_v2() -> Builder:
                 y = b.add("add", f"{p}_add", inputs=[y, x])
             x, channels, index = y, c, index + 1
     b.conv_bn("features_18", 1280, 1, act="relu6")
-    b.add("global_avgpool", "avgpool")
-    b.add("dropout", "dropout", rate=0.2)
-    b.add("dense", "classifier", units=1000)
+    b.classifier("classifier", dropout=0.2)
     return b
 
 

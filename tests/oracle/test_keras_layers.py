@@ -63,29 +63,18 @@ def test_conv_same_valid_causal(data):
 
 
 @given(st.data())
-def test_depthwise(data):
-    padding = data.draw(st.sampled_from(["same", "valid"]))
-    strides, dilation = stride_and_dilation(data.draw, 2)
-    kernel = [data.draw(st.integers(1, 5)) for _ in range(2)]
-    m, bias = data.draw(st.integers(1, 3)), data.draw(st.booleans())
-    shape = [data.draw(st.integers(1, 4)), data.draw(st.integers(1, 11)), data.draw(st.integers(1, 11))]
-    check(shape, lambda: keras.layers.DepthwiseConv2D(kernel, strides=strides, padding=padding, depth_multiplier=m,
-                                                      dilation_rate=dilation, use_bias=bias),
-          "depthwise_conv2d", {"kernel_size": kernel, "stride": strides, "padding": padding, "depth_multiplier": m,
-                               "dilation": dilation, "bias": bias})
-
-
-@given(st.data())
-def test_separable(data):
+def test_depthwise_and_separable(data):
     padding = data.draw(st.sampled_from(["same", "valid"]))
     strides, dilation = stride_and_dilation(data.draw, 2)
     kernel = [data.draw(st.integers(1, 5)) for _ in range(2)]
     filters, m, bias = data.draw(st.integers(1, 6)), data.draw(st.integers(1, 3)), data.draw(st.booleans())
     shape = [data.draw(st.integers(1, 4)), data.draw(st.integers(1, 11)), data.draw(st.integers(1, 11))]
-    check(shape, lambda: keras.layers.SeparableConv2D(filters, kernel, strides=strides, padding=padding,
-                                                      depth_multiplier=m, dilation_rate=dilation, use_bias=bias),
-          "separable_conv2d", {"filters": filters, "kernel_size": kernel, "stride": strides, "padding": padding,
-                               "depth_multiplier": m, "dilation": dilation, "bias": bias})
+    args = {"kernel_size": kernel, "stride": strides, "padding": padding, "depth_multiplier": m,
+            "dilation": dilation, "bias": bias}
+    common = {"strides": strides, "padding": padding, "depth_multiplier": m, "dilation_rate": dilation, "use_bias": bias}
+    check(shape, lambda: keras.layers.DepthwiseConv2D(kernel, **common), "depthwise_conv2d", args)
+    check(shape, lambda: keras.layers.SeparableConv2D(filters, kernel, **common), "separable_conv2d",
+          {**args, "filters": filters})
 
 
 @given(st.data())
