@@ -167,3 +167,15 @@ def test_an_internal_error_is_one_line(monkeypatch):
     monkeypatch.setenv("CONVCALC_DEBUG", "1")
     with pytest.raises(ZeroDivisionError):
         invoke("summary", "lenet5")
+
+
+@pytest.mark.parametrize("command", ["convcalc summary mnist_cnn", "convcalc explain mnist_cnn conv2d_2"])
+def test_readme_examples_are_real_output(command):
+    """The README's console blocks are what the command prints (the explain one is cut at '…')."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = readme.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
+    shown = [line.rstrip() for line in block.splitlines() if line.strip() != "…"]
+    actual = [line.rstrip() for line in invoke(*command.split()[1:]).out.splitlines()]
+    assert shown == actual[:len(shown)]

@@ -59,11 +59,11 @@ def window_output(call: Call, kernel: tuple, stride: tuple, dilation: tuple, pad
     for axis, n, k, s, d, (lo, hi) in zip(call.axis_names(), call.spatial, kernel, stride, dilation, pads):
         size = formulas.conv_output_size(n, k, s, lo + hi, d)
         span = formulas.effective_kernel(k, d)
-        substituted = f"floor(({n} + {lo + hi} − {d}·({k}−1) − 1)/{s}) + 1"
+        substituted = f"floor(({n} + {lo} + {hi} − {d}·({k}−1) − 1)/{s}) + 1"
         if span > n + lo + hi:
             eff = f"{what} {k}" if d == 1 else f"dilated {what} {span} (= {d}·({k}−1) + 1)"
             raise call.fail(f"{eff} > padded {axis} {n + lo + hi}: ({n} + {lo + hi} − {span})/{s} + 1 = {size}")
-        call.step(f"output {axis}", "floor((N + P − D·(K−1) − 1)/S) + 1", substituted, size)
+        call.step(f"output {axis}", "floor((N + P_before + P_after − D·(K−1) − 1)/S) + 1", substituted, size)
         warn_uncovered(call, axis, n, k, s, d, lo + hi, hi)
         out.append(size)
     return tuple(out)
