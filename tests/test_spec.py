@@ -144,3 +144,16 @@ def test_oversized_input_is_refused_without_reading_it_all(tmp_path):
 def test_too_many_layers():
     result = invoke("summary", "-", stdin=("input: [4]\nlayers:\n" + "  - relu\n" * 10_001).encode())
     assert result.code == 1 and "10,001 layers; a spec may have at most 10,000" in result.err
+
+
+def test_unreadable_and_folder_paths(tmp_path):
+    assert "is a folder" in invoke("summary", str(tmp_path)).err
+    fifo_free = tmp_path / "locked.yaml"
+    fifo_free.write_text("input: [1]\nlayers: [relu]\n")
+    fifo_free.chmod(0)
+    result = invoke("summary", str(fifo_free))
+    fifo_free.chmod(0o644)
+    import os
+
+    if os.geteuid() != 0:  # root reads anything
+        assert result.code == 1 and "cannot read" in result.err

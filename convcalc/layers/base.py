@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from math import prod
 from typing import Any, Callable
 
 from convcalc.errors import SpecError
@@ -139,8 +138,6 @@ class Inference:
     non_trainable: int = 0
     macs: int = 0
     rf: Window | str | None = None  # None: the receptive field passes through unchanged
-    warnings: tuple[str, ...] = ()
-    steps: tuple[Step, ...] = ()
     extra: tuple[tuple[str, Any], ...] = ()
     workspace: int = 0  # im2col values per batch item the runner gathers (memory estimate)
     geometry: "Geometry | None" = None  # the sliding window, for explain's picture
@@ -212,10 +209,6 @@ class LayerType:
             if key == a.name or key in a.aliases:
                 return a
         return None
-
-
-def numel(shape: Shape) -> int:
-    return prod(shape)
 
 
 def shape_text(shape: Shape) -> str:

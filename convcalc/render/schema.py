@@ -34,7 +34,7 @@ def arg_schema(arg: Arg) -> dict[str, Any]:
     else:  # pads: int, per-axis ints, or per-axis [before, after] pairs
         pair = {"type": "array", "items": whole, "minItems": 2, "maxItems": 2}
         schema = {"oneOf": [whole, {"type": "array", "items": {"oneOf": [whole, pair]}, "minItems": 1, "maxItems": 3}]}
-    if arg.default is None or (not arg.required and arg.kind == "sizes" and arg.default is None):
+    if arg.default is None:  # `null` asks for the default
         schema = {"oneOf": [schema, {"type": "null"}]}
     schema["description"] = (arg.help + " · " if arg.help else "") + (
         "required" if arg.required else f"default {arg.describe_default()}")

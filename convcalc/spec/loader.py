@@ -42,8 +42,11 @@ def read_source(source: str) -> tuple[str, str]:
         size = os.path.getsize(source)
         if size > MAX_BYTES:
             raise SpecError(f"'{source}' is {size:,} bytes; a spec may be at most {MAX_BYTES:,} bytes")
-        with open(source, "rb") as f:
-            return _decode(f.read(MAX_BYTES + 1), source), source
+        try:
+            with open(source, "rb") as f:
+                return _decode(f.read(MAX_BYTES + 1), source), source
+        except OSError as e:
+            raise SpecError(f"cannot read '{source}': {e.strerror}") from None
     name = source[:-5] if source.endswith(".yaml") else source
     examples = bundled_examples()
     if name in examples:

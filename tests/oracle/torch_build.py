@@ -7,8 +7,6 @@ from convcalc's formulas. Configurations that only Keras defines (`same` with st
 
 from __future__ import annotations
 
-from math import prod
-
 import torch
 from torch import nn
 
@@ -152,10 +150,6 @@ class TorchNetwork:
 def run_torch_network(spec) -> list[tuple[tuple[int, ...], int]]:
     """Every layer of a convcalc Spec built in torch.nn and run on zeros: (output shape, params)."""
     return TorchNetwork(spec)(torch.zeros(1, *spec.input_shape))
-
-
-def numel(shape) -> int:
-    return prod(shape)
 
 
 def load_weights(module: nn.Module, type_: str, weights: dict) -> None:
