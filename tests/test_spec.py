@@ -148,11 +148,11 @@ def test_too_many_layers():
 
 def test_unreadable_and_folder_paths(tmp_path):
     assert "is a folder" in invoke("summary", str(tmp_path)).err
-    fifo_free = tmp_path / "locked.yaml"
-    fifo_free.write_text("input: [1]\nlayers: [relu]\n")
-    fifo_free.chmod(0)
-    result = invoke("summary", str(fifo_free))
-    fifo_free.chmod(0o644)
+    locked = tmp_path / "locked.yaml"
+    locked.write_text("input: [1]\nlayers: [relu]\n")
+    locked.chmod(0)
+    result = invoke("summary", str(locked))
+    locked.chmod(0o644)
     import os
 
     if os.geteuid() != 0:  # root reads anything
