@@ -27,6 +27,13 @@ def _window_args(call: Call) -> tuple[tuple, tuple, tuple]:
     return call.per_axis("kernel_size"), call.per_axis("stride"), call.per_axis("dilation")
 
 
+def _padded_window(call: Call) -> tuple[tuple, tuple, tuple, tuple]:
+    """kernel, stride, dilation and the resolved (before, after) pads: what the rule and the
+    NumPy forward of a convolution both start from."""
+    kernel, stride, dilation = _window_args(call)
+    return kernel, stride, dilation, resolve_padding(call, kernel, stride, dilation)
+
+
 def _check_groups(call: Call, filters: int) -> int:
     groups = call.args["groups"]
     for what, count in (("input channels", call.channels), ("filters", filters)):
@@ -178,8 +185,7 @@ def infer_conv_transpose(call: Call) -> Inference:
 
 def infer_depthwise(call: Call) -> Inference:
     out_channels = call.channels * call.args["depth_multiplier"]
-    kernel, stride, dilation = _window_args(call)
-    pads = resolve_padding(call, kernel, stride, dilation)
+    kernel, stride, dilation, pads = _padded_window(call)
     out_spatial = window_output(call, kernel, stride, dilation, pads)
     kernel_shape = (out_channels, 1, *kernel)
     params = _count(call, kernel_shape, out_channels if call.args["bias"] else 0, "C·m × 1 × kernel")
@@ -199,8 +205,7 @@ def infer_depthwise(call: Call) -> Inference:
 def infer_separable(call: Call) -> Inference:
     filters = call.args["filters"]
     mid = call.channels * call.args["depth_multiplier"]
-    kernel, stride, dilation = _window_args(call)
-    pads = resolve_padding(call, kernel, stride, dilation)
+    kernel, stride, dilation, pads = _padded_window(call)
     out_spatial = window_output(call, kernel, stride, dilation, pads)
     depthwise = (mid, 1, *kernel)
     pointwise = (filters, mid, *(1 for _ in kernel))
@@ -229,8 +234,7 @@ def forward_conv(run):
     from convcalc.runner import kernels
 
     call = run.call()
-    kernel, stride, dilation = _window_args(call)
-    pads = resolve_padding(call, kernel, stride, dilation)
+    kernel, stride, dilation, pads = _padded_window(call)
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
     return kernels.conv(run.x, weight, bias, stride, pads, dilation, call.args["groups"])
@@ -264,8 +268,7 @@ def forward_depthwise(run):
     from convcalc.runner import kernels
 
     call = run.call()
-    kernel, stride, dilation = _window_args(call)
-    pads = resolve_padding(call, kernel, stride, dilation)
+    kernel, stride, dilation, pads = _padded_window(call)
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (weight.shape[0],), "bias") if call.args["bias"] else None
     return kernels.conv(run.x, weight, bias, stride, pads, dilation, call.channels)
@@ -275,8 +278,7 @@ def forward_separable(run):
     from convcalc.runner import kernels
 
     call = run.call()
-    kernel, stride, dilation = _window_args(call)
-    pads = resolve_padding(call, kernel, stride, dilation)
+    kernel, stride, dilation, pads = _padded_window(call)
     depthwise_shape, pointwise_shape = dict(run.result.extra)["kernel_shapes"]
     depthwise = run.param("depthwise", tuple(depthwise_shape))
     pointwise = run.param("pointwise", tuple(pointwise_shape))

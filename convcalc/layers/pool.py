@@ -39,10 +39,16 @@ def _pool_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padding: i
     return call.step(f"output {axis}", f"{rounding}((N + 2P − D·(K−1) − 1)/S) + 1", text, size)
 
 
-def infer_pool(call: Call) -> Inference:
+def _pool_window(call: Call) -> tuple[tuple, tuple, tuple]:
+    """kernel, stride (default: the kernel), dilation (1 for average pools) per axis."""
     kernel = call.per_axis("pool_size")
     stride = kernel if call.args["stride"] is None else call.per_axis("stride")
     dilation = call.per_axis("dilation") if "dilation" in call.args else (1,) * len(kernel)
+    return kernel, stride, dilation
+
+
+def infer_pool(call: Call) -> Inference:
+    kernel, stride, dilation = _pool_window(call)
     padding = call.args["padding"]
     pads = (padding,) * len(kernel) if isinstance(padding, str) else call.per_axis("padding")
     if call.type_name == "avgpool3d" and padding != "same":
@@ -68,18 +74,17 @@ def infer_pool(call: Call) -> Inference:
 def _pool_geometry(call: Call) -> tuple[tuple, tuple, tuple, tuple, tuple]:
     """kernel, stride, dilation, (before, after) pads that give exactly the output size, and
     the span of cells that count for an average (start, end) per axis."""
-    kernel = call.per_axis("pool_size")
-    stride = kernel if call.args["stride"] is None else call.per_axis("stride")
-    dilation = call.per_axis("dilation") if "dilation" in call.args else (1,) * len(kernel)
+    kernel, stride, dilation = _pool_window(call)
     padding = call.args["padding"]
+    declared = (0,) * len(kernel) if isinstance(padding, str) else call.per_axis("padding")
     pads, counted = [], []
-    for i, (n, k, s, d) in enumerate(zip(call.spatial, kernel, stride, dilation)):
+    for n, k, s, d, p in zip(call.spatial, kernel, stride, dilation, declared):
         span = formulas.effective_kernel(k, d)
         if padding == "same":  # Keras averages over the real cells only
             lo, hi = formulas.same_padding(n, k, s, d)
             counted.append((lo, lo + n))
         else:
-            lo = hi = 0 if padding == "valid" else call.per_axis("padding")[i]
+            lo = hi = p
             out = formulas.pool_output_size(n, k, s, lo, d, call.args["ceil_mode"])
             include_pad = call.args.get("count_include_pad", True)
             counted.append((0, n + 2 * lo) if include_pad else (lo, lo + n))
