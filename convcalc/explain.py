@@ -75,7 +75,7 @@ def bottleneck_saving(net: Network, r: LayerResult) -> tuple[LayerResult, int] |
     for later in net.layers[r.spec.index:]:
         if later.spec.inputs != (name,):
             continue
-        if later.spec.type in ("conv2d",) and later.kernel_shape and any(k > 1 for k in later.kernel_shape[2:]):
+        if later.spec.type == "conv2d" and later.kernel_shape and any(k > 1 for k in later.kernel_shape[2:]):
             return later, later.macs * c_in // c_out
         if later.kernel_shape is None and later.output_shape == r.output_shape:  # batchnorm, relu …
             name = later.spec.name

@@ -19,23 +19,19 @@ def questions_json(questions) -> str:
 
 def read_answers(path: str) -> dict:
     """`1: 16x15x15` per line (YAML); the same bounded reader as specs."""
+    import os
+
     from convcalc.spec.loader import load_yaml, read_source
 
-    text, label = read_source(path) if path == "-" or _exists(path) else (None, path)
-    if text is None:
+    if path != "-" and not os.path.isfile(path):  # read_source would fall back to bundled examples
         raise SpecError(f"no answer file '{path}'")
+    text, label = read_source(path)
     data, _ = load_yaml(text)
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise SpecError(f"{label}: answers are a mapping of question number to answer, e.g. `1: 16x15x15`")
     return data
-
-
-def _exists(path: str) -> bool:
-    import os
-
-    return os.path.isfile(path)
 
 
 def print_grade(rows: list[dict], as_json: bool) -> None:
