@@ -6,6 +6,7 @@ Pure Python: no numpy, rich or typer here, so `summary` starts fast.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from fractions import Fraction
 from math import ceil, prod
 from typing import Any
@@ -74,7 +75,7 @@ class Network:
     def output_shape(self) -> Shape:
         return self.layers[-1].output_shape
 
-    @property
+    @cached_property
     def totals(self) -> Totals:
         trainable = sum(r.trainable for r in self.layers)
         non_trainable = sum(r.non_trainable for r in self.layers)
@@ -90,11 +91,23 @@ class Network:
             input_bytes=BYTES_PER_VALUE * prod(self.input_shape),
         )
 
+    @cached_property
+    def by_name(self) -> dict[str, LayerResult]:
+        return {r.spec.name: r for r in self.layers}
+
+    @cached_property
+    def consumers(self) -> dict[str, tuple[LayerResult, ...]]:
+        """For each tensor name, the layers that read it, in order."""
+        readers: dict[str, list[LayerResult]] = {}
+        for r in self.layers:
+            for name in dict.fromkeys(r.spec.inputs):
+                readers.setdefault(name, []).append(r)
+        return {name: tuple(rs) for name, rs in readers.items()}
+
     def layer(self, key: str) -> LayerResult:
         """A layer by name or 1-based index."""
-        for r in self.layers:
-            if r.spec.name == key:
-                return r
+        if key in self.by_name:
+            return self.by_name[key]
         if key.isdigit() and 1 <= int(key) <= len(self.layers):
             return self.layers[int(key) - 1]
         raise SpecError(f"no layer '{key}': give a name or an index from 1 to {len(self.layers)}")

@@ -72,16 +72,17 @@ def bottleneck_saving(net: Network, r: LayerResult) -> tuple[LayerResult, int] |
     if c_out >= c_in:
         return None
     name = r.spec.name
-    for later in net.layers[r.spec.index:]:
-        if later.spec.inputs != (name,):
-            continue
+    while True:
+        readers = net.consumers.get(name, ())
+        later = next((c for c in readers if c.spec.inputs == (name,)), None)
+        if later is None:
+            return None
         if later.spec.type == "conv2d" and later.kernel_shape and any(k > 1 for k in later.kernel_shape[2:]):
             return later, later.macs * c_in // c_out
         if later.kernel_shape is None and later.output_shape == r.output_shape:  # batchnorm, relu …
             name = later.spec.name
             continue
         return None
-    return None
 
 
 def picture(r: LayerResult) -> Picture | None:
