@@ -27,7 +27,7 @@ def applied(call: Call) -> tuple[tuple[str, Any], ...]:
     if name in (None, "linear"):
         return ()
     call.note(f"Then {name} is applied to every output value inside this layer (Keras' `activation` argument): "
-              f"no parameters, the shape stays as computed above.")
+              f"no parameters, and the shape is unchanged.")
     return (("activation", name),)
 
 
