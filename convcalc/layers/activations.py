@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Callable, Mapping
 
-from convcalc.layers.base import REQUIRED, Arg, Call
+from convcalc.layers.base import Arg, Call
 
 NAMES = ("linear", "relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "swish", "sigmoid", "tanh", "softmax")
 # `activation: leaky_relu` is Keras' function, so it takes keras.activations' defaults; the
@@ -16,7 +16,10 @@ KERAS_PARAMS: Mapping[str, Any] = {"negative_slope": 0.2, "alpha": 1.0}
 
 
 def activation_arg(required: bool = False) -> Arg:
-    return Arg("activation", "choice", REQUIRED if required else None, choices=NAMES,
+    if required:  # Keras' Activation layer
+        return Arg("activation", "choice", choices=NAMES,
+                   help="the function for every value: relu, softmax, … or linear (none)")
+    return Arg("activation", "choice", None, choices=NAMES,
                help="applied to every output in this layer, as Keras does; linear or null: none")
 
 
