@@ -13,21 +13,30 @@ from typing import Any
 
 from convcalc.errors import SpecError
 from convcalc.layers import REGISTRY
-from convcalc.layers.base import GLOBAL, MAX_DIM, Call, Geometry, Shape, Step, Window, shape_text
+from convcalc.layers.base import GLOBAL, MAX_DIM, Call, Geometry, Shape, Step, Window, channels_last_hint, shape_text
 from convcalc.spec.model import LayerSpec, Spec
 
 BYTES_PER_VALUE = 4  # float32
 RANK_NAMES = {0: "[F]", 1: "[C, L]", 2: "[C, H, W]", 3: "[C, D, H, W]"}
+RF_BOUND = MAX_DIM  # a receptive field this wide or wider is reported as RF_BOUND ("at least")
+Exact = int | Fraction  # ints while every step is whole; Fractions after upsampling
 
 
 @dataclass(frozen=True)
 class Field:
     """Receptive field of one tensor per spatial axis of the network input (Araujo et al. 2019):
     `size` input cells seen by one cell, `jump` input cells between neighbouring cells, and the
-    spatial `extent` of the last spatial tensor (flatten keeps it for the dense layer after)."""
+    spatial `extent` of the last spatial tensor (flatten keeps it for the dense layer after).
 
-    size: tuple[Fraction, ...]
-    jump: tuple[Fraction, ...]
+    Bounded: a size grows along every path, so once it reaches RF_BOUND it stays there and
+    means "at least RF_BOUND" (the true value, or more); a jump that reaches RF_BOUND stays
+    there too, meaning "at least" (it only matters once a kernel wider than 1 turns it into a
+    size). Denominators stay ≤ RF_BOUND. Where the exact value is lost — a jump at the bound
+    divided by upsampling, or a denominator past the bound — the field is not tracked (None).
+    """
+
+    size: tuple[Exact, ...]
+    jump: tuple[Exact, ...]
     extent: tuple[int, ...]
 
 
@@ -121,9 +130,10 @@ def analyze(spec: Spec) -> Network:
         try:
             result, field = _analyze_layer(layer, shapes, fields)
         except SpecError as e:
-            if e.where:
+            hint = channels_last_hint(spec.input_shape)
+            if e.where and not hint:
                 raise
-            raise SpecError(e.message, layer.where) from None
+            raise SpecError(e.message + hint, e.where or layer.where) from None
         shapes[layer.name] = result.output_shape
         fields[layer.name] = field
         results.append(result)
@@ -168,7 +178,7 @@ def _input_field(shape: Shape) -> Field | None:
     spatial = shape[1:]
     if not spatial:
         return None
-    return Field((Fraction(1),) * len(spatial), (Fraction(1),) * len(spatial), spatial)
+    return Field((1,) * len(spatial), (1,) * len(spatial), spatial)
 
 
 def _next_field(rf: Window | str | None, inputs: list[Field | None], out_shape: Shape) -> Field | None:
@@ -179,13 +189,38 @@ def _next_field(rf: Window | str | None, inputs: list[Field | None], out_shape: 
             return inputs[0]
         size = tuple(max(axis) for axis in zip(*(f.size for f in inputs)))
         jump = tuple(max(axis) for axis in zip(*(f.jump for f in inputs)))
-        return Field(size, jump, out_shape[1:] or inputs[0].extent)
+        return _bounded(size, jump, out_shape[1:] or inputs[0].extent)
     (f,) = inputs
     if rf == GLOBAL:  # one output sees every cell of its input
         size = tuple(s + (n - 1) * j for s, n, j in zip(f.size, f.extent, f.jump))
-        return Field(size, f.jump, (1,) * len(size))
+        return _bounded(size, f.jump, (1,) * len(size))
     if len(rf.kernel) != len(f.size):
         return None
+    if any(j >= RF_BOUND > s and st < 1 for s, j, st in zip(f.size, f.jump, rf.stride)):
+        return None  # a jump known only as "at least the bound", divided: no longer known
     size = tuple(s + (k - 1) * j for s, k, j in zip(f.size, rf.kernel, f.jump))
     jump = tuple(j * st for j, st in zip(f.jump, rf.stride))
-    return Field(size, jump, out_shape[1:])
+    return _bounded(size, jump, out_shape[1:])
+
+
+def _bounded(size: tuple, jump: tuple, extent: tuple[int, ...]) -> Field | None:
+    """The field with sizes and jumps capped at RF_BOUND (a capped size caps its jump: it can
+    only stay at the bound), whole values as ints, or None past the denominator bound."""
+    sizes, jumps = [], []
+    for s, j in zip(size, jump):
+        if s >= RF_BOUND:
+            s = j = RF_BOUND
+        j = min(j, RF_BOUND)
+        if _denominator(s) > RF_BOUND or _denominator(j) > RF_BOUND:
+            return None
+        sizes.append(_whole(s))
+        jumps.append(_whole(j))
+    return Field(tuple(sizes), tuple(jumps), extent)
+
+
+def _denominator(x: Exact) -> int:
+    return x.denominator if isinstance(x, Fraction) else 1
+
+
+def _whole(x: Exact) -> Exact:
+    return x.numerator if isinstance(x, Fraction) and x.denominator == 1 else x

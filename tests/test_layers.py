@@ -77,6 +77,15 @@ CASES = [
     ([3, 5, 5], "dropout: {rate: 0.2}", (3, 5, 5), 0, None, 0),
     *(([3, 5, 5], act, (3, 5, 5), 0, None, 0) for act in
       ("relu", "relu6", "leaky_relu: {negative_slope: 0.2}", "elu", "gelu", "silu", "sigmoid", "tanh", "softmax")),
+    # Keras' Activation layer, and the `activation:` / PyTorch's `in_channels:` arguments
+    ([3, 5, 5], "activation: {activation: relu}", (3, 5, 5), 0, None, 0),
+    ([3, 5, 5], "{type: Activation, activation: softmax}", (3, 5, 5), 0, None, 0),
+    ([1, 28, 28], "conv2d: {filters: 8, kernel_size: 3, activation: relu, in_channels: 1}", (8, 26, 26), 80, (8, 1, 3, 3), 8 * 676 * 9),
+    ([4, 7, 7], "Conv2DTranspose: {filters: 2, kernel_size: 3, strides: 2, padding: same, activation: sigmoid}", (2, 14, 14), 74, (4, 2, 3, 3), 4 * 49 * 18),
+    ([32, 14, 14], "DepthwiseConv2D: {kernel_size: 3, activation: relu6}", (32, 12, 12), 320, (32, 1, 3, 3), 32 * 144 * 9),
+    ([32, 14, 14], "SeparableConv2D: {filters: 64, kernel_size: 3, padding: same, activation: swish}", (64, 14, 14), 2400, (32, 1, 3, 3), 196 * (32 * 9 + 64 * 32)),
+    ([20], "Dense: {units: 5, activation: softmax}", (5,), 105, (5, 20), 100),
+    ([20], "Linear: {in_features: 20, out_features: 5}", (5,), 105, (5, 20), 100),
     # zero padding and upsampling
     ([3, 5, 5], "zeropad2d: {padding: 1}", (3, 7, 7), 0, None, 0),
     ([3, 5, 5], "zeropad2d: {padding: [[1, 2], [0, 3]]}", (3, 8, 8), 0, None, 0),

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
-from convcalc.errors import SpecError
+from convcalc.errors import SpecError, echo, printable
 
 REQUIRED = object()
 MAX_DIM = 2**31 - 1  # a bound on every size, so hostile specs cannot make numbers explode
+FLOAT32_MAX = 3.4028234663852886e38  # the largest float32: the runner computes in float32
 AXIS_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 
 Shape = tuple[int, ...]
@@ -25,7 +26,10 @@ class Arg:
 
     kind: `int` (whole number ≥ minimum), `sizes` (int or per-axis list), `padding` (int,
     per-axis list or one of `choices`), `pads` (zero padding: int, per-axis list, or per-axis
-    [before, after] pairs), `bool`, `float`, `choice`.
+    [before, after] pairs), `bool`, `float` (a number in the range `low`..`high`, each end
+    closed unless `low_open`/`high_open`; None: no bound but float32's), `choice`, and
+    `refused`: a spelling from another framework that convcalc answers with `help`, whatever
+    the value (`LayerType.arg` makes these; they are never in a type's `args`).
     """
 
     name: str
@@ -35,32 +39,48 @@ class Arg:
     minimum: int = 1
     choices: tuple[str, ...] = ()
     help: str = ""
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
 
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
 
+    @property
+    def range_text(self) -> str:
+        """`in [0, 1)`, `> 0`, `≥ 0`, or "" for a float argument with no bound of its own."""
+        if self.low is not None and self.high is not None:
+            left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
+            return f"in {left}{_num(self.low)}, {_num(self.high)}{right}"
+        if self.low is not None:
+            return f"{'>' if self.low_open else '≥'} {_num(self.low)}"
+        if self.high is not None:
+            return f"{'<' if self.high_open else '≤'} {_num(self.high)}"
+        return ""
+
     def check(self, value: Any) -> Any:
         """The value in canonical form (lists become tuples), or SpecError saying what is wrong."""
+        if self.kind == "refused":
+            raise SpecError(self.help)
         if value is None and self.default is None:  # `stride: null` asks for the default, as in PyTorch
             return None
         if self.kind == "bool":
             if not isinstance(value, bool):
-                raise SpecError(f"'{self.name}' must be true or false, got {value!r}")
+                raise SpecError(f"'{self.name}' must be true or false, got {echo(value)}")
             return value
         if self.kind == "float":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-                raise SpecError(f"'{self.name}' must be a number, got {value!r}")
-            return float(value)
+            return self._number(value)
         if self.kind == "choice":
             if value not in self.choices:
-                raise SpecError(f"'{self.name}' must be one of {', '.join(self.choices)}; got {value!r}")
+                raise SpecError(f"'{self.name}' must be one of {', '.join(self.choices)}; got {echo(value)}")
             return value
         if self.kind == "padding" and isinstance(value, str):
             if value not in self.choices:
                 raise SpecError(
                     f"'{self.name}' must be a whole number, a list per axis, or one of "
-                    f"{', '.join(self.choices)}; got {value!r}"
+                    f"{', '.join(self.choices)}; got {echo(value)}"
                 )
             return value
         if self.kind == "pads" and isinstance(value, list) and any(isinstance(v, list) for v in value):
@@ -71,19 +91,34 @@ class Arg:
             return tuple(self._whole(v) for v in value)
         return self._whole(value)
 
+    def _number(self, value: Any) -> float:
+        """A float in this argument's range; compared before converting, so a 5,000-digit
+        integer is refused, not overflowed."""
+        wanted = f"a number {self.range_text}".rstrip()
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+            raise SpecError(f"'{self.name}' must be {wanted}, got {echo(value)}")
+        below = self.low is not None and (value <= self.low if self.low_open else value < self.low)
+        above = self.high is not None and (value >= self.high if self.high_open else value > self.high)
+        if below or above:
+            raise SpecError(f"'{self.name}' must be {wanted}, got {echo(value)}")
+        if abs(value) > FLOAT32_MAX:  # the runner computes in float32
+            bound = f"≤ {FLOAT32_MAX:.4g}" if value > 0 else f"≥ {-FLOAT32_MAX:.4g}"
+            raise SpecError(f"'{self.name}' must be {wanted} and {bound} (float32's range), got {echo(value)}")
+        return float(value)
+
     def _whole(self, value: Any) -> int:
         low = 0 if self.kind in ("padding", "pads") else self.minimum
         if isinstance(value, bool) or not isinstance(value, int):
-            raise SpecError(f"'{self.name}' must be a whole number, got {value!r}")
+            raise SpecError(f"'{self.name}' must be a whole number from {low} to {MAX_DIM}, got {echo(value)}")
         if value < low:
-            raise SpecError(f"'{self.name}' must be ≥ {low}, got {value}")
+            raise SpecError(f"'{self.name}' must be ≥ {low}, got {echo(value)}")
         if value > MAX_DIM:
-            raise SpecError(f"'{self.name}' = {value} exceeds the limit {MAX_DIM}")
+            raise SpecError(f"'{self.name}' = {echo(value)} exceeds the limit {MAX_DIM}")
         return value
 
     def _pair(self, value: Any) -> tuple[int, int]:
         if not isinstance(value, list) or len(value) != 2:
-            raise SpecError(f"'{self.name}' pairs must be [before, after], got {value!r}")
+            raise SpecError(f"'{self.name}' pairs must be [before, after], got {echo(value)}")
         return self._whole(value[0]), self._whole(value[1])
 
     def describe_default(self) -> str:
@@ -96,13 +131,18 @@ class Arg:
         return str(self.default)
 
 
+def _num(x: float) -> str:
+    """0 for 0.0, 1e-05 stays 1e-05: a bound as a person writes it."""
+    return str(int(x)) if float(x).is_integer() else repr(x)
+
+
 @dataclass(frozen=True)
 class Window:
     """A receptive-field step (Araujo et al. 2019): each output sees `kernel` input cells
     spaced one input jump apart, and the jump grows by `stride` (a fraction for upsampling)."""
 
     kernel: tuple[int, ...]
-    stride: tuple[Fraction, ...]
+    stride: tuple[int | Fraction, ...]
 
 
 GLOBAL = "global"  # the output sees the whole of its input (global pooling, dense)
@@ -205,10 +245,45 @@ class LayerType:
     forward: Callable[..., Any] | None = None  # NumPy forward pass, imported lazily by the runner
 
     def arg(self, key: str) -> Arg | None:
+        """The argument spelled `key`; for a habit from Keras or PyTorch that this type does
+        not take, an Arg that refuses it with the reason; else None (an unknown argument)."""
         for a in self.args:
             if key == a.name or key in a.aliases:
                 return a
-        return None
+        reason = FOREIGN.get(key)
+        return Arg(key, "refused", help=reason.format(type=self.name)) if reason else None
+
+
+FOREIGN = {
+    "activation": "{type} takes no 'activation': put the activation in a layer of its own after it, e.g. `- relu` "
+                  "(convolutions and dense layers take `activation:` as Keras does)",
+    "input_shape": "'input_shape' is not a layer argument: give the network's input at the top of the spec, "
+                   "channels first, e.g. `input: [1, 28, 28]`",
+    "data_format": "convcalc always reads channels first ([C, H, W], PyTorch's layout); drop 'data_format' and "
+                   "write the input channels first, e.g. `input: [3, 224, 224]`",
+}
+
+
+def check_declared(call: Call, arg: str, found: int, what: str, why: str) -> None:
+    """A size the user declared (PyTorch's `in_channels`, `in_features`) must be the input's."""
+    declared = call.args.get(arg)
+    if declared is None or declared == found:
+        return
+    name = call.input_names[0] if call.input_names else "input"
+    source = "the network input is" if name == "input" else f"layer '{printable(name, 40)}' gives"
+    raise call.fail(f"'{arg}' is {declared} but the input has {found} {what} ({source} {shape_text(call.shape)}): "
+                    f"{why}, so convcalc takes it from the input — drop '{arg}' or make it {found}")
+
+
+def channels_last_hint(shape: Shape) -> str:
+    """` (the input 28×28×1 looks channels-last; convcalc reads [C, H, W]: try 1x28x28)` when the
+    last axis is 1, 3 or 4 (grey, RGB, RGBA) and every other axis is much larger; else ""."""
+    *rest, last = shape
+    if not 2 <= len(shape) <= 4 or last not in (1, 3, 4) or any(d < max(8, 4 * last) for d in rest):
+        return ""
+    layout = ("[C, L]", "[C, H, W]", "[C, D, H, W]")[len(shape) - 2]
+    first = "x".join(map(str, (last, *rest)))
+    return f" (the input {shape_text(shape)} looks channels-last; convcalc reads {layout}: try {first})"
 
 
 def shape_text(shape: Shape) -> str:

@@ -6,7 +6,8 @@ from fractions import Fraction
 from math import prod
 
 from convcalc import formulas
-from convcalc.layers.base import Arg, Call, Geometry, Inference, LayerType, Window, shape_text
+from convcalc.layers import activations
+from convcalc.layers.base import Arg, Call, Geometry, Inference, LayerType, Window, check_declared, shape_text
 from convcalc.layers.windows import (
     dilation_arg,
     kernel_arg,
@@ -21,6 +22,12 @@ FILTERS = Arg("filters", "int", aliases=("out_channels",), help="number of filte
 GROUPS = Arg("groups", "int", 1, help="split channels into groups; groups = C is depthwise")
 BIAS = Arg("bias", "bool", True, aliases=("use_bias",), help="add one bias per output channel")
 MULTIPLIER = Arg("depth_multiplier", "int", 1, help="filters per input channel")
+IN_CHANNELS = Arg("in_channels", "int", None, help="PyTorch's: checked against the input's channels")
+ACTIVATION = activations.activation_arg()
+
+
+def _check_in_channels(call: Call) -> None:
+    check_declared(call, "in_channels", call.channels, "channels", "a kernel is as deep as its input")
 
 
 def _window_args(call: Call) -> tuple[tuple, tuple, tuple]:
@@ -111,6 +118,7 @@ def _teach_padding(call: Call, kernel: tuple, stride: tuple, dilation: tuple) ->
 
 
 def infer_conv(call: Call) -> Inference:
+    _check_in_channels(call)
     filters = call.args["filters"]
     kernel, stride, dilation = _window_args(call)
     groups = _check_groups(call, filters)
@@ -125,7 +133,7 @@ def infer_conv(call: Call) -> Inference:
     macs = _macs(call, out_shape, kernel_shape[1:])
     workspace = prod(out_spatial) * call.channels * prod(kernel)
     return Inference(out_shape, kernel_shape, params, 0, macs, rf_window(kernel, stride, dilation), workspace=workspace,
-                     geometry=Geometry(kernel, stride, dilation, pads))
+                     geometry=Geometry(kernel, stride, dilation, pads), extra=activations.applied(call))
 
 
 def _transposed_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padding: int | str, op: int | None) -> int:
@@ -148,6 +156,7 @@ def _transposed_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padd
 
 
 def infer_conv_transpose(call: Call) -> Inference:
+    _check_in_channels(call)
     filters = call.args["filters"]
     kernel, stride, dilation = _window_args(call)
     groups = _check_groups(call, filters)
@@ -180,10 +189,12 @@ def infer_conv_transpose(call: Call) -> Inference:
     full = prod(max(o, (n - 1) * s + formulas.effective_kernel(k, d))
                 for o, n, k, s, d in zip(out_spatial, call.spatial, kernel, stride, dilation))
     workspace = full * call.channels * prod(kernel)
-    return Inference((filters, *out_spatial), kernel_shape, params, 0, macs, rf, workspace=workspace)
+    return Inference((filters, *out_spatial), kernel_shape, params, 0, macs, rf, workspace=workspace,
+                     extra=activations.applied(call))
 
 
 def infer_depthwise(call: Call) -> Inference:
+    _check_in_channels(call)
     out_channels = call.channels * call.args["depth_multiplier"]
     kernel, stride, dilation, pads = _padded_window(call)
     out_spatial = window_output(call, kernel, stride, dilation, pads)
@@ -199,10 +210,12 @@ def infer_depthwise(call: Call) -> Inference:
         f"{standard:,} for a standard convolution to the same {out_channels} channels."
     )
     return Inference(out_shape, kernel_shape, params, 0, macs, rf_window(kernel, stride, dilation),
-                     workspace=prod(out_spatial) * call.channels * prod(kernel), geometry=Geometry(kernel, stride, dilation, pads))
+                     workspace=prod(out_spatial) * call.channels * prod(kernel),
+                     geometry=Geometry(kernel, stride, dilation, pads), extra=activations.applied(call))
 
 
 def infer_separable(call: Call) -> Inference:
+    _check_in_channels(call)
     filters = call.args["filters"]
     mid = call.channels * call.args["depth_multiplier"]
     kernel, stride, dilation, pads = _padded_window(call)
@@ -224,7 +237,7 @@ def infer_separable(call: Call) -> Inference:
     )
     return Inference(
         (filters, *out_spatial), depthwise, params, 0, macs, rf_window(kernel, stride, dilation),
-        extra=(("kernel_shapes", [list(depthwise), list(pointwise)]),),
+        extra=(("kernel_shapes", [list(depthwise), list(pointwise)]), *activations.applied(call)),
         workspace=pixels * call.channels * prod(kernel),
         geometry=Geometry(kernel, stride, dilation, pads),
     )
@@ -237,7 +250,8 @@ def forward_conv(run):
     kernel, stride, dilation, pads = _padded_window(call)
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
-    return kernels.conv(run.x, weight, bias, stride, pads, dilation, call.args["groups"])
+    out = kernels.conv(run.x, weight, bias, stride, pads, dilation, call.args["groups"])
+    return activations.apply(call.args.get("activation"), out)
 
 
 def forward_conv_transpose(run):
@@ -261,7 +275,8 @@ def forward_conv_transpose(run):
         offsets.append(offset)
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
-    return kernels.conv_transpose(run.x, weight, bias, stride, dilation, call.args["groups"], tuple(sizes), tuple(offsets))
+    out = kernels.conv_transpose(run.x, weight, bias, stride, dilation, call.args["groups"], tuple(sizes), tuple(offsets))
+    return activations.apply(call.args.get("activation"), out)
 
 
 def forward_depthwise(run):
@@ -271,7 +286,8 @@ def forward_depthwise(run):
     kernel, stride, dilation, pads = _padded_window(call)
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (weight.shape[0],), "bias") if call.args["bias"] else None
-    return kernels.conv(run.x, weight, bias, stride, pads, dilation, call.channels)
+    out = kernels.conv(run.x, weight, bias, stride, pads, dilation, call.channels)
+    return activations.apply(call.args.get("activation"), out)
 
 
 def forward_separable(run):
@@ -285,7 +301,8 @@ def forward_separable(run):
     bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
     mid = kernels.conv(run.x, depthwise, None, stride, pads, dilation, call.channels)
     ones = (1,) * len(kernel)
-    return kernels.conv(mid, pointwise, bias, ones, tuple((0, 0) for _ in kernel), ones)
+    out = kernels.conv(mid, pointwise, bias, ones, tuple((0, 0) for _ in kernel), ones)
+    return activations.apply(call.args.get("activation"), out)
 
 
 def _conv_type(dims: int) -> LayerType:
@@ -293,10 +310,12 @@ def _conv_type(dims: int) -> LayerType:
     return LayerType(
         f"conv{dims}d",
         f"{dims}-D convolution: every filter spans all input channels (per group)",
-        (FILTERS, kernel_arg(), stride_arg(), padding_arg(causal), dilation_arg(), GROUPS, BIAS),
+        (FILTERS, kernel_arg(), stride_arg(), padding_arg(causal), dilation_arg(), GROUPS, BIAS, ACTIVATION,
+         IN_CHANNELS),
         infer_conv,
         rank=dims,
         forward=forward_conv,
+        aliases=(f"convolution{dims}d",),
     )
 
 
@@ -307,12 +326,12 @@ def _transpose_type(dims: int) -> LayerType:
         (
             FILTERS, kernel_arg(), stride_arg(), padding_arg(), dilation_arg(),
             Arg("output_padding", "sizes", None, minimum=0, help="extra cells on one side of the output"),
-            GROUPS, BIAS,
+            GROUPS, BIAS, ACTIVATION, IN_CHANNELS,
         ),
         infer_conv_transpose,
         rank=dims,
         forward=forward_conv_transpose,
-        aliases=(f"conv{dims}d_transpose",),
+        aliases=(f"conv{dims}d_transpose", f"convolution{dims}d_transpose"),
     )
 
 
@@ -322,7 +341,7 @@ TYPES = (
     LayerType(
         "depthwise_conv2d",
         "one k×k filter per input channel (× depth_multiplier); channels never mix",
-        (MULTIPLIER, kernel_arg(), stride_arg(), padding_arg(), dilation_arg(), BIAS),
+        (MULTIPLIER, kernel_arg(), stride_arg(), padding_arg(), dilation_arg(), BIAS, ACTIVATION, IN_CHANNELS),
         infer_depthwise,
         rank=2,
         forward=forward_depthwise,
@@ -330,9 +349,10 @@ TYPES = (
     LayerType(
         "separable_conv2d",
         "Keras SeparableConv2D: depthwise k×k, then pointwise 1×1 to `filters`; bias on the pointwise",
-        (FILTERS, kernel_arg(), stride_arg(), padding_arg(), dilation_arg(), MULTIPLIER, BIAS),
+        (FILTERS, kernel_arg(), stride_arg(), padding_arg(), dilation_arg(), MULTIPLIER, BIAS, ACTIVATION, IN_CHANNELS),
         infer_separable,
         rank=2,
         forward=forward_separable,
+        aliases=("separable_convolution2d",),
     ),
 )

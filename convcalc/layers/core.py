@@ -5,7 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 from math import prod
 
-from convcalc.layers.base import GLOBAL, Arg, Call, Inference, LayerType, Window, shape_text
+from convcalc.layers import activations
+from convcalc.layers.base import GLOBAL, Arg, Call, Inference, LayerType, Window, check_declared, shape_text
 
 
 WHAT_IT_DOES = {
@@ -19,6 +20,15 @@ def infer_same(call: Call) -> Inference:
     call.note(f"{call.type_name} {what}: the shape stays {shape_text(call.shape)} and there are no weights.")
     call.step("parameters", "none", "0", 0)
     return Inference(call.shape)
+
+
+def infer_activation(call: Call) -> Inference:
+    """Keras' `Activation('relu')`: the named function, as its own layer."""
+    name = call.args.get("activation")
+    call.note(f"Keras' Activation layer applies {name} to every value: the shape stays {shape_text(call.shape)} "
+              f"and there are no weights.")
+    call.step("parameters", "none", "0", 0)
+    return Inference(call.shape, extra=(("activation", name),))
 
 
 def infer_flatten(call: Call) -> Inference:
@@ -37,6 +47,8 @@ def infer_dense(call: Call) -> Inference:
             f"(it would give {prod(call.shape)} features)"
         )
     units, features = call.args["units"], call.shape[0]
+    check_declared(call, "in_features", features, "features",
+                   "a dense layer has one weight per input feature for every unit")
     biases = units if call.args["bias"] else 0
     weights = call.step("weights", "in × units", f"{features} × {units}", features * units)
     params = call.step("parameters", "in × units + units", f"{weights} + {biases}", weights + biases)
@@ -45,11 +57,12 @@ def infer_dense(call: Call) -> Inference:
         f"Every one of the {units:,} units has its own weight for each of the {features:,} input features, "
         f"plus a bias: in·units + units = {params:,} parameters."
     )
-    return Inference((units,), (units, features), params, 0, macs, GLOBAL)
+    return Inference((units,), (units, features), params, 0, macs, GLOBAL, extra=activations.applied(call))
 
 
 def infer_batchnorm(call: Call) -> Inference:
     c = call.channels
+    check_declared(call, "num_features", c, "channels", "batch normalisation keeps γ, β, a mean and a variance per channel")
     call.step("trainable", "2C (scale γ and shift β)", f"2 × {c}", 2 * c)
     call.step("non-trainable", "2C (running mean and variance)", f"2 × {c}", 2 * c)
     call.note(
@@ -135,7 +148,7 @@ def forward_dense(run):
     out = run.x @ weight.T
     if run.args["bias"]:
         out += run.param("bias", (run.args["units"],), "bias")
-    return out
+    return activations.apply(run.args.get("activation"), out)
 
 
 def _per_channel(run, values):
@@ -161,38 +174,13 @@ def forward_lrn(run):
     return kernels.local_response_norm(run.x, a["size"], a["alpha"], a["beta"], a["k"])
 
 
-def _activation(type_name: str, run):
-    import numpy as np
-
-    from convcalc.runner import kernels
-
-    x = run.x
-    if type_name == "relu":
-        return np.maximum(x, 0)
-    if type_name == "relu6":
-        return np.clip(x, 0, 6)
-    if type_name == "leaky_relu":
-        return np.where(x > 0, x, x * np.float32(run.args["negative_slope"]))
-    if type_name == "elu":
-        return np.where(x > 0, x, np.float32(run.args["alpha"]) * np.expm1(np.minimum(x, 0)))
-    if type_name == "gelu":  # PyTorch's exact form, x·Φ(x)
-        return x * 0.5 * (1 + kernels.erf(x / np.float32(np.sqrt(2))))
-    if type_name == "silu":
-        return x / (1 + np.exp(-x))
-    if type_name == "sigmoid":
-        return 1 / (1 + np.exp(-x))
-    if type_name == "tanh":
-        return np.tanh(x)
-    if type_name == "softmax":
-        e = np.exp(x - x.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
-    if type_name == "dropout":  # inference: the identity
-        return x
-    raise KeyError(type_name)
+def forward_identity(run):
+    """Dropout at inference: the identity (a copy, so no two layers share an array)."""
+    return run.x.copy()
 
 
-def forward_activation(run):
-    return _activation(run.result.spec.type, run).astype(run.x.dtype)
+def forward_activation_layer(run):
+    return activations.apply(run.args["activation"], run.x)
 
 
 def forward_zeropad(run):
@@ -226,8 +214,12 @@ def forward_concat(run):
     return np.concatenate(run.inputs, axis=1)
 
 
-def _simple(name: str, summary: str, *args: Arg) -> LayerType:
-    return LayerType(name, summary, args, infer_same, forward=forward_activation)
+def _simple(name: str, summary: str, *args: Arg, aliases: tuple[str, ...] = ()) -> LayerType:
+    """An activation layer type: its function is bound here, by name, with its own arguments."""
+    def forward(run):
+        return activations.apply(name, run.x, run.args)
+
+    return LayerType(name, summary, args, infer_same, forward=forward, aliases=aliases)
 
 
 def _zeropad(dims: int) -> LayerType:
@@ -238,10 +230,34 @@ def _zeropad(dims: int) -> LayerType:
         infer_zeropad,
         rank=dims,
         forward=forward_zeropad,
+        aliases=(f"zero_padding{dims}d",),
     )
 
 
-RATE = Arg("rate", "float", 0.5, aliases=("p",), help="fraction of units zeroed while training")
+# Ranges: PyTorch's or Keras' own checks where they have one (named), else the range in which
+# the formula means what its name says and the float32 forward stays finite.
+RATE = Arg("rate", "float", 0.5, aliases=("p",), low=0, high=1, high_open=True,  # TensorFlow's tf.nn.dropout
+           help="fraction of units zeroed while training")
+EPS = Arg("eps", "float", 1e-5, aliases=("epsilon",), low=0, low_open=True,  # PyTorch's check in training
+          help="added to the variance")
+MOMENTUM = Arg("momentum", "float", 0.1, low=0, high=1,  # a running-average weight, in either framework's sense
+               help="running-average momentum (no effect on shapes)")
+# LRN divides by (k + α/n·Σx²)^β: k > 0 and α ≥ 0 keep that base positive (PyTorch accepts
+# k = −1 or α = −1 and returns NaN); β ≥ 0 makes it a normalisation
+LRN_ARGS = (Arg("size", "int", 5, help="channels in each window"),
+            Arg("alpha", "float", 1e-4, low=0, help="scale of the sum of squares"),
+            Arg("beta", "float", 0.75, low=0, help="exponent"),
+            Arg("k", "float", 1.0, low=0, low_open=True, help="added to the scaled sum"))
+SLOPE = Arg("negative_slope", "float", 0.01, aliases=("alpha",), low=0,  # Keras' LeakyReLU check
+            help="slope for x < 0")
+ELU_ALPHA = Arg("alpha", "float", 1.0, low=0,  # the ELU paper's α > 0, or 0 (a ReLU)
+                help="the output approaches −α as x → −∞")
+
+
+def _dims(*names: str) -> tuple[str, ...]:
+    """`max_pooling{d}d` → max_pooling1d, max_pooling2d, max_pooling3d."""
+    return tuple(n.format(d=d) for n in names for d in (1, 2, 3))
+
 
 TYPES = (
     LayerType("flatten", "all axes into one vector: [C·H·W]", (), infer_flatten, forward=forward_flatten),
@@ -251,6 +267,8 @@ TYPES = (
         (
             Arg("units", "int", aliases=("out_features",), help="number of outputs"),
             Arg("bias", "bool", True, aliases=("use_bias",), help="add one bias per unit"),
+            activations.activation_arg(),
+            Arg("in_features", "int", None, help="PyTorch's Linear: checked against the input's features"),
         ),
         infer_dense,
         aliases=("linear",),
@@ -259,41 +277,46 @@ TYPES = (
     LayerType(
         "batchnorm",
         "batch normalisation over channels: 2C trainable + 2C non-trainable (running) values",
-        (Arg("eps", "float", 1e-5, aliases=("epsilon",), help="added to the variance"),
-         Arg("momentum", "float", 0.1, help="running-average momentum (no effect on shapes)")),
+        (EPS, MOMENTUM,
+         Arg("num_features", "int", None, help="PyTorch's BatchNorm: checked against the input's channels")),
         infer_batchnorm,
         forward=forward_batchnorm,
         aliases=("batchnorm1d", "batchnorm2d", "batchnorm3d", "batch_normalization"),
     ),
-    _simple("dropout", "zeroes a fraction of units while training; shape unchanged", RATE),
+    LayerType("dropout", "zeroes a fraction of units while training (whole channels: Dropout2d); identity at inference",
+              (RATE,), infer_same, forward=forward_identity, aliases=_dims("dropout{d}d", "spatial_dropout{d}d")),
     LayerType(
         "lrn",
         "local response normalisation across neighbouring channels (AlexNet)",
-        (Arg("size", "int", 5, help="channels in each window"), Arg("alpha", "float", 1e-4),
-         Arg("beta", "float", 0.75), Arg("k", "float", 1.0)),
+        LRN_ARGS,
         infer_lrn,
         forward=forward_lrn,
+        aliases=("local_response_norm", "local_response_normalization"),
     ),
     _simple("relu", "max(x, 0)"),
     _simple("relu6", "min(max(x, 0), 6) (MobileNet)"),
-    _simple("leaky_relu", "x if x > 0 else slope·x", Arg("negative_slope", "float", 0.01, aliases=("alpha",))),
-    _simple("elu", "x if x > 0 else α·(eˣ − 1)", Arg("alpha", "float", 1.0)),
+    _simple("leaky_relu", "x if x > 0 else slope·x", SLOPE),
+    _simple("elu", "x if x > 0 else α·(eˣ − 1)", ELU_ALPHA),
     _simple("gelu", "x·Φ(x)"),
-    _simple("silu", "x·sigmoid(x) (swish)"),
+    _simple("silu", "x·sigmoid(x) (swish)", aliases=("swish",)),
     _simple("sigmoid", "1/(1 + e⁻ˣ)"),
     _simple("tanh", "tanh(x)"),
     _simple("softmax", "exp(x)/Σexp(x) over channels (axis 0)"),
+    LayerType("activation", "Keras' Activation layer: the named function (relu, softmax, …) on every value",
+              (activations.activation_arg(required=True),), infer_activation, forward=forward_activation_layer),
     *(_zeropad(d) for d in (1, 2, 3)),
     LayerType(
         "upsample",
-        "repeat each cell scale_factor times per axis (nearest)",
-        (Arg("scale_factor", "sizes", 2, aliases=("size",), help="int or one per axis"),
-         Arg("mode", "choice", "nearest", choices=("nearest",), help="interpolation")),
+        "repeat each cell scale_factor times per axis (nearest); Keras' UpSampling `size` is this factor",
+        (Arg("scale_factor", "sizes", 2, aliases=("size",),
+             help="the factor, int or one per axis (Keras' `size` is this factor)"),
+         Arg("mode", "choice", "nearest", aliases=("interpolation",), choices=("nearest",), help="interpolation")),
         infer_upsample,
         forward=forward_upsample,
+        aliases=_dims("upsampling{d}d"),
     ),
     LayerType("add", "element-wise sum of ≥2 inputs of identical shape", (), infer_add, min_inputs=2, max_inputs=0,
               forward=forward_add),
     LayerType("concat", "stack ≥2 inputs along channels; spatial sizes must match", (), infer_concat, min_inputs=2,
-              max_inputs=0, forward=forward_concat),
+              max_inputs=0, forward=forward_concat, aliases=("concatenate", "cat")),
 )

@@ -47,7 +47,20 @@ def _pool_window(call: Call) -> tuple[tuple, tuple, tuple]:
     return kernel, stride, dilation
 
 
+def _check_ceil_mode(call: Call) -> None:
+    """ceil_mode is PyTorch's rounding for numeric padding; `valid` and `same` are Keras' rules,
+    which have no ceil_mode (Keras: floor for valid, ceil(N/S) for same), so the pair means nothing."""
+    padding = call.args["padding"]
+    if call.args["ceil_mode"] and isinstance(padding, str):
+        rule = "keeps only whole windows (floor)" if padding == "valid" else "always gives ceil(N/S)"
+        raise call.fail(
+            f"ceil_mode: true with padding '{padding}': ceil_mode rounds PyTorch's formula for a numeric padding, but "
+            f"'{padding}' is Keras' rule and {rule} — write padding as a number (valid is 0) or drop ceil_mode"
+        )
+
+
 def infer_pool(call: Call) -> Inference:
+    _check_ceil_mode(call)
     kernel, stride, dilation = _pool_window(call)
     padding = call.args["padding"]
     pads = (padding,) * len(kernel) if isinstance(padding, str) else call.per_axis("padding")
@@ -161,13 +174,21 @@ def _pool_type(kind: str, dims: int) -> LayerType:
         infer_pool,
         rank=dims,
         forward=forward_pool,
+        aliases=(f"{'max' if kind == 'max' else 'average'}_pooling{dims}d",),  # Keras' MaxPooling2D, AveragePooling2D
     )
+
+
+def _global_aliases(kind: str, word: str) -> tuple[str, ...]:
+    """Keras' GlobalAveragePooling2D and GlobalAvgPool2D, for 1 to 3 axes."""
+    return tuple(f"global_{spelling}{d}d" for spelling in (f"{word}_pooling", f"{kind}pool") for d in (1, 2, 3))
 
 
 TYPES = (
     *(_pool_type(kind, d) for kind in ("max", "avg") for d in (1, 2, 3)),
-    LayerType("global_avgpool", "mean over all spatial positions → [C]", (), infer_global, forward=forward_global),
-    LayerType("global_maxpool", "max over all spatial positions → [C]", (), infer_global, forward=forward_global),
+    LayerType("global_avgpool", "mean over all spatial positions → [C]", (), infer_global, forward=forward_global,
+              aliases=_global_aliases("avg", "average")),
+    LayerType("global_maxpool", "max over all spatial positions → [C]", (), infer_global, forward=forward_global,
+              aliases=_global_aliases("max", "max")),
     *(
         LayerType(
             f"adaptive_{kind}pool{d}d",

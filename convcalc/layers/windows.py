@@ -3,8 +3,6 @@ warning when floor leaves input cells uncovered."""
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from convcalc import formulas
 from convcalc.layers.base import Arg, Call, Window
 
@@ -85,5 +83,5 @@ def warn_uncovered(call: Call, axis: str, n: int, k: int, s: int, d: int, pad_to
 def rf_window(kernel: tuple, stride: tuple, dilation: tuple) -> Window:
     return Window(
         tuple(formulas.effective_kernel(k, d) for k, d in zip(kernel, dilation)),
-        tuple(Fraction(s) for s in stride),
+        tuple(stride),
     )

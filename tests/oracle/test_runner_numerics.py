@@ -289,3 +289,19 @@ def same_pads(n, k, s):
     out = -(-n // s)
     total = max((out - 1) * s + k - n, 0)
     return total // 2, total - total // 2
+
+
+# --- Keras' `activation:` argument and Activation layer: the same function in the same place ---
+
+KERAS_ACTIVATIONS = ["linear", "relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "swish", "sigmoid", "tanh",
+                     "softmax"]
+
+
+@pytest.mark.parametrize("name", KERAS_ACTIVATIONS)
+def test_keras_activation_argument_and_layer(name):
+    """Conv2D/Dense(activation=name) and Activation(name) in Keras against the runner: the
+    function, its defaults (leaky_relu's 0.2) and its axis (softmax over channels) agree."""
+    args = {"filters": 3, "kernel_size": [3, 3], "activation": name}
+    check_keras([2, 6, 6], "conv2d", args, keras.layers.Conv2D(3, 3, activation=name))
+    check_keras([10], "dense", {"units": 4, "activation": name}, keras.layers.Dense(4, activation=name))
+    check_keras([3, 4, 4], "activation", {"activation": name}, keras.layers.Activation(name))

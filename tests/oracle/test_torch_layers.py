@@ -79,11 +79,13 @@ def test_conv_transpose(config):
 def pool_configs(draw):
     dims = draw(st.sampled_from([1, 2, 3]))
     kind = draw(st.sampled_from(["max", "avg"]))
+    padding = draw(st.one_of(per_axis(dims, st.integers(0, 2)), st.just("valid")))
     args = {
         "pool_size": draw(per_axis(dims, st.integers(1, 4))),
         "stride": draw(st.one_of(st.none(), per_axis(dims, st.integers(1, 3)))),
-        "padding": draw(st.one_of(per_axis(dims, st.integers(0, 2)), st.just("valid"))),
-        "ceil_mode": draw(st.booleans()),
+        "padding": padding,
+        # Keras' `valid` has no ceil_mode, PyTorch no `valid`: convcalc refuses the pair (test_vocabulary)
+        "ceil_mode": draw(st.booleans()) if padding != "valid" else False,
     }
     if kind == "max":
         args["dilation"] = draw(per_axis(dims, st.integers(1, 2)))

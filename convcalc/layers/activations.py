@@ -1,0 +1,71 @@
+"""Activation functions by name, in one table: the activation layer types (`relu`, …), Keras'
+`Activation('relu')` layer and Keras' `activation: relu` argument of convolutions and dense
+layers all apply the same function for the same name."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, Callable, Mapping
+
+from convcalc.layers.base import Arg, Call
+
+NAMES = ("linear", "relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "swish", "sigmoid", "tanh", "softmax")
+# `activation: leaky_relu` is Keras' function, so it takes keras.activations' defaults; the
+# `leaky_relu` layer takes PyTorch's (0.01), as its own `negative_slope` default says.
+KERAS_PARAMS: Mapping[str, Any] = {"negative_slope": 0.2, "alpha": 1.0}
+
+
+def activation_arg(required: bool = False) -> Arg:
+    if required:  # Keras' Activation layer
+        return Arg("activation", "choice", choices=NAMES,
+                   help="the function for every value: relu, softmax, … or linear (none)")
+    return Arg("activation", "choice", None, choices=NAMES,
+               help="applied to every output in this layer, as Keras does; linear or null: none")
+
+
+def applied(call: Call) -> tuple[tuple[str, Any], ...]:
+    """The `extra` entry (`activation: relu`) and the note of an `activation:` argument, or ()
+    when the layer has none (`linear`, `null`)."""
+    name = call.args.get("activation")
+    if name in (None, "linear"):
+        return ()
+    call.note(f"Then {name} is applied to every output value inside this layer (Keras' `activation` argument): "
+              f"no parameters, and the shape is unchanged.")
+    return (("activation", name),)
+
+
+def apply(name: str | None, x: Any, params: Mapping[str, Any] = KERAS_PARAMS) -> Any:
+    """`name` applied to the NumPy array `x` (channels on axis 1), in x's dtype."""
+    if name is None:
+        return x
+    return _functions()[name](x, params).astype(x.dtype, copy=False)
+
+
+@cache
+def _functions() -> dict[str, Callable[[Any, Mapping[str, Any]], Any]]:
+    import numpy as np
+
+    from convcalc.runner import kernels
+
+    f32 = np.float32
+
+    def softmax(x, p):  # over channels, axis 1 (PyTorch dim=1; Keras' axis=-1 channels-last)
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def silu(x, p):
+        return x / (1 + np.exp(-x))
+
+    return {
+        "linear": lambda x, p: x.copy(),
+        "relu": lambda x, p: np.maximum(x, 0),
+        "relu6": lambda x, p: np.clip(x, 0, 6),
+        "leaky_relu": lambda x, p: np.where(x > 0, x, x * f32(p["negative_slope"])),
+        "elu": lambda x, p: np.where(x > 0, x, f32(p["alpha"]) * np.expm1(np.minimum(x, 0))),
+        "gelu": lambda x, p: x * 0.5 * (1 + kernels.erf(x / f32(np.sqrt(2)))),  # exact: x·Φ(x), both frameworks
+        "silu": silu,
+        "swish": silu,
+        "sigmoid": lambda x, p: 1 / (1 + np.exp(-x)),
+        "tanh": lambda x, p: np.tanh(x),
+        "softmax": softmax,
+    }
