@@ -95,13 +95,20 @@ def _echo_collection(value: Any, parts: list[str], budget: int) -> int:
     return budget - 1
 
 
+def _digits(value: int) -> int:
+    """Decimal digits of |value| without str(): the estimate from the bit length is exact or
+    one short, and one comparison with a power of ten settles it (cheap below 100,000 digits)."""
+    value = abs(value)
+    digits = int((value.bit_length() - 1) * math.log10(2)) + 1
+    return digits + 1 if digits < 100_000 and value >= 10**digits else digits
+
+
 def _echo_scalar(value: Any, budget: int) -> str:
     if value is None or isinstance(value, bool):
         return _YAML_WORDS[value]
     if isinstance(value, int):
         if value.bit_length() > 3 * ECHO_WIDTH:  # str() of a huge int is slow, or refused past 4,300 digits
-            digits = int(value.bit_length() * math.log10(2)) + 1
-            return f"a number of about {digits:,} digits"
+            return f"a {_digits(value):,}-digit number"
         return str(value)
     if isinstance(value, float):
         if value != value:
