@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
-from convcalc.errors import SpecError
+from convcalc.errors import SpecError, echo
 
 REQUIRED = object()
 MAX_DIM = 2**31 - 1  # a bound on every size, so hostile specs cannot make numbers explode
@@ -46,21 +46,21 @@ class Arg:
             return None
         if self.kind == "bool":
             if not isinstance(value, bool):
-                raise SpecError(f"'{self.name}' must be true or false, got {value!r}")
+                raise SpecError(f"'{self.name}' must be true or false, got {echo(value)}")
             return value
         if self.kind == "float":
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-                raise SpecError(f"'{self.name}' must be a number, got {value!r}")
+                raise SpecError(f"'{self.name}' must be a number, got {echo(value)}")
             return float(value)
         if self.kind == "choice":
             if value not in self.choices:
-                raise SpecError(f"'{self.name}' must be one of {', '.join(self.choices)}; got {value!r}")
+                raise SpecError(f"'{self.name}' must be one of {', '.join(self.choices)}; got {echo(value)}")
             return value
         if self.kind == "padding" and isinstance(value, str):
             if value not in self.choices:
                 raise SpecError(
                     f"'{self.name}' must be a whole number, a list per axis, or one of "
-                    f"{', '.join(self.choices)}; got {value!r}"
+                    f"{', '.join(self.choices)}; got {echo(value)}"
                 )
             return value
         if self.kind == "pads" and isinstance(value, list) and any(isinstance(v, list) for v in value):
@@ -74,7 +74,7 @@ class Arg:
     def _whole(self, value: Any) -> int:
         low = 0 if self.kind in ("padding", "pads") else self.minimum
         if isinstance(value, bool) or not isinstance(value, int):
-            raise SpecError(f"'{self.name}' must be a whole number, got {value!r}")
+            raise SpecError(f"'{self.name}' must be a whole number, got {echo(value)}")
         if value < low:
             raise SpecError(f"'{self.name}' must be ≥ {low}, got {value}")
         if value > MAX_DIM:
@@ -83,7 +83,7 @@ class Arg:
 
     def _pair(self, value: Any) -> tuple[int, int]:
         if not isinstance(value, list) or len(value) != 2:
-            raise SpecError(f"'{self.name}' pairs must be [before, after], got {value!r}")
+            raise SpecError(f"'{self.name}' pairs must be [before, after], got {echo(value)}")
         return self._whole(value[0]), self._whole(value[1])
 
     def describe_default(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Sequence
 
@@ -85,7 +85,10 @@ def parse_data(data: Any, lines: list[int] | None = None, input_override: tuple[
     for key in data:
         if key not in TOP_KEYS:
             raise SpecError(f"unknown top-level key {echo(key)}{_suggest(key, TOP_KEYS)} (valid: {', '.join(TOP_KEYS)})")
-    name = _checked_name(data.get("name", "network"), "the network's 'name'", None)
+    name = data.get("name", "network")
+    problem = _name_problem(name, "the network's 'name'")
+    if problem:
+        raise SpecError(problem)
     input_shape = parse_input(list(input_override) if input_override else data.get("input"))
     raw_layers = data.get("layers")
     if not isinstance(raw_layers, list) or not raw_layers:
@@ -108,18 +111,18 @@ def parse_input(value: Any) -> tuple[int, ...]:
     return tuple(dims)
 
 
-def _checked_name(name: Any, what: str, where: str | None) -> str:
-    """A layer or network name: text a terminal, a CSV cell and a message can show as it is."""
+def _name_problem(name: Any, what: str) -> str | None:
+    """What is wrong with a layer or network name, if anything: a name is text that a terminal,
+    a CSV cell and a message can show as it is."""
     if not isinstance(name, str) or not name:
-        raise SpecError(f"{what} must be non-empty text, got {echo(name)}", where)
+        return f"{what} must be non-empty text, got {echo(name)}"
     if len(name) > MAX_NAME:
-        raise SpecError(f"{what} has {len(name):,} characters; a name has at most {MAX_NAME}: {echo(name)}", where)
+        return f"{what} has {len(name):,} characters; a name has at most {MAX_NAME}: {echo(name)}"
     if not name.isprintable():
         bad = next(c for c in name if not c.isprintable())
-        raise SpecError(
-            f"{what} {echo(name)} holds the control or format character {printable(bad)}; "
-            "names are printable text (letters, digits, spaces, punctuation)", where)
-    return name
+        return (f"{what} must be printable text (letters, digits, spaces, punctuation), "
+                f"got {echo(name)} with {printable(bad)} in it")
+    return None
 
 
 def _suggest(word: Any, choices: Sequence[str]) -> str:
@@ -144,51 +147,52 @@ def _parse_layers(raw_layers: list, lines: list[int]) -> tuple[LayerSpec, ...]:
     return tuple(layers)
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, slots=True)
 class _Place:
-    """Where an entry is, for its messages: index, name once known, its line, and the mappings
-    its keys were written in (for the line of each key)."""
+    """Where an entry is, for its messages: its index and line, and the mappings its keys were
+    written in (for the line of each key). The text is made only when a message needs it."""
 
     index: int
     line: int | None
-    name: str | None = None
     mappings: tuple[Any, ...] = ()
 
-    def where(self, key: Any = None) -> str:
+    def where(self, key: Any = None, name: str | None = None) -> str:
         """`layer 3 'conv2d_1' (line 5)`, with the line of `key` when it has one of its own."""
         found = [key_line(m, key) for m in self.mappings if key is not None and key in m]
         line = found[0] if found and found[0] else self.line
-        if self.name is None:
+        if name is None:
             return f"layer {self.index}" + (f" (line {line})" if line else "")
-        return layer_where(self.index, self.name, line)
+        return layer_where(self.index, name, line)
 
 
 def _parse_entry(raw: Any, index: int, line: int | None, counters: dict[str, int], previous: str) -> LayerSpec:
-    place = _Place(index=index, line=line)
-    type_name, args, meta, mappings = _split_entry(raw, place.where())
-    place = replace(place, mappings=mappings)
+    type_name, args, meta, mappings = _split_entry(raw, _Place(index, line))
+    place = _Place(index, line, mappings)
     layer_type = find_type(type_name)
     if layer_type is None:
         raise SpecError(f"unknown layer type {echo(type_name)}{_suggest(type_name, REGISTRY)}", place.where())
     counters[layer_type.name] = counters.get(layer_type.name, 0) + 1
     name = meta.get("name", f"{layer_type.name}_{counters[layer_type.name]}")
-    name = _checked_name(name, "'name'", place.where("name"))
-    place = replace(place, name=name)
+    problem = _name_problem(name, "'name'")
+    if problem:
+        raise SpecError(problem, place.where("name"))
     inputs = meta.get("inputs", previous)
     inputs = [inputs] if isinstance(inputs, str) else inputs
     if not isinstance(inputs, list) or not inputs or not all(isinstance(n, str) for n in inputs):
-        raise SpecError(f"'inputs' must be a layer name or a list of names, got {echo(meta['inputs'])}", place.where("inputs"))
-    _check_input_count(layer_type, len(inputs), place.where("inputs"))
-    args = frozen_args(_parse_args(layer_type, args, place))
+        raise SpecError(f"'inputs' must be a layer name or a list of names, got {echo(meta['inputs'])}", place.where("inputs", name))
+    problem = _input_count_problem(layer_type, len(inputs))
+    if problem:
+        raise SpecError(problem, place.where("inputs", name))
+    args = frozen_args(_parse_args(layer_type, args, place, name))
     return LayerSpec(index, name, layer_type.name, args, tuple(inputs), line)
 
 
-def _split_entry(raw: Any, where: str) -> tuple[str, dict, dict, tuple]:
+def _split_entry(raw: Any, place: _Place) -> tuple[str, dict, dict, tuple]:
     """(type, arguments, {name, inputs}, the mappings written) from any of the three entry forms."""
     if isinstance(raw, str):
         return raw, {}, {}, ()
     if not isinstance(raw, dict) or not raw:
-        raise SpecError(f"an entry is a type name or a mapping, got {echo(raw)}", where)
+        raise SpecError(f"an entry is a type name or a mapping, got {echo(raw)}", place.where())
     body = dict(raw)
     mappings: tuple = (raw,)
     if "type" in body:
@@ -196,27 +200,28 @@ def _split_entry(raw: Any, where: str) -> tuple[str, dict, dict, tuple]:
     else:
         keys = [k for k in body if k not in ENTRY_KEYS]
         if len(keys) != 1:
-            raise SpecError(f"an entry names one layer type, found keys {echo(keys)}", where)
+            raise SpecError(f"an entry names one layer type, found keys {echo(keys)}", place.where())
         type_name = keys[0]
         inner = body.pop(type_name)
         if inner is not None and not isinstance(inner, dict):
-            raise SpecError(f"arguments of {echo(type_name)} must be a mapping, got {echo(inner)}", where)
+            raise SpecError(f"arguments of {echo(type_name)} must be a mapping, got {echo(inner)}", place.where(type_name))
         body.update(inner or {})
         mappings = (inner or {}, raw)
     if not isinstance(type_name, str):
-        raise SpecError(f"a layer type is a name, got {echo(type_name)}", where)
+        raise SpecError(f"a layer type is a name, got {echo(type_name)}", place.where())
     meta = {k: body.pop(k) for k in ("name", "inputs") if k in body}
     return type_name, body, meta, mappings
 
 
-def _check_input_count(layer_type: LayerType, count: int, where: str) -> None:
+def _input_count_problem(layer_type: LayerType, count: int) -> str | None:
     if count < layer_type.min_inputs:
-        raise SpecError(f"{layer_type.name} needs at least {layer_type.min_inputs} inputs, got {count}", where)
+        return f"{layer_type.name} needs at least {layer_type.min_inputs} inputs, got {count}"
     if layer_type.max_inputs and count > layer_type.max_inputs:
-        raise SpecError(f"{layer_type.name} takes one input, got {count}", where)
+        return f"{layer_type.name} takes one input, got {count}"
+    return None
 
 
-def _parse_args(layer_type: LayerType, raw: dict, place: _Place) -> dict[str, Any]:
+def _parse_args(layer_type: LayerType, raw: dict, place: _Place, name: str) -> dict[str, Any]:
     args: dict[str, Any] = {}
     spelled: dict[str, str] = {}
     for key, value in raw.items():
@@ -225,18 +230,18 @@ def _parse_args(layer_type: LayerType, raw: dict, place: _Place) -> dict[str, An
             valid = [a.name for a in layer_type.args]
             spellings = [s for a in layer_type.args for s in (a.name, *a.aliases)]
             listing = f"valid: {', '.join(valid)}" if valid else f"{layer_type.name} takes no arguments"
-            raise SpecError(f"unknown argument {echo(key)} for {layer_type.name}{_suggest(key, spellings)} ({listing})", place.where(key))
+            raise SpecError(f"unknown argument {echo(key)} for {layer_type.name}{_suggest(key, spellings)} ({listing})", place.where(key, name))
         if arg.name in args:
-            raise SpecError(f"'{key}' and '{spelled[arg.name]}' are the same argument; give it once", place.where(key))
+            raise SpecError(f"'{key}' and '{spelled[arg.name]}' are the same argument; give it once", place.where(key, name))
         try:
             args[arg.name] = arg.check(value)
         except SpecError as e:
-            raise SpecError(e.message, place.where(key)) from None
+            raise SpecError(e.message, place.where(key, name)) from None
         spelled[arg.name] = key
     for arg in layer_type.args:
         if arg.name not in args:
             if arg.required:
-                raise SpecError(f"{layer_type.name} needs '{arg.name}' ({_spellings(arg)})", place.where())
+                raise SpecError(f"{layer_type.name} needs '{arg.name}' ({_spellings(arg)})", place.where(None, name))
             args[arg.name] = arg.default
     return args
 

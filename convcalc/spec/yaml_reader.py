@@ -5,7 +5,9 @@ code that later walks the values walks them expanded ("billion laughs": a 460 KB
 and gigabytes). This reader builds the values itself from the event stream and bounds the work
 as it goes:
 
-- every value counts, an alias at its expanded size, up to MAX_NODES in all;
+- every value read counts, an alias at its expanded size, up to MAX_WORK in all (a list or a
+  mapping counts twice, for its start and its end: an empty `{}` costs about what `1` does, and
+  the time a 1 MiB file of `{},` takes is what sets the bound);
 - nesting stops at MAX_DEPTH (libyaml's own composer recurses and crashes on deep input, so it
   never runs);
 - the list under one top-level key (`layers`) is counted as it streams, so a file with too many
@@ -19,6 +21,7 @@ as `true`/`false`. Quoted scalars are always text. Merge keys (`<<: *defaults`) 
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 from dataclasses import dataclass, field
@@ -29,7 +32,7 @@ import yaml
 from convcalc.errors import SpecError, echo, printable
 
 MAX_DEPTH = 64  # a spec nests 4 deep
-MAX_NODES = 1_000_000  # values, aliases expanded; a 1 MiB file without aliases holds at most ~524,000
+MAX_WORK = 300_000  # values read, aliases expanded: a 10,000-layer spec at the byte cap needs ~260,000 at most
 MAX_DIGITS = 30  # digits in one number; int() of a huge literal is slow, past 4,300 refused
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # only its event parser is used
 
@@ -51,6 +54,8 @@ _NUMBER_START = frozenset("0123456789+-.")
 _COLLECTION_TAGS = (None, "!", _CORE + "seq", _CORE + "map")
 _MERGE = "<<"
 _UNSEEN = object()
+_NO_KEY = object()  # a mapping waiting for a key, not a value
+_KEY_TYPES = frozenset((str, int, float, bool, type(None)))
 
 
 class YamlMap(dict):
@@ -73,11 +78,10 @@ def read_yaml(text: str, *, counted_key: str, max_items: int, items_word: str) -
     `counted_key`; more than `max_items` such items, or any bound above, is a SpecError."""
     builder = _Builder(counted_key=counted_key, max_items=max_items, items_word=items_word)
     parser = _Parser(text)
+    collecting = gc.isenabled()
+    gc.disable()  # the values hold no cycles; the collector would only walk the growing heap again and again
     try:
-        handlers = builder.handlers()
-        get_event = parser.get_event
-        while (event := get_event()) is not None:
-            handlers[type(event)](event)
+        builder.run(parser.get_event)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -86,6 +90,8 @@ def read_yaml(text: str, *, counted_key: str, max_items: int, items_word: str) -
         raise SpecError(f"YAML error: {str(e).splitlines()[0]}") from None
     finally:
         parser.dispose()
+        if collecting:
+            gc.enable()
     return builder.root, builder.item_lines
 
 
@@ -97,9 +103,8 @@ class _Open:
     is_list: bool
     mark: Any  # where it starts
     anchor: str | None
-    nodes_before: int  # the node count before it, for its anchor's expanded size
-    key: Any = None  # a mapping's key waiting for its value
-    has_key: bool = False
+    work_before: int  # the work counted before it, for its anchor's expanded size
+    key: Any = _NO_KEY  # a mapping's key waiting for its value
     merges: list | None = None  # `<<` values, merged in at the end
     item_lines: list[int] | None = None  # set on the one counted list
 
@@ -111,81 +116,86 @@ class _Builder:
     items_word: str
     root: Any = None
     item_lines: list[int] = field(default_factory=list)
-    nodes: int = 0
+    work: int = 0
     documents: int = 0
     stack: list[_Open] = field(default_factory=list)
+    top: _Open | None = None  # stack[-1]
     anchors: dict[str, tuple[Any, int]] = field(default_factory=dict)  # name → (value, expanded size)
     plain: dict[str, Any] = field(default_factory=dict)  # short plain scalars already resolved
 
-    def handlers(self) -> dict[type, Callable[[Any], None]]:
-        ignore = _ignore
-        return {
-            yaml.ScalarEvent: self.scalar, yaml.AliasEvent: self.alias,
-            yaml.SequenceStartEvent: self.sequence_start, yaml.MappingStartEvent: self.mapping_start,
-            yaml.SequenceEndEvent: self.end, yaml.MappingEndEvent: self.end,
-            yaml.DocumentStartEvent: self.document_start, yaml.DocumentEndEvent: ignore,
-            yaml.StreamStartEvent: ignore, yaml.StreamEndEvent: ignore,
-        }
+    def run(self, get_event: Callable[[], Any]) -> None:
+        """The hot loop: plain scalars and collections here, anything rarer in a method."""
+        plain, scalar_event = self.plain, yaml.ScalarEvent
+        opening, closing = (yaml.SequenceStartEvent, yaml.MappingStartEvent), (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+        while (event := get_event()) is not None:
+            kind = type(event)
+            if kind is scalar_event and event.tag is None and event.implicit[0] and event.anchor is None:
+                self.work += 1
+                value = plain.get(event.value, _UNSEEN)
+                if value is _UNSEEN:
+                    value = self._resolve(event.value, event.start_mark)
+                mark = event.start_mark
+            elif kind in opening:
+                self._open(event)
+                continue
+            elif kind in closing:
+                value, mark = self._close()
+            elif kind is scalar_event or kind is yaml.AliasEvent:
+                value, mark = self._rare_value(event)
+            else:
+                self._other(event)
+                continue
+            if self.work > MAX_WORK:
+                _refuse_size(mark)
+            self._add(value, mark)
 
-    def scalar(self, event: Any) -> None:
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            _refuse_size(event.start_mark)
-        if event.tag is None and event.implicit[0]:  # plain: the common case, resolved once per text
-            value = self.plain.get(event.value, _UNSEEN)
-            if value is _UNSEEN:
-                value = self._resolve(event.value, event.start_mark)
-        else:
+    def _rare_value(self, event: Any) -> tuple[Any, Any]:
+        """A tagged or anchored scalar, or an alias (counted at its expanded size)."""
+        if type(event) is yaml.ScalarEvent:
+            self.work += 1
             value = scalar_value(event)
-        if event.anchor is not None:
-            self.anchors[event.anchor] = (value, 1)
-        self._add(value, event.start_mark)
-
-    def alias(self, event: Any) -> None:
+            if event.anchor is not None:
+                self.anchors[event.anchor] = (value, 1)
+            return value, event.start_mark
         found = self.anchors.get(event.anchor)
         if found is None:
             self._refuse_alias(event)
-        self._grow(found[1], event.start_mark)
-        self._add(found[0], event.start_mark)
+        self.work += found[1]
+        return found[0], event.start_mark
 
-    def sequence_start(self, event: Any) -> None:
-        frame = self._open(event, [])
-        stack = self.stack
-        if len(stack) == 2 and stack[0].has_key and stack[0].key == self.counted_key:
-            frame.item_lines = self.item_lines
+    def _other(self, event: Any) -> None:
+        if type(event) is yaml.DocumentStartEvent:
+            self.documents += 1
+            if self.documents > 1:
+                raise SpecError(f"a second YAML document starts at line {event.start_mark.line + 1}; a spec is one document")
 
-    def mapping_start(self, event: Any) -> None:
-        mapping = YamlMap()
-        mapping.marks = {}
-        self._open(event, mapping)
-
-    def end(self, event: Any) -> None:
+    def _close(self) -> tuple[Any, Any]:
+        self.work += 1
         frame = self.stack.pop()
+        self.top = self.stack[-1] if self.stack else None
         value = _merged(frame) if frame.merges else frame.value
         if frame.anchor is not None:
-            self.anchors[frame.anchor] = (value, self.nodes - frame.nodes_before)
-        self._add(value, frame.mark)
+            self.anchors[frame.anchor] = (value, self.work - frame.work_before)
+        return value, frame.mark
 
-    def document_start(self, event: Any) -> None:
-        self.documents += 1
-        if self.documents > 1:
-            raise SpecError(f"a second YAML document starts at line {event.start_mark.line + 1}; a spec is one document")
-
-    def _open(self, event: Any, value: list | YamlMap) -> _Open:
+    def _open(self, event: Any) -> None:
         mark = event.start_mark
         if len(self.stack) >= MAX_DEPTH:
             raise SpecError(f"YAML nesting deeper than {MAX_DEPTH} levels at line {mark.line + 1}")
-        if event.tag not in _COLLECTION_TAGS:
+        if event.tag is not None and event.tag not in _COLLECTION_TAGS:
             raise SpecError(f"unsupported YAML tag {echo(_short_tag(event.tag))} at line {mark.line + 1}{_TAG_HINT}")
-        frame = _Open(value, type(value) is list, mark, event.anchor, self.nodes)
-        self._grow(1, mark)
+        is_list = type(event) is yaml.SequenceStartEvent
+        if is_list:
+            value = []
+        else:
+            value = YamlMap()
+            value.marks = {}
+        frame = _Open(value, is_list, mark, event.anchor, self.work)
+        if is_list and len(self.stack) == 1 and self.top.key == self.counted_key:
+            frame.item_lines = self.item_lines
+        self.work += 1
         self.stack.append(frame)
-        return frame
-
-    def _grow(self, nodes: int, mark: Any) -> None:
-        self.nodes += nodes
-        if self.nodes > MAX_NODES:
-            _refuse_size(mark)
+        self.top = frame
 
     def _resolve(self, text: str, mark: Any) -> Any:
         value = plain_value(text, mark)
@@ -195,17 +205,24 @@ class _Builder:
 
     def _add(self, value: Any, mark: Any) -> None:
         """Put a finished value into the open collection (or make it the document)."""
-        top = self.stack[-1] if self.stack else None
+        top = self.top
         if top is None:
             self.root = value
         elif top.is_list:
             top.value.append(value)
             if top.item_lines is not None:
                 self._count_item(top.item_lines, mark)
-        elif top.has_key:
-            _set_value(top, value)
+        elif top.key is not _NO_KEY:
+            if top.key == _MERGE:
+                top.merges = _merge_sources(value, top.mark)
+            else:
+                top.value[top.key] = value
+            top.key = _NO_KEY
+        elif type(value) in _KEY_TYPES and value not in top.value.marks:
+            top.value.marks[value] = mark
+            top.key = value
         else:
-            _take_key(top, value, mark)
+            _refuse_key(top, value, mark)
 
     def _count_item(self, lines: list[int], mark: Any) -> None:
         lines.append(mark.line + 1)
@@ -222,35 +239,18 @@ class _Builder:
         raise SpecError(f"the alias *{name} at line {line} names no anchor before it (write &{name} on a value first)")
 
 
-def _ignore(event: Any) -> None:
-    pass
-
-
 def _refuse_size(mark: Any) -> None:
     raise SpecError(
-        f"the YAML holds more than {MAX_NODES:,} values by line {mark.line + 1} "
+        f"the YAML is too large to read: more than {MAX_WORK:,} values by line {mark.line + 1} "
         "(an alias counts as everything it repeats); a spec needs far fewer"
     )
 
 
-def _take_key(frame: _Open, key: Any, mark: Any) -> None:
-    if isinstance(key, (list, dict)):
+def _refuse_key(frame: _Open, key: Any, mark: Any) -> None:
+    if type(key) not in _KEY_TYPES:
         raise SpecError(f"a mapping key must be a plain value (text or a number), got {echo(key)} at line {mark.line + 1}")
-    marks = frame.value.marks
-    first = marks.get(key)
-    if first is not None:
-        raise SpecError(f"duplicate key {echo(key)} at {_place(mark, first)} (first at {_place(first, mark)}); give each key once")
-    marks[key] = mark
-    frame.key, frame.has_key = key, True
-
-
-def _set_value(frame: _Open, value: Any) -> None:
-    key = frame.key
-    frame.key, frame.has_key = None, False
-    if key == _MERGE:
-        frame.merges = _merge_sources(value, frame.mark)
-    else:
-        frame.value[key] = value
+    first = frame.value.marks[key]
+    raise SpecError(f"duplicate key {echo(key)} at {_place(mark, first)} (first at {_place(first, mark)}); give each key once")
 
 
 def _merge_sources(value: Any, mark: Any) -> list:
