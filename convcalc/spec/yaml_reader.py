@@ -61,11 +61,11 @@ _KEY_TYPES = frozenset((str, int, float, bool, type(None)))
 class YamlMap(dict):
     """A YAML mapping: a dict that also knows where each of its keys was written."""
 
-    __slots__ = ("marks",)
+    __slots__ = ("places",)  # key → (line, column), counted from 1: small tuples, not parser marks
 
     def line_of(self, key: Any) -> int | None:
-        mark = self.marks.get(key)
-        return mark.line + 1 if mark else None
+        place = self.places.get(key)
+        return place[0] if place else None
 
 
 def key_line(mapping: Any, key: Any) -> int | None:
@@ -189,7 +189,7 @@ class _Builder:
             value = []
         else:
             value = YamlMap()
-            value.marks = {}
+            value.places = {}
         frame = _Open(value, is_list, mark, event.anchor, self.work)
         if is_list and len(self.stack) == 1 and self.top.key == self.counted_key:
             frame.item_lines = self.item_lines
@@ -218,8 +218,8 @@ class _Builder:
             else:
                 top.value[top.key] = value
             top.key = _NO_KEY
-        elif type(value) in _KEY_TYPES and value not in top.value.marks:
-            top.value.marks[value] = mark
+        elif type(value) in _KEY_TYPES and value not in top.value.places:
+            top.value.places[value] = (mark.line + 1, mark.column + 1)
             top.key = value
         else:
             _refuse_key(top, value, mark)
@@ -249,8 +249,8 @@ def _refuse_size(mark: Any) -> None:
 def _refuse_key(frame: _Open, key: Any, mark: Any) -> None:
     if type(key) not in _KEY_TYPES:
         raise SpecError(f"a mapping key must be a plain value (text or a number), got {echo(key)} at line {mark.line + 1}")
-    first = frame.value.marks[key]
-    raise SpecError(f"duplicate key {echo(key)} at {_place(mark, first)} (first at {_place(first, mark)}); give each key once")
+    first, second = frame.value.places[key], (mark.line + 1, mark.column + 1)
+    raise SpecError(f"duplicate key {echo(key)} at {_place(second, first)} (first at {_place(first, second)}); give each key once")
 
 
 def _merge_sources(value: Any, mark: Any) -> list:
@@ -263,20 +263,18 @@ def _merge_sources(value: Any, mark: Any) -> list:
 def _merged(frame: _Open) -> YamlMap:
     """PyYAML's merge: the mapping's own keys win, then the first source that has the key."""
     merged = YamlMap()
-    merged.marks = {}
+    merged.places = {}
     for source in reversed(frame.merges):
         merged.update(source)
-        merged.marks.update(source.marks)
+        merged.places.update(source.places)
     merged.update(frame.value)
-    merged.marks.update(frame.value.marks)
+    merged.places.update(frame.value.places)
     return merged
 
 
-def _place(mark: Any, other: Any) -> str:
+def _place(place: tuple[int, int], other: tuple[int, int]) -> str:
     """`line 3`, with the column when the other place is on the same line."""
-    if mark.line == other.line:
-        return f"line {mark.line + 1}, column {mark.column + 1}"
-    return f"line {mark.line + 1}"
+    return f"line {place[0]}, column {place[1]}" if place[0] == other[0] else f"line {place[0]}"
 
 
 def scalar_value(event: Any) -> Any:
