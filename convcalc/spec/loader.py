@@ -18,7 +18,7 @@ from convcalc.errors import SpecError, echo, layer_where, printable
 from convcalc.layers import REGISTRY, find_type, suggest
 from convcalc.layers.base import MAX_DIM, Arg, LayerType
 from convcalc.spec.model import LayerSpec, Spec, frozen_args
-from convcalc.spec.yaml_reader import MAX_DEPTH, key_line, read_yaml  # noqa: F401 (MAX_DEPTH: the README's bound)
+from convcalc.spec.yaml_reader import key_line, read_yaml
 
 MAX_BYTES = 1 << 20  # 1 MiB: ResNet-152 written out is ~40 KiB
 MAX_LAYERS = 10_000
@@ -91,6 +91,8 @@ def parse_data(data: Any, lines: list[int] | None = None, input_override: tuple[
         raise SpecError(problem)
     input_shape = parse_input(list(input_override) if input_override else data.get("input"))
     raw_layers = data.get("layers")
+    if raw_layers is None:
+        raise SpecError("the spec needs 'layers', a non-empty list of layer entries, e.g. layers: [flatten, dense: {units: 10}]")
     if not isinstance(raw_layers, list) or not raw_layers:
         raise SpecError(f"'layers' must be a non-empty list of layer entries, got {echo(raw_layers)}")
     if len(raw_layers) > MAX_LAYERS:
