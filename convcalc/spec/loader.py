@@ -1,29 +1,30 @@
 """YAML → layer descriptors.
 
-Reading is bounded (file size, layer count) and uses PyYAML's safe loader, the C one when it is
-there. Lines come from the composed YAML nodes, so every error can point at its entry.
+Reading is bounded: bytes here, values, aliases, nesting, layers and digits in `yaml_reader`
+(one pass over PyYAML's event parser, the C one when it is there). The reader keeps the line of
+every layer entry and of every key, so an error points at its entry, or at the argument itself.
+Every user value a message shows goes through `echo`; names are printable text.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, Sequence
 
-import yaml
-
-from convcalc.errors import SpecError
+from convcalc.errors import SpecError, echo, layer_where, printable
 from convcalc.layers import REGISTRY, find_type, suggest
 from convcalc.layers.base import MAX_DIM, Arg, LayerType
 from convcalc.spec.model import LayerSpec, Spec, frozen_args
+from convcalc.spec.yaml_reader import key_line, read_yaml
 
 MAX_BYTES = 1 << 20  # 1 MiB: ResNet-152 written out is ~40 KiB
 MAX_LAYERS = 10_000
-MAX_DEPTH = 64  # a spec nests 4 deep; libyaml's composer recurses and crashes near 100,000
+MAX_NAME = 128  # characters in a layer or network name
 TOP_KEYS = ("name", "input", "layers")
 ENTRY_KEYS = ("type", "name", "inputs")
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def bundled_examples() -> list[str]:
@@ -38,21 +39,21 @@ def read_source(source: str) -> tuple[str, str]:
         return _decode(data, "standard input"), "standard input"
     if os.path.exists(source):
         if os.path.isdir(source):
-            raise SpecError(f"'{source}' is a folder, not a spec file")
+            raise SpecError(f"{echo(source)} is a folder, not a spec file")
         size = os.path.getsize(source)
         if size > MAX_BYTES:
-            raise SpecError(f"'{source}' is {size:,} bytes; a spec may be at most {MAX_BYTES:,} bytes")
+            raise SpecError(f"{echo(source)} is {size:,} bytes; a spec may be at most {MAX_BYTES:,} bytes")
         try:
             with open(source, "rb") as f:
-                return _decode(f.read(MAX_BYTES + 1), source), source
+                return _decode(f.read(MAX_BYTES + 1), echo(source)), echo(source)
         except OSError as e:
-            raise SpecError(f"cannot read '{source}': {e.strerror}") from None
+            raise SpecError(f"cannot read {echo(source)}: {e.strerror}") from None
     name = source[:-5] if source.endswith(".yaml") else source
     examples = bundled_examples()
     if name in examples:
         path = resources.files("convcalc") / "specs" / f"{name}.yaml"
         return path.read_text(encoding="utf-8"), name
-    raise SpecError(f"no file or bundled example '{source}'{suggest(name, examples)} (examples: {', '.join(examples)})")
+    raise SpecError(f"no file or bundled example {echo(source)}{_suggest(name, examples)} (examples: {', '.join(examples)})")
 
 
 def _decode(data: bytes, label: str) -> str:
@@ -64,47 +65,9 @@ def _decode(data: bytes, label: str) -> str:
         raise SpecError(f"{label} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})") from None
 
 
-def _check_depth(text: str) -> None:
-    """Refuse deep nesting from the event stream, before anything recursive sees it."""
-    depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                line = event.start_mark.line + 1 if event.start_mark else "?"
-                raise SpecError(f"YAML nesting deeper than {MAX_DEPTH} levels at line {line}")
-        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            depth -= 1
-
-
 def load_yaml(text: str) -> tuple[Any, list[int]]:
-    """The document and the YAML line of each entry under `layers`."""
-    loader = _Loader(text)
-    try:
-        _check_depth(text)
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise SpecError(f"YAML syntax error{where}: {e.problem or e.context}") from None
-    except yaml.YAMLError as e:
-        raise SpecError(f"YAML error: {str(e).splitlines()[0]}") from None
-    except RecursionError:
-        raise SpecError("YAML nesting is too deep") from None
-    except ValueError as e:  # an integer with more digits than Python converts
-        raise SpecError(f"YAML value error: {str(e).split(';')[0]}") from None
-    finally:
-        loader.dispose()
-    return data, _entry_lines(node)
-
-
-def _entry_lines(node: Any) -> list[int]:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if getattr(key, "value", None) == "layers" and isinstance(value, yaml.SequenceNode):
-                return [item.start_mark.line + 1 for item in value.value]
-    return []
+    """The document and the YAML line of each entry under `layers`, in one bounded pass."""
+    return read_yaml(text, counted_key="layers", max_items=MAX_LAYERS, items_word="layers")
 
 
 def parse_spec(text: str, input_override: tuple[int, ...] | None = None) -> Spec:
@@ -115,18 +78,23 @@ def parse_spec(text: str, input_override: tuple[int, ...] | None = None) -> Spec
 def parse_data(data: Any, lines: list[int] | None = None, input_override: tuple[int, ...] | None = None) -> Spec:
     """A spec from already-loaded data (`lines`: the YAML line of each layer entry, if known)."""
     lines = lines or []
+    if data is None:
+        raise SpecError("the spec is empty (an empty file, only comments, or null); write a mapping with 'input' and 'layers'")
     if not isinstance(data, dict):
-        raise SpecError(f"a spec is a mapping with 'input' and 'layers', got {type(data).__name__}")
+        raise SpecError(f"a spec is a mapping with 'input' and 'layers', got {echo(data)}")
     for key in data:
         if key not in TOP_KEYS:
-            raise SpecError(f"unknown top-level key {key!r}{suggest(str(key), list(TOP_KEYS))} (valid: {', '.join(TOP_KEYS)})")
+            raise SpecError(f"unknown top-level key {echo(key)}{_suggest(key, TOP_KEYS)} (valid: {', '.join(TOP_KEYS)})")
     name = data.get("name", "network")
-    if not isinstance(name, str):
-        raise SpecError(f"'name' must be text, got {name!r}")
+    problem = _name_problem(name, "the network's 'name'")
+    if problem:
+        raise SpecError(problem)
     input_shape = parse_input(list(input_override) if input_override else data.get("input"))
     raw_layers = data.get("layers")
+    if raw_layers is None:
+        raise SpecError("the spec needs 'layers', a non-empty list of layer entries, e.g. layers: [flatten, dense: {units: 10}]")
     if not isinstance(raw_layers, list) or not raw_layers:
-        raise SpecError("'layers' must be a non-empty list of layer entries")
+        raise SpecError(f"'layers' must be a non-empty list of layer entries, got {echo(raw_layers)}")
     if len(raw_layers) > MAX_LAYERS:
         raise SpecError(f"{len(raw_layers):,} layers; a spec may have at most {MAX_LAYERS:,}")
     layers = _parse_layers(raw_layers, lines)
@@ -138,11 +106,30 @@ def parse_input(value: Any) -> tuple[int, ...]:
         raise SpecError("the spec needs 'input', e.g. input: [1, 28, 28] (channels first)")
     dims = [value] if isinstance(value, int) and not isinstance(value, bool) else value
     if not isinstance(dims, list) or not 1 <= len(dims) <= 4:
-        raise SpecError(f"'input' must be [F], [C, L], [C, H, W] or [C, D, H, W], got {value!r}")
+        raise SpecError(f"'input' must be [F], [C, L], [C, H, W] or [C, D, H, W], got {echo(value)}")
     for d in dims:
         if isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= MAX_DIM:
-            raise SpecError(f"'input' sizes must be whole numbers from 1 to {MAX_DIM}, got {d!r}")
+            raise SpecError(f"'input' sizes must be whole numbers from 1 to {MAX_DIM}, got {echo(d)}")
     return tuple(dims)
+
+
+def _name_problem(name: Any, what: str) -> str | None:
+    """What is wrong with a layer or network name, if anything: a name is text that a terminal,
+    a CSV cell and a message can show as it is."""
+    if not isinstance(name, str) or not name:
+        return f"{what} must be non-empty text, got {echo(name)}"
+    if len(name) > MAX_NAME:
+        return f"{what} has {len(name):,} characters; a name has at most {MAX_NAME}: {echo(name)}"
+    if not name.isprintable():
+        bad = next(c for c in name if not c.isprintable())
+        return (f"{what} must be printable text (letters, digits, spaces, punctuation), "
+                f"got {echo(name)} with {printable(bad)} in it")
+    return None
+
+
+def _suggest(word: Any, choices: Sequence[str]) -> str:
+    """`suggest`, for words short enough to be a typo."""
+    return suggest(word, list(choices)) if isinstance(word, str) and len(word) <= MAX_NAME else ""
 
 
 def _parse_layers(raw_layers: list, lines: list[int]) -> tuple[LayerSpec, ...]:
@@ -162,77 +149,101 @@ def _parse_layers(raw_layers: list, lines: list[int]) -> tuple[LayerSpec, ...]:
     return tuple(layers)
 
 
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where an entry is, for its messages: its index and line, and the mappings its keys were
+    written in (for the line of each key). The text is made only when a message needs it."""
+
+    index: int
+    line: int | None
+    mappings: tuple[Any, ...] = ()
+
+    def where(self, key: Any = None, name: str | None = None) -> str:
+        """`layer 3 'conv2d_1' (line 5)`, with the line of `key` when it has one of its own."""
+        found = [key_line(m, key) for m in self.mappings if key is not None and key in m]
+        line = found[0] if found and found[0] else self.line
+        if name is None:
+            return f"layer {self.index}" + (f" (line {line})" if line else "")
+        return layer_where(self.index, name, line)
+
+
 def _parse_entry(raw: Any, index: int, line: int | None, counters: dict[str, int], previous: str) -> LayerSpec:
-    where = f"layer {index}" + (f" (line {line})" if line else "")
-    type_name, args, meta = _split_entry(raw, where)
+    type_name, args, meta, mappings = _split_entry(raw, _Place(index, line))
+    place = _Place(index, line, mappings)
     layer_type = find_type(type_name)
     if layer_type is None:
-        raise SpecError(f"unknown layer type '{type_name}'{suggest(type_name, list(REGISTRY))}", where)
+        raise SpecError(f"unknown layer type {echo(type_name)}{_suggest(type_name, REGISTRY)}", place.where())
     counters[layer_type.name] = counters.get(layer_type.name, 0) + 1
     name = meta.get("name", f"{layer_type.name}_{counters[layer_type.name]}")
-    if not isinstance(name, str) or not name:
-        raise SpecError(f"'name' must be non-empty text, got {name!r}", where)
-    where = f"layer {index} '{name}'" + (f" (line {line})" if line else "")
+    problem = _name_problem(name, "'name'")
+    if problem:
+        raise SpecError(problem, place.where("name"))
     inputs = meta.get("inputs", previous)
     inputs = [inputs] if isinstance(inputs, str) else inputs
     if not isinstance(inputs, list) or not inputs or not all(isinstance(n, str) for n in inputs):
-        raise SpecError(f"'inputs' must be a layer name or a list of names, got {meta['inputs']!r}", where)
-    _check_input_count(layer_type, len(inputs), where)
-    return LayerSpec(index, name, layer_type.name, frozen_args(_parse_args(layer_type, args, where)), tuple(inputs), line)
+        raise SpecError(f"'inputs' must be a layer name or a list of names, got {echo(meta['inputs'])}", place.where("inputs", name))
+    problem = _input_count_problem(layer_type, len(inputs))
+    if problem:
+        raise SpecError(problem, place.where("inputs", name))
+    args = frozen_args(_parse_args(layer_type, args, place, name))
+    return LayerSpec(index, name, layer_type.name, args, tuple(inputs), line)
 
 
-def _split_entry(raw: Any, where: str) -> tuple[str, dict, dict]:
-    """(type, arguments, {name, inputs}) from any of the three entry forms."""
+def _split_entry(raw: Any, place: _Place) -> tuple[str, dict, dict, tuple]:
+    """(type, arguments, {name, inputs}, the mappings written) from any of the three entry forms."""
     if isinstance(raw, str):
-        return raw, {}, {}
+        return raw, {}, {}, ()
     if not isinstance(raw, dict) or not raw:
-        raise SpecError(f"an entry is a type name or a mapping, got {raw!r}"[:200], where)
+        raise SpecError(f"an entry is a type name or a mapping, got {echo(raw)}", place.where())
     body = dict(raw)
+    mappings: tuple = (raw,)
     if "type" in body:
         type_name = body.pop("type")
     else:
         keys = [k for k in body if k not in ENTRY_KEYS]
         if len(keys) != 1:
-            raise SpecError(f"an entry names one layer type, found keys {keys}"[:200], where)
+            raise SpecError(f"an entry names one layer type, found keys {echo(keys)}", place.where())
         type_name = keys[0]
         inner = body.pop(type_name)
         if inner is not None and not isinstance(inner, dict):
-            raise SpecError(f"arguments of '{type_name}' must be a mapping, got {inner!r}"[:200], where)
+            raise SpecError(f"arguments of {echo(type_name)} must be a mapping, got {echo(inner)}", place.where(type_name))
         body.update(inner or {})
+        mappings = (inner or {}, raw)
     if not isinstance(type_name, str):
-        raise SpecError(f"a layer type is a name, got {type_name!r}"[:200], where)
+        raise SpecError(f"a layer type is a name, got {echo(type_name)}", place.where())
     meta = {k: body.pop(k) for k in ("name", "inputs") if k in body}
-    return type_name, body, meta
+    return type_name, body, meta, mappings
 
 
-def _check_input_count(layer_type: LayerType, count: int, where: str) -> None:
+def _input_count_problem(layer_type: LayerType, count: int) -> str | None:
     if count < layer_type.min_inputs:
-        raise SpecError(f"{layer_type.name} needs at least {layer_type.min_inputs} inputs, got {count}", where)
+        return f"{layer_type.name} needs at least {layer_type.min_inputs} inputs, got {count}"
     if layer_type.max_inputs and count > layer_type.max_inputs:
-        raise SpecError(f"{layer_type.name} takes one input, got {count}", where)
+        return f"{layer_type.name} takes one input, got {count}"
+    return None
 
 
-def _parse_args(layer_type: LayerType, raw: dict, where: str) -> dict[str, Any]:
+def _parse_args(layer_type: LayerType, raw: dict, place: _Place, name: str) -> dict[str, Any]:
     args: dict[str, Any] = {}
     spelled: dict[str, str] = {}
     for key, value in raw.items():
-        arg = layer_type.arg(str(key))
+        arg = layer_type.arg(key) if isinstance(key, str) else None
         if arg is None:
             valid = [a.name for a in layer_type.args]
             spellings = [s for a in layer_type.args for s in (a.name, *a.aliases)]
             listing = f"valid: {', '.join(valid)}" if valid else f"{layer_type.name} takes no arguments"
-            raise SpecError(f"unknown argument '{key}' for {layer_type.name}{suggest(str(key), spellings)} ({listing})", where)
+            raise SpecError(f"unknown argument {echo(key)} for {layer_type.name}{_suggest(key, spellings)} ({listing})", place.where(key, name))
         if arg.name in args:
-            raise SpecError(f"'{key}' and '{spelled[arg.name]}' are the same argument; give it once", where)
+            raise SpecError(f"'{key}' and '{spelled[arg.name]}' are the same argument; give it once", place.where(key, name))
         try:
             args[arg.name] = arg.check(value)
         except SpecError as e:
-            raise SpecError(e.message, where) from None
-        spelled[arg.name] = str(key)
+            raise SpecError(e.message, place.where(key, name)) from None
+        spelled[arg.name] = key
     for arg in layer_type.args:
         if arg.name not in args:
             if arg.required:
-                raise SpecError(f"{layer_type.name} needs '{arg.name}' ({_spellings(arg)})", where)
+                raise SpecError(f"{layer_type.name} needs '{arg.name}' ({_spellings(arg)})", place.where(None, name))
             args[arg.name] = arg.default
     return args
 
@@ -248,7 +259,7 @@ def _check_inputs(layer: LayerSpec, layers: list[LayerSpec], positions: dict[str
         pos = positions.get(name)
         if pos is None:
             known = ["input", *positions]
-            raise SpecError(f"unknown input '{name}'{suggest(name, known)}", layer.where)
+            raise SpecError(f"unknown input {echo(name)}{_suggest(name, known)}", layer.where)
         if pos >= layer.index - 1:
             cycle = _find_cycle(layer.name, layers, positions)
             if cycle:
