@@ -190,7 +190,7 @@ def test_a_value_read_with_its_lines():
 BAD_VALUES = [
     # (what, spec text, fragments)
     ("sexagesimal", "input: [1, 4, 4]\nlayers:\n  - conv2d: {filters: 1:00, kernel_size: 1}\n",
-     ["layer 1 'conv2d_1' (line 3)", "'filters' must be a whole number, got '1:00'"]),
+     ["layer 1 'conv2d_1' (line 3)", "'filters' must be a whole number from 1 to 2147483647, got '1:00'"]),
     ("quoted number", "input: [1, 4, 4]\nlayers:\n  - conv2d: {filters: '8', kernel_size: 1}\n", ["got '8'"]),
     ("float", "input: [1, 4, 4]\nlayers:\n  - conv2d: {filters: 1e1, kernel_size: 1}\n", ["got 10.0"]),
     ("5000 digits", "input: [1, 4, 4]\nlayers:\n  - conv2d: {filters: " + "9" * 5000 + ", kernel_size: 1}\n",
@@ -238,7 +238,7 @@ def test_merge_keys_work_as_in_pyyaml():
 
 def test_argument_errors_name_the_argument_line():
     text = "input: [1, 8, 8]\nlayers:\n  - conv2d:\n      filters: 8\n\n      kernel_size: 3.5\n"
-    refused(text, "layer 1 'conv2d_1' (line 6): 'kernel_size' must be a whole number, got 3.5")
+    refused(text, "layer 1 'conv2d_1' (line 6): 'kernel_size' must be a whole number from 1 to 2147483647, got 3.5")
     text = "input: [1, 8, 8]\nlayers:\n  - type: conv2d\n    filters: 8\n    kernel_size: 3\n    strides: -1\n"
     refused(text, "layer 1 'conv2d_1' (line 6): 'stride' must be ≥ 1, got -1")
     text = "input: [4]\nlayers:\n  - relu:\n    name: [a]\n"
@@ -273,7 +273,7 @@ NAMES = [
     ("129-character name", spec_with("layer name", "c" * 129), ["'name' has 129 characters"]),
     ("network name", spec_with("network name", "d" * HUGE), ["the network's 'name' has 900,000 characters"]),
     ("argument key", spec_with("arguments", "{? " + "e" * HUGE + " : 1}"), ["unknown argument 'eeee", "…"]),
-    ("argument value", spec_with("argument value", "f" * HUGE), ["'kernel_size' must be a whole number, got 'ffff", "…"]),
+    ("argument value", spec_with("argument value", "f" * HUGE), ["'kernel_size' must be a whole number from 1 to 2147483647, got 'ffff", "…"]),
     ("top-level key", "? " + "g" * HUGE + "\n: 1\n", ["unknown top-level key 'gggg", "…"]),
     ("inputs name", spec_with("inputs list", "[input, " + "h" * HUGE + "]"), ["unknown input 'hhhh", "…"]),
     ("200,000-item list", spec_with("input", "[" + "1, " * 200_000 + "1]"), ["'input' must be [F]", "…"]),

@@ -322,7 +322,6 @@ def test_every_float_argument_has_a_range():
 @pytest.mark.parametrize("value, shown", [
     (".nan", "got .nan"), (".inf", "got .inf"), ("-.inf", "got -.inf"), ("1.0e+39", "got 1e+39"),
     ("yes", "got true"), ("null", "got null"), ("'0.5'", "got '0.5'"), ("[0.5]", "got [0.5]"),
-    ("9" * 4000, " digits"),  # "got a number of about 4,00… digits": the value is never printed whole
 ])
 def test_bad_float_values_are_echoed_bounded(value, shown):
     line = refused(spec(f"dropout: {{rate: {value}}}"))
