@@ -108,8 +108,8 @@ def conv_transpose(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, s
                                        for i, (lo, hi) in enumerate(full_pads)))
     out = conv(np.ascontiguousarray(padded[cut]), np.ascontiguousarray(w), bias, (1,) * rank,
                tuple((0, 0) for _ in range(rank)), dilation, groups)
-    index = (slice(None), slice(None), *(slice(0, o) for o in out_size))
-    return out[index]
+    cropped = out[(slice(None), slice(None), *(slice(0, o) for o in out_size))]
+    return cropped.copy() if cropped.shape != out.shape else out  # a view would keep all of `out` alive
 
 
 def _window_slices(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
@@ -156,16 +156,26 @@ def adaptive_pool(x: np.ndarray, out_size: tuple, reduce: str) -> np.ndarray:
         start = np.array([lo for lo, _ in bounds])
         end = np.array([hi for _, hi in bounds])
         if reduce == "avg":
-            cs = np.concatenate([np.zeros_like(x.take([0], axis=axis)), np.cumsum(x, axis=axis, dtype=np.float64)], axis=axis)
-            sums = cs.take(end, axis=axis) - cs.take(start, axis=axis)
-            shape = [1] * x.ndim
-            shape[axis] = o
-            x = (sums / (end - start).reshape(shape)).astype(x.dtype)
+            x = _bin_means(x, axis, start, end)
         else:
             width = int((end - start).max())
             idx = np.minimum(start[:, None] + np.arange(width)[None, :], end[:, None] - 1)  # (O, width)
             x = x.take(idx, axis=axis).max(axis=axis + 1)
     return x
+
+
+def _bin_means(x: np.ndarray, axis: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Means of x over [start, end) along `axis`, as differences of a float64 cumulative sum."""
+    sums_shape = list(x.shape)
+    sums_shape[axis] += 1
+    sums = np.zeros(sums_shape)
+    np.cumsum(x, axis=axis, dtype=np.float64, out=sums[(slice(None),) * axis + (slice(1, None),)])
+    means = sums.take(end, axis=axis)
+    means -= sums.take(start, axis=axis)
+    widths = [1] * x.ndim
+    widths[axis] = len(start)
+    means /= (end - start).reshape(widths)
+    return means.astype(x.dtype)
 
 
 def upsample_nearest(x: np.ndarray, scale: tuple) -> np.ndarray:
@@ -185,9 +195,20 @@ def erf(x: np.ndarray) -> np.ndarray:
 
 
 def local_response_norm(x: np.ndarray, size: int, alpha: float, beta: float, k: float) -> np.ndarray:
-    """PyTorch's LocalResponseNorm: a window of `size` channels, centred, averaged squares."""
-    sq = np.square(x, dtype=np.float64)
-    sq = np.pad(sq, ((0, 0), (size // 2, (size - 1) // 2), *((0, 0),) * (x.ndim - 2)))
-    cs = np.concatenate([np.zeros_like(sq[:, :1]), np.cumsum(sq, axis=1)], axis=1)
-    window = cs[:, size:size + x.shape[1]] - cs[:, :x.shape[1]]
-    return (x / (k + alpha / size * window) ** beta).astype(x.dtype)
+    """PyTorch's LocalResponseNorm: x / (k + α/size · Σ x² over `size` channels, centred)^β.
+
+    The window sums are differences of one cumulative sum over channels (float64, so they do
+    not cancel), with the window clipped at the first and last channel instead of padded: the
+    memory is a few copies of x whatever `size` is."""
+    c = x.shape[1]
+    sums = np.zeros((x.shape[0], c + 1, *x.shape[2:]))
+    np.cumsum(np.square(x, dtype=np.float64), axis=1, out=sums[:, 1:])
+    channel = np.arange(c)
+    window = sums.take(np.minimum(channel + (size - 1) // 2 + 1, c), axis=1)
+    window -= sums.take(np.maximum(channel - size // 2, 0), axis=1)
+    del sums
+    window *= alpha / size
+    window += k
+    np.power(window, beta, out=window)
+    np.divide(x, window, out=window)
+    return window.astype(x.dtype)
