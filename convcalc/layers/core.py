@@ -175,8 +175,12 @@ def _activation(type_name: str, run):
         return np.where(x > 0, x, x * np.float32(run.args["negative_slope"]))
     if type_name == "elu":
         return np.where(x > 0, x, np.float32(run.args["alpha"]) * np.expm1(np.minimum(x, 0)))
-    if type_name == "gelu":  # PyTorch's exact form, x·Φ(x)
-        return x * 0.5 * (1 + kernels.erf(x / np.float32(np.sqrt(2))))
+    if type_name == "gelu":  # PyTorch's exact form, x·Φ(x) = x·(1 + erf(x/√2))/2
+        out = kernels.erf(x * np.float32(1 / np.sqrt(2)))
+        out += np.float32(1)
+        out *= np.float32(0.5)
+        out *= x
+        return out
     if type_name == "silu":
         return x / (1 + np.exp(-x))
     if type_name == "sigmoid":
@@ -192,7 +196,7 @@ def _activation(type_name: str, run):
 
 
 def forward_activation(run):
-    return _activation(run.result.spec.type, run).astype(run.x.dtype)
+    return _activation(run.result.spec.type, run).astype(run.x.dtype, copy=False)
 
 
 def forward_zeropad(run):
@@ -226,8 +230,26 @@ def forward_concat(run):
     return np.concatenate(run.inputs, axis=1)
 
 
-def _simple(name: str, summary: str, *args: Arg) -> LayerType:
-    return LayerType(name, summary, args, infer_same, forward=forward_activation)
+def inputs_times(copies: float):
+    """`temporaries` of a forward that holds `copies` input-sized arrays at once."""
+    return lambda r, batch: int(copies * batch * sum(prod(shape) for shape in r.input_shapes))
+
+
+def batchnorm_temporaries(r, batch: int) -> int:
+    """x·scale before the shift is added, and a few per-channel vectors."""
+    return batch * prod(r.input_shapes[0]) + 4 * r.input_shapes[0][0]
+
+
+def lrn_temporaries(r, batch: int) -> int:
+    """A float64 cumulative sum over channels (C + 1 of them), the float64 window sums and one
+    float64 gather of window starts — whatever the window size."""
+    c, *spatial = r.input_shapes[0]
+    return 2 * batch * prod(spatial) * (c + 1) + 4 * batch * prod(r.input_shapes[0])
+
+
+def _simple(name: str, summary: str, *args: Arg, copies: float = 0) -> LayerType:
+    """An element-wise layer; `copies`: input-sized intermediates its forward holds at once."""
+    return LayerType(name, summary, args, infer_same, forward=forward_activation, temporaries=inputs_times(copies))
 
 
 def _zeropad(dims: int) -> LayerType:
@@ -263,6 +285,7 @@ TYPES = (
          Arg("momentum", "float", 0.1, help="running-average momentum (no effect on shapes)")),
         infer_batchnorm,
         forward=forward_batchnorm,
+        temporaries=batchnorm_temporaries,
         aliases=("batchnorm1d", "batchnorm2d", "batchnorm3d", "batch_normalization"),
     ),
     _simple("dropout", "zeroes a fraction of units while training; shape unchanged", RATE),
@@ -273,16 +296,17 @@ TYPES = (
          Arg("beta", "float", 0.75), Arg("k", "float", 1.0)),
         infer_lrn,
         forward=forward_lrn,
+        temporaries=lrn_temporaries,
     ),
     _simple("relu", "max(x, 0)"),
     _simple("relu6", "min(max(x, 0), 6) (MobileNet)"),
-    _simple("leaky_relu", "x if x > 0 else slope·x", Arg("negative_slope", "float", 0.01, aliases=("alpha",))),
-    _simple("elu", "x if x > 0 else α·(eˣ − 1)", Arg("alpha", "float", 1.0)),
-    _simple("gelu", "x·Φ(x)"),
-    _simple("silu", "x·sigmoid(x) (swish)"),
-    _simple("sigmoid", "1/(1 + e⁻ˣ)"),
+    _simple("leaky_relu", "x if x > 0 else slope·x", Arg("negative_slope", "float", 0.01, aliases=("alpha",)), copies=1.25),
+    _simple("elu", "x if x > 0 else α·(eˣ − 1)", Arg("alpha", "float", 1.0), copies=2.25),
+    _simple("gelu", "x·Φ(x)", copies=7),  # float64 inside erf
+    _simple("silu", "x·sigmoid(x) (swish)", copies=2),
+    _simple("sigmoid", "1/(1 + e⁻ˣ)", copies=2),
     _simple("tanh", "tanh(x)"),
-    _simple("softmax", "exp(x)/Σexp(x) over channels (axis 0)"),
+    _simple("softmax", "exp(x)/Σexp(x) over channels (axis 0)", copies=2),
     *(_zeropad(d) for d in (1, 2, 3)),
     LayerType(
         "upsample",
@@ -291,6 +315,7 @@ TYPES = (
          Arg("mode", "choice", "nearest", choices=("nearest",), help="interpolation")),
         infer_upsample,
         forward=forward_upsample,
+        temporaries=lambda r, batch: batch * prod(r.output_shape),  # the previous axis' repeat
     ),
     LayerType("add", "element-wise sum of ≥2 inputs of identical shape", (), infer_add, min_inputs=2, max_inputs=0,
               forward=forward_add),

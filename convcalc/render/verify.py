@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from math import prod
 from typing import Any
 
 from convcalc.layers.base import shape_text
@@ -23,6 +24,7 @@ def verify_dict(net, runs, seed: int, batch: int, estimate) -> dict[str, Any]:
             "predicted_params": r.params, "actual_params": run.trainable + run.non_trainable,
             "predicted_trainable_params": r.trainable, "actual_trainable_params": run.trainable,
             "params_ok": run.params_ok, "seconds": round(run.seconds, 6), "error": run.error,
+            "non_finite_values": run.non_finite,
         })
     not_run = [r.spec.name for r in net.layers[len(runs):]]
     return {
@@ -63,6 +65,11 @@ def print_verify(net, runs, data: dict) -> None:
     for run in runs:
         if run.error:
             console.print(Text(f"{run.result.spec.where}: the arrays refused it: {run.error}", style="red"), soft_wrap=True)
+    first = next((run for run in runs if run.non_finite), None)
+    if first is not None:
+        console.print(Text(f"note: {first.result.spec.where}: {first.non_finite:,} of {prod((data['batch'], *first.actual_shape)):,} "
+                           "output values are inf or NaN (an overflow or a division by zero), and the layers after it "
+                           "compute with them; shapes and counts are checked all the same", style="yellow"), soft_wrap=True)
     if data["not_run"]:
         console.print(Text(f"not run after the failure: {len(data['not_run'])} layers"), soft_wrap=True)
     summary = (f"{data['agreeing_layers']} of {data['layers_total']} layers agree"

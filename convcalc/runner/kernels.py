@@ -80,32 +80,21 @@ def conv(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, stride: tup
 
 
 def conv_transpose(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, stride: tuple, dilation: tuple,
-                   groups: int, out_size: tuple, offset: tuple) -> np.ndarray:
-    """Transposed convolution by input dilation: spread the input S apart, pad by D·(K−1),
-    convolve with the flipped kernel, then cut the `out_size` cells starting at `offset` from
-    that full result (PyTorch: offset = P; Keras: from its own padding rule). weight is
-    PyTorch's (C_in, F/groups, *K)."""
+                   groups: int, spread_pads: Pads, out_size: tuple) -> np.ndarray:
+    """Transposed convolution by input dilation: spread the input S apart, pad it by
+    `spread_pads` (a negative pad crops), convolve with the flipped kernel, and keep the first
+    `out_size` cells. weight is PyTorch's (C_in, F/groups, *K)."""
     n, c, *spatial = x.shape
     rank = len(stride)
     kernel = weight.shape[2:]
     spread = np.zeros((n, c, *((d - 1) * s + 1 for d, s in zip(spatial, stride))), dtype=x.dtype)
     spread[(slice(None), slice(None), *(slice(None, None, s) for s in stride))] = x
-    full_pads = []
-    for axis in range(rank):
-        edge = dilation[axis] * (kernel[axis] - 1)
-        full = (spatial[axis] - 1) * stride[axis] + edge + 1
-        # cells of the wanted output beyond the full result are zeros (Keras `valid` with K < S)
-        lo = edge - offset[axis]
-        hi = edge + max(out_size[axis] + offset[axis] - full, 0)
-        full_pads.append((lo, hi))
     cin_g, f_g = c // groups, weight.shape[1]
     flipped = np.flip(weight, axis=tuple(range(2, 2 + rank)))
     w = flipped.reshape(groups, cin_g, f_g, *kernel).swapaxes(1, 2).reshape(groups * f_g, cin_g, *kernel)
-    crop_pads = tuple((max(lo, 0), max(hi, 0)) for lo, hi in full_pads)
-    padded = pad(spread, crop_pads)
-    # a negative pad means PyTorch's padding P cuts into the full result: crop instead
+    padded = pad(spread, tuple((max(lo, 0), max(hi, 0)) for lo, hi in spread_pads))
     cut = (slice(None), slice(None), *(slice(max(-lo, 0), padded.shape[2 + i] - max(-hi, 0))
-                                       for i, (lo, hi) in enumerate(full_pads)))
+                                       for i, (lo, hi) in enumerate(spread_pads)))
     out = conv(np.ascontiguousarray(padded[cut]), np.ascontiguousarray(w), bias, (1,) * rank,
                tuple((0, 0) for _ in range(rank)), dilation, groups)
     cropped = out[(slice(None), slice(None), *(slice(0, o) for o in out_size))]
@@ -186,12 +175,25 @@ def upsample_nearest(x: np.ndarray, scale: tuple) -> np.ndarray:
 
 
 def erf(x: np.ndarray) -> np.ndarray:
-    """Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): numpy has no erf, PyTorch's GELU needs one."""
-    sign = np.sign(x)
-    a = np.abs(x).astype(np.float64)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return (sign * (1.0 - poly * np.exp(-a * a))).astype(x.dtype)
+    """Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): numpy has no erf, PyTorch's GELU needs one.
+    In float64, in place: three input-sized float64 arrays at most."""
+    a = np.abs(x, dtype=np.float64)
+    t = a * 0.3275911
+    t += 1.0
+    np.reciprocal(t, out=t)
+    poly = t * 1.061405429
+    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        poly += c
+        poly *= t
+    del t
+    np.square(a, out=a)
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    poly *= a
+    del a
+    np.subtract(1.0, poly, out=poly)
+    np.copysign(poly, x, out=poly)
+    return poly.astype(x.dtype)
 
 
 def local_response_norm(x: np.ndarray, size: int, alpha: float, beta: float, k: float) -> np.ndarray:
