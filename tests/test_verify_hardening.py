@@ -14,10 +14,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
+from hypothesis import assume, given, strategies as st
 
+from convcalc.engine import analyze
+from convcalc.errors import SpecError
 from convcalc.layers import REGISTRY
 from convcalc.runner import memory, run_network
 from convcalc.runner.memory import estimate_peak, memory_cap
+from convcalc.spec.loader import load_spec, parse_spec
 from tests.conftest import invoke, net_of
 from tests.test_layers import CASES
 
@@ -146,12 +151,51 @@ MINI_UNET = [  # a U-Net's shape at a small size: down, up by a transposed conv,
 @pytest.mark.parametrize("name", ["lenet5", "mnist_cnn", "mobilenet_v2", "googlenet", "resnet18", "mini U-Net"])
 def test_the_estimate_covers_whole_networks(name):
     """Live tensors, freed after their last use, and the im2col buffer kept between layers."""
-    from convcalc.engine import analyze
-    from convcalc.spec.loader import load_spec
-
     net = net_of([3, 64, 64], *MINI_UNET) if name == "mini U-Net" else analyze(load_spec(name, None))
     run_network(net)
     assert real_peak(net, 2) <= estimate_peak(net, 2).peak_bytes + SLACK
+
+
+def sizes(dims: int, low: int, high: int) -> st.SearchStrategy:
+    """An int, or one per spatial axis."""
+    values = st.integers(low, high)
+    return st.one_of(values, st.lists(values, min_size=dims, max_size=dims))
+
+
+@st.composite
+def windowed_layers(draw):
+    """A conv, transposed conv, pool or adaptive pool with padding and strides that make its
+    temporaries large next to its input."""
+    dims = draw(st.sampled_from([1, 2, 3]))
+    kind = draw(st.sampled_from(["conv", "conv_transpose", "maxpool", "avgpool", "adaptive"]))
+    window = {"kernel_size": draw(sizes(dims, 1, 4)), "stride": draw(sizes(dims, 1, 6))}
+    if kind in ("conv", "conv_transpose"):
+        args = {**window, "filters": draw(st.integers(1, 6)), "padding": draw(sizes(dims, 0, 8)),
+                "dilation": draw(sizes(dims, 1, 3))}
+        if kind == "conv_transpose":
+            args["output_padding"] = draw(sizes(dims, 0, 2))
+    elif kind == "adaptive":
+        kind = draw(st.sampled_from(["adaptive_avgpool", "adaptive_maxpool"]))
+        args = {"output_size": draw(sizes(dims, 1, 24))}
+    else:
+        args = {"pool_size": window["kernel_size"], "stride": window["stride"], "padding": draw(sizes(dims, 0, 2)),
+                "ceil_mode": draw(st.booleans())}
+    shape = [draw(st.integers(1, 4)), *draw(st.lists(st.integers(1, {1: 24, 2: 10, 3: 6}[dims]), min_size=dims,
+                                                     max_size=dims))]
+    return shape, f"{kind}{dims}d", args
+
+
+@given(windowed_layers())
+def test_the_estimate_covers_random_windows(config):
+    shape, type_, args = config
+    try:
+        net = analyze(parse_spec(yaml.safe_dump({"input": shape, "layers": [{type_: args}]})))
+    except SpecError:
+        assume(False)
+    batch = max(1, VALUES // prod(shape))
+    assume(estimate_peak(net, batch).peak_bytes < 256 * 1024**2)
+    run_network(net)
+    assert real_peak(net, batch) <= estimate_peak(net, batch).peak_bytes + SLACK
 
 
 def test_lrn_memory_does_not_grow_with_its_window():

@@ -247,6 +247,11 @@ def lrn_temporaries(r, batch: int) -> int:
     return 2 * batch * prod(spatial) * (c + 1) + 4 * batch * prod(r.input_shapes[0])
 
 
+def upsample_temporaries(r, batch: int) -> int:
+    """The previous axis' repeat, smaller than the output."""
+    return batch * prod(r.output_shape)
+
+
 def _simple(name: str, summary: str, *args: Arg, copies: float = 0) -> LayerType:
     """An element-wise layer; `copies`: input-sized intermediates its forward holds at once."""
     return LayerType(name, summary, args, infer_same, forward=forward_activation, temporaries=inputs_times(copies))
@@ -315,7 +320,7 @@ TYPES = (
          Arg("mode", "choice", "nearest", choices=("nearest",), help="interpolation")),
         infer_upsample,
         forward=forward_upsample,
-        temporaries=lambda r, batch: batch * prod(r.output_shape),  # the previous axis' repeat
+        temporaries=upsample_temporaries,
     ),
     LayerType("add", "element-wise sum of ≥2 inputs of identical shape", (), infer_add, min_inputs=2, max_inputs=0,
               forward=forward_add),

@@ -136,16 +136,16 @@ def avg_pool_temporaries(r, batch: int) -> int:
 
 
 def adaptive_temporaries(kind: str, r, batch: int) -> int:
-    """Axis by axis, at the largest: the previous axis' result, a float64 cumulative sum with two
-    float64 gathers of its bin ends (avg) or every bin's cells side by side (max), and this
-    axis' result."""
+    """Axis by axis, at the largest: the previous axis' result, a float64 cumulative sum and two
+    float64 gathers of it at the bin ends (avg) or every bin's cells side by side (max), and
+    this axis' result."""
     shape = [batch, *r.input_shapes[0]]
     largest = 0
     for axis, o in enumerate(r.output_shape[1:], start=2):
         n, before = shape[axis], prod(shape)
         after = before // n * o
         if kind == "avg":
-            gathered = 2 * (before // n * (n + 1)) + 4 * after
+            gathered = 2 * before + 4 * after
         else:
             gathered = after * formulas.adaptive_max_bin(n, o)
         largest = max(largest, (before if axis > 2 else 0) + gathered + after)

@@ -154,16 +154,17 @@ def adaptive_pool(x: np.ndarray, out_size: tuple, reduce: str) -> np.ndarray:
 
 
 def _bin_means(x: np.ndarray, axis: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """Means of x over [start, end) along `axis`, as differences of a float64 cumulative sum."""
-    sums_shape = list(x.shape)
-    sums_shape[axis] += 1
-    sums = np.zeros(sums_shape)
-    np.cumsum(x, axis=axis, dtype=np.float64, out=sums[(slice(None),) * axis + (slice(1, None),)])
-    means = sums.take(end, axis=axis)
-    means -= sums.take(start, axis=axis)
-    widths = [1] * x.ndim
-    widths[axis] = len(start)
-    means /= (end - start).reshape(widths)
+    """Means of x over [start, end) along `axis`: differences of a float64 cumulative sum, the
+    sum before cell 0 being 0."""
+    shape = [1] * x.ndim
+    shape[axis] = len(start)
+    sums = x.astype(np.float64)
+    np.cumsum(sums, axis=axis, out=sums)  # in place: cumsum's own cast would copy x once more
+    means = sums.take(end - 1, axis=axis)
+    before = sums.take(np.maximum(start - 1, 0), axis=axis)
+    before *= (start > 0).reshape(shape)
+    means -= before
+    means /= (end - start).reshape(shape)
     return means.astype(x.dtype)
 
 
