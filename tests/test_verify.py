@@ -102,7 +102,7 @@ def test_parse_bytes(text, expected):
     assert parse_bytes(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "G", "-1G", "0", "lots", "1e999"])
+@pytest.mark.parametrize("text", ["", "G", "-1G", "0", "0.5", "lots", "1e999", "nan"])
 def test_parse_bytes_rejects(text):
     with pytest.raises(ValueError):
         parse_bytes(text)

@@ -69,7 +69,7 @@ def memory_cap(max_memory: int | None) -> Cap:
     the process's limit (`ulimit -v`), the last two less a fifth in reserve. Without
     --max-memory and without /proc/meminfo, a quarter of the physical RAM stands in for the
     available RAM; where nothing at all is known, 4 GiB."""
-    caps = [Cap(max_memory, "--max-memory")] if max_memory else []
+    caps = [Cap(max_memory, "--max-memory")] if max_memory is not None else []
     available = _meminfo_available()
     if available is not None:
         caps.append(Cap(available - available // RESERVE, "80% of the RAM available now"))
@@ -134,6 +134,6 @@ def parse_bytes(text: str) -> int:
         value = float(number) * UNITS[unit]
     except ValueError:
         raise ValueError(f"expected a size like 6G, 512MiB or 1e9, got {echo(text)}") from None
-    if not value > 0 or value == float("inf"):
-        raise ValueError(f"a memory limit must be positive and finite, got {echo(text)}")
+    if not 1 <= value < float("inf"):
+        raise ValueError(f"a memory limit must be at least 1 byte and finite, got {echo(text)}")
     return int(value)
