@@ -97,7 +97,7 @@ class LayerRun:
     seconds: float
     error: str | None = None
     weights: Mapping[str, np.ndarray] | None = None  # only with keep=True (the oracle tests)
-    non_finite: int = 0  # output values that are inf or NaN (a huge eps, an overflow)
+    non_finite: int = 0  # output values that are inf or NaN (an overflow, a division by zero)
 
     @property
     def shape_ok(self) -> bool:
@@ -155,6 +155,13 @@ def _run_layer(run: Run, keep: bool) -> tuple[LayerRun, np.ndarray | None]:
 
 def _layer_run(run: Run, out: np.ndarray | None, seconds: float, keep: bool, error: str | None = None) -> LayerRun:
     shape = tuple(out.shape[1:]) if out is not None else None
-    non_finite = 0 if out is None or np.isfinite(out).all() else int(out.size - np.count_nonzero(np.isfinite(out)))
     return LayerRun(run.result, shape, run.trainable, run.non_trainable, seconds - run.init_seconds, error,
-                    run.params if keep else None, non_finite)
+                    run.params if keep else None, _non_finite(out))
+
+
+def _non_finite(out: np.ndarray | None) -> int:
+    """How many values are inf or NaN; the mask is a quarter of the output (the estimate counts it)."""
+    if out is None:
+        return 0
+    finite = np.isfinite(out)
+    return 0 if finite.all() else int(finite.size - np.count_nonzero(finite))
