@@ -98,37 +98,47 @@ class VerifyFormat(str, Enum):
     json = "json"
 
 
+MAX_SEED = 2**64 - 1  # PyTorch's manual_seed takes the same range
+MAX_BATCH = 2**31 - 1
+
+
 @app.command()
 def verify(
     spec: str = typer.Argument(..., help=SPEC_HELP),
-    seed: int = typer.Option(0, "--seed", help="seed for the random input and weights"),
-    batch: int = typer.Option(1, "--batch", min=1, help="batch size of the forward pass"),
+    seed: int = typer.Option(0, "--seed", min=0, max=MAX_SEED, help="seed for the random input and weights, 0 to 2**64 − 1"),
+    batch: int = typer.Option(1, "--batch", min=1, max=MAX_BATCH, help="batch size of the forward pass"),
     max_memory: Optional[str] = typer.Option(
-        None, "--max-memory", help="refuse to run above this estimated peak, e.g. 6G (default: a quarter of RAM)"),
+        None, "--max-memory", help="refuse to run above this estimated peak, e.g. 6G (always within 80% of the RAM "
+                                   "available and of the address space left under ulimit -v)"),
     fmt: VerifyFormat = typer.Option(VerifyFormat.table, "--format", "-f", help="table or json"),
     input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
     get: Optional[str] = typer.Option(None, "--get", help=GET_HELP.replace("totals.params or layers.conv2d_2.output_shape", "ok or layers.3.actual_shape")),
 ) -> None:
     """Run the network in NumPy with random weights; compare every shape and parameter count."""
     from convcalc.engine import analyze
-    from convcalc.runner.memory import estimate_peak, parse_bytes, physical_memory
     from convcalc.render.formats import human_bytes
+    from convcalc.runner.memory import estimate_peak, memory_cap, parse_bytes
     from convcalc.spec.loader import load_spec
 
     try:
-        limit = parse_bytes(max_memory) if max_memory else physical_memory() // 4
+        wanted = parse_bytes(max_memory) if max_memory else None
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--max-memory") from None
     net = analyze(load_spec(spec, parse_shape(input_shape)))
     estimate = estimate_peak(net, batch)
-    if limit and estimate.peak_bytes > limit:
-        raise SpecError(
-            f"estimated peak memory {human_bytes(estimate.peak_bytes)} (batch {batch}, at {estimate.layer}) "
-            f"exceeds --max-memory {human_bytes(limit)}; refusing to run"
-        )
+    cap = memory_cap(wanted)
+    where = f"batch {batch}, at {estimate.layer}"
+    if estimate.peak_bytes > cap.bytes:
+        raise SpecError(f"estimated peak memory {human_bytes(estimate.peak_bytes)} ({where}) exceeds "
+                        f"{human_bytes(cap.bytes)} ({cap.reason}); refusing to run: a smaller --batch or --input needs less")
     from convcalc.render import verify as render
 
-    runs = _run_with_progress(net, seed, batch)
+    try:
+        runs = _run_with_progress(net, seed, batch)
+    except MemoryError:
+        raise SpecError(f"out of memory in the forward pass, although the estimated peak was {human_bytes(estimate.peak_bytes)} "
+                        f"({where}), within {human_bytes(cap.bytes)} ({cap.reason}): other programs may have taken the rest; "
+                        "try a smaller --batch") from None
     data = render.verify_dict(net, runs, seed, batch, estimate)
     if get is not None:
         _print_get(data, get, fmt is VerifyFormat.json)
@@ -141,7 +151,8 @@ def verify(
 
 
 def _run_with_progress(net, seed: int, batch: int):
-    """The runner, with a per-layer progress bar on a terminal and silence otherwise."""
+    """The runner, with a progress bar on a terminal (redrawn at most ten times a second,
+    whatever the number of layers) and silence otherwise."""
     from convcalc.runner import run_network
 
     if not sys.stderr.isatty():

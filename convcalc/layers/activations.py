@@ -13,6 +13,9 @@ NAMES = ("linear", "relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "swish"
 # `activation: leaky_relu` is Keras' function, so it takes keras.activations' defaults; the
 # `leaky_relu` layer takes PyTorch's (0.01), as its own `negative_slope` default says.
 KERAS_PARAMS: Mapping[str, Any] = {"negative_slope": 0.2, "alpha": 1.0}
+# input-sized arrays each function holds at once beyond its output (verify's memory estimate)
+COPIES: Mapping[str, float] = {"linear": 0, "relu": 0, "relu6": 0, "leaky_relu": 1.25, "elu": 2.25,
+                               "gelu": 7, "silu": 2, "swish": 2, "sigmoid": 2, "tanh": 0, "softmax": 2}
 
 
 def activation_arg(required: bool = False) -> Arg:
@@ -34,6 +37,12 @@ def applied(call: Call) -> tuple[tuple[str, Any], ...]:
     return (("activation", name),)
 
 
+def temporaries(name: str | None, output_values: int) -> int:
+    """What applying `name` inside a layer adds to its peak: the activated copy of the output
+    and the function's own intermediates."""
+    return 0 if name is None else int((1 + COPIES[name]) * output_values)
+
+
 def apply(name: str | None, x: Any, params: Mapping[str, Any] = KERAS_PARAMS) -> Any:
     """`name` applied to the NumPy array `x` (channels on axis 1), in x's dtype."""
     if name is None:
@@ -53,6 +62,13 @@ def _functions() -> dict[str, Callable[[Any, Mapping[str, Any]], Any]]:
         e = np.exp(x - x.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
 
+    def gelu(x, p):  # exact: x·Φ(x) = x·(1 + erf(x/√2))/2, both frameworks; in place after erf
+        out = kernels.erf(x * f32(1 / np.sqrt(2)))
+        out += f32(1)
+        out *= f32(0.5)
+        out *= x
+        return out
+
     def silu(x, p):
         return x / (1 + np.exp(-x))
 
@@ -62,7 +78,7 @@ def _functions() -> dict[str, Callable[[Any, Mapping[str, Any]], Any]]:
         "relu6": lambda x, p: np.clip(x, 0, 6),
         "leaky_relu": lambda x, p: np.where(x > 0, x, x * f32(p["negative_slope"])),
         "elu": lambda x, p: np.where(x > 0, x, f32(p["alpha"]) * np.expm1(np.minimum(x, 0))),
-        "gelu": lambda x, p: x * 0.5 * (1 + kernels.erf(x / f32(np.sqrt(2)))),  # exact: x·Φ(x), both frameworks
+        "gelu": gelu,
         "silu": silu,
         "swish": silu,
         "sigmoid": lambda x, p: 1 / (1 + np.exp(-x)),

@@ -243,6 +243,9 @@ class LayerType:
     max_inputs: int = 1
     aliases: tuple[str, ...] = ()
     forward: Callable[..., Any] | None = None  # NumPy forward pass, imported lazily by the runner
+    # float32-sized values the forward holds at once besides its inputs, output, weights and
+    # im2col band — padded copies, float64 sums — from (LayerResult, batch): the memory estimate
+    temporaries: Callable[[Any, int], int] | None = None
 
     def arg(self, key: str) -> Arg | None:
         """The argument spelled `key`; for a habit from Keras or PyTorch that this type does

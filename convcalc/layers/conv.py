@@ -11,6 +11,7 @@ from convcalc.layers.base import Arg, Call, Geometry, Inference, LayerType, Wind
 from convcalc.layers.windows import (
     dilation_arg,
     kernel_arg,
+    padded_values,
     padding_arg,
     resolve_padding,
     rf_window,
@@ -238,7 +239,7 @@ def infer_separable(call: Call) -> Inference:
     return Inference(
         (filters, *out_spatial), depthwise, params, 0, macs, rf_window(kernel, stride, dilation),
         extra=(("kernel_shapes", [list(depthwise), list(pointwise)]), *activations.applied(call)),
-        workspace=pixels * call.channels * prod(kernel),
+        workspace=pixels * max(call.channels * prod(kernel), mid),  # the larger of the two im2col gathers
         geometry=Geometry(kernel, stride, dilation, pads),
     )
 
@@ -254,28 +255,42 @@ def forward_conv(run):
     return activations.apply(call.args.get("activation"), out)
 
 
-def forward_conv_transpose(run):
-    from convcalc.runner import kernels
-
-    call = run.call()
+def _transpose_plan(call: Call) -> tuple[tuple, tuple, tuple]:
+    """How the runner computes a transposed convolution: per axis the output size, the
+    (before, after) pads of the stride-spread input — a negative pad crops — and the length of
+    the convolution over it, whose first `output size` cells are the output."""
     kernel, stride, dilation = _window_args(call)
     padding, op = call.args["padding"], call.args["output_padding"]
     ops = (op,) * len(kernel) if op is None or isinstance(op, int) else op
-    sizes, offsets = [], []
-    for n, k, s, d, o, p in zip(call.spatial, kernel, stride, dilation, ops,
-                                (padding,) * len(kernel) if isinstance(padding, (int, str)) else padding):
+    paddings = (padding,) * len(kernel) if isinstance(padding, (int, str)) else padding
+    sizes, pads, lengths = [], [], []
+    for n, k, s, d, o, p in zip(call.spatial, kernel, stride, dilation, ops, paddings):
+        full = (n - 1) * s + formulas.effective_kernel(k, d)  # every cell the kernel stamps
         if isinstance(p, str):
             # Keras (TensorFlow): the gradient of a `p`-padded conv whose input has the output's
             # size, so the output starts where that conv's `same` padding would begin
             size = formulas.keras_transposed_output_size(n, k, s, p, d, o)
-            offset = max((n - 1) * s + formulas.effective_kernel(k, d) - size, 0) // 2
+            offset = max(full - size, 0) // 2
         else:
             size, offset = formulas.transposed_output_size(n, k, s, p, d, o or 0), p
+        edge = d * (k - 1)
+        # cells of the wanted output beyond the full result are zeros (Keras `valid` with K < S)
+        lo, hi = edge - offset, edge + max(size + offset - full, 0)
         sizes.append(size)
-        offsets.append(offset)
+        pads.append((lo, hi))
+        lengths.append((n - 1) * s + 1 + lo + hi - edge)
+    return tuple(sizes), tuple(pads), tuple(lengths)
+
+
+def forward_conv_transpose(run):
+    from convcalc.runner import kernels
+
+    call = run.call()
+    _, stride, dilation = _window_args(call)
+    sizes, pads, _ = _transpose_plan(call)
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
-    out = kernels.conv_transpose(run.x, weight, bias, stride, dilation, call.args["groups"], tuple(sizes), tuple(offsets))
+    out = kernels.conv_transpose(run.x, weight, bias, stride, dilation, call.args["groups"], pads, sizes)
     return activations.apply(call.args.get("activation"), out)
 
 
@@ -305,6 +320,36 @@ def forward_separable(run):
     return activations.apply(call.args.get("activation"), out)
 
 
+def _activation_values(r, batch: int) -> int:
+    return activations.temporaries(r.spec.args.get("activation"), batch * prod(r.output_shape))
+
+
+def conv_temporaries(r, batch: int) -> int:
+    """A padded copy of the input and one GEMM product (at most the output)."""
+    return (padded_values(batch, r.input_shapes[0], r.geometry.pads) + batch * prod(r.output_shape)
+            + _activation_values(r, batch))
+
+
+def separable_temporaries(r, batch: int) -> int:
+    """The padded input, the depthwise result and its GEMM product, then the pointwise product."""
+    mid = batch * r.kernel_shape[0] * prod(r.output_shape[1:])
+    return (padded_values(batch, r.input_shapes[0], r.geometry.pads) + 2 * mid + batch * prod(r.output_shape)
+            + _activation_values(r, batch))
+
+
+def transpose_temporaries(r, batch: int) -> int:
+    """The flipped weight; the stride-spread input, its padded and its cut copy (C channels
+    each); the uncropped convolution and its GEMM product (filters channels each)."""
+    call = Call(r.spec.type, dict(r.spec.args), r.input_shapes)
+    _, stride, _ = _window_args(call)
+    _, pads, lengths = _transpose_plan(call)
+    spread = [(n - 1) * s + 1 for n, s in zip(call.spatial, stride)]
+    padded = prod(n + max(lo, 0) + max(hi, 0) for n, (lo, hi) in zip(spread, pads))
+    cut = prod(n + lo + hi for n, (lo, hi) in zip(spread, pads))
+    return (r.params + batch * call.channels * (prod(spread) + padded + cut) + 2 * batch * r.output_shape[0] * prod(lengths)
+            + _activation_values(r, batch))
+
+
 def _conv_type(dims: int) -> LayerType:
     causal = ("valid", "same", "causal") if dims == 1 else ("valid", "same")
     return LayerType(
@@ -316,6 +361,7 @@ def _conv_type(dims: int) -> LayerType:
         rank=dims,
         forward=forward_conv,
         aliases=(f"convolution{dims}d",),
+        temporaries=conv_temporaries,
     )
 
 
@@ -331,6 +377,7 @@ def _transpose_type(dims: int) -> LayerType:
         infer_conv_transpose,
         rank=dims,
         forward=forward_conv_transpose,
+        temporaries=transpose_temporaries,
         aliases=(f"conv{dims}d_transpose", f"convolution{dims}d_transpose"),
     )
 
@@ -345,6 +392,7 @@ TYPES = (
         infer_depthwise,
         rank=2,
         forward=forward_depthwise,
+        temporaries=conv_temporaries,
     ),
     LayerType(
         "separable_conv2d",
@@ -354,5 +402,6 @@ TYPES = (
         rank=2,
         forward=forward_separable,
         aliases=("separable_convolution2d",),
+        temporaries=separable_temporaries,
     ),
 )

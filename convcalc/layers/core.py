@@ -214,12 +214,44 @@ def forward_concat(run):
     return np.concatenate(run.inputs, axis=1)
 
 
+def inputs_times(copies: float):
+    """`temporaries` of a forward that holds `copies` input-sized arrays at once."""
+    return lambda r, batch: int(copies * batch * sum(prod(shape) for shape in r.input_shapes))
+
+
+def dense_temporaries(r, batch: int) -> int:
+    """Keras' `activation:` applied to the product."""
+    return activations.temporaries(r.spec.args.get("activation"), batch * prod(r.output_shape))
+
+
+def batchnorm_temporaries(r, batch: int) -> int:
+    """x·scale before the shift is added, and a few per-channel vectors."""
+    return batch * prod(r.input_shapes[0]) + 4 * r.input_shapes[0][0]
+
+
+def lrn_temporaries(r, batch: int) -> int:
+    """A float64 cumulative sum over channels (C + 1 of them), the float64 window sums and one
+    float64 gather of window starts — whatever the window size."""
+    c, *spatial = r.input_shapes[0]
+    return 2 * batch * prod(spatial) * (c + 1) + 4 * batch * prod(r.input_shapes[0])
+
+
+def upsample_temporaries(r, batch: int) -> int:
+    """The previous axis' repeat, smaller than the output."""
+    return batch * prod(r.output_shape)
+
+
+def activation_layer_temporaries(r, batch: int) -> int:
+    return inputs_times(activations.COPIES[r.spec.args["activation"]])(r, batch)
+
+
 def _simple(name: str, summary: str, *args: Arg, aliases: tuple[str, ...] = ()) -> LayerType:
     """An activation layer type: its function is bound here, by name, with its own arguments."""
     def forward(run):
         return activations.apply(name, run.x, run.args)
 
-    return LayerType(name, summary, args, infer_same, forward=forward, aliases=aliases)
+    return LayerType(name, summary, args, infer_same, forward=forward, aliases=aliases,
+                     temporaries=inputs_times(activations.COPIES[name]))
 
 
 def _zeropad(dims: int) -> LayerType:
@@ -273,6 +305,7 @@ TYPES = (
         infer_dense,
         aliases=("linear",),
         forward=forward_dense,
+        temporaries=dense_temporaries,
     ),
     LayerType(
         "batchnorm",
@@ -281,6 +314,7 @@ TYPES = (
          Arg("num_features", "int", None, help="PyTorch's BatchNorm: checked against the input's channels")),
         infer_batchnorm,
         forward=forward_batchnorm,
+        temporaries=batchnorm_temporaries,
         aliases=("batchnorm1d", "batchnorm2d", "batchnorm3d", "batch_normalization"),
     ),
     LayerType("dropout", "zeroes a fraction of units while training (whole channels: Dropout2d); identity at inference",
@@ -292,6 +326,7 @@ TYPES = (
         infer_lrn,
         forward=forward_lrn,
         aliases=("local_response_norm", "local_response_normalization"),
+        temporaries=lrn_temporaries,
     ),
     _simple("relu", "max(x, 0)"),
     _simple("relu6", "min(max(x, 0), 6) (MobileNet)"),
@@ -303,7 +338,8 @@ TYPES = (
     _simple("tanh", "tanh(x)"),
     _simple("softmax", "exp(x)/Σexp(x) over channels (axis 0)"),
     LayerType("activation", "Keras' Activation layer: the named function (relu, softmax, …) on every value",
-              (activations.activation_arg(required=True),), infer_activation, forward=forward_activation_layer),
+              (activations.activation_arg(required=True),), infer_activation, forward=forward_activation_layer,
+              temporaries=activation_layer_temporaries),
     *(_zeropad(d) for d in (1, 2, 3)),
     LayerType(
         "upsample",
@@ -314,6 +350,7 @@ TYPES = (
         infer_upsample,
         forward=forward_upsample,
         aliases=_dims("upsampling{d}d"),
+        temporaries=upsample_temporaries,
     ),
     LayerType("add", "element-wise sum of ≥2 inputs of identical shape", (), infer_add, min_inputs=2, max_inputs=0,
               forward=forward_add),

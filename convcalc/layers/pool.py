@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from math import gcd
+from functools import partial
+from math import gcd, prod
 
 from convcalc import formulas
 from convcalc.layers.base import GLOBAL, Arg, Call, Geometry, Inference, LayerType, Window, shape_text
-from convcalc.layers.windows import dilation_arg, kernel_arg, padding_arg, rf_window, warn_uncovered
+from convcalc.layers.windows import dilation_arg, kernel_arg, padded_values, padding_arg, rf_window, warn_uncovered
 
 POOL_SIZE = kernel_arg("pool_size", ("kernel_size", "kernel"))
 STRIDE = Arg("stride", "sizes", None, aliases=("strides",), help="step between windows; default pool_size")
@@ -134,6 +135,37 @@ def forward_adaptive(run):
     return kernels.adaptive_pool(run.x, run.call().per_axis("output_size"), "avg" if "avg" in run.result.spec.type else "max")
 
 
+def max_pool_temporaries(r, batch: int) -> int:
+    """The input padded with −inf."""
+    return padded_values(batch, r.input_shapes[0], r.geometry.pads)
+
+
+def avg_pool_temporaries(r, batch: int) -> int:
+    """The zero-padded input, the divisor mask over the padded cells, the window sums (an
+    output) and the window counts."""
+    spatial = tuple(n + lo + hi for n, (lo, hi) in zip(r.input_shapes[0][1:], r.geometry.pads))
+    padded = padded_values(batch, r.input_shapes[0], r.geometry.pads)
+    return padded + prod(spatial) + batch * prod(r.output_shape) + prod(r.output_shape[1:])
+
+
+def adaptive_temporaries(kind: str, r, batch: int) -> int:
+    """Axis by axis, at the largest: the previous axis' result, a float64 cumulative sum and two
+    float64 gathers of it at the bin ends (avg) or every bin's cells side by side (max), and
+    this axis' result."""
+    shape = [batch, *r.input_shapes[0]]
+    largest = 0
+    for axis, o in enumerate(r.output_shape[1:], start=2):
+        n, before = shape[axis], prod(shape)
+        after = before // n * o
+        if kind == "avg":
+            gathered = 2 * before + 4 * after
+        else:
+            gathered = after * formulas.adaptive_max_bin(n, o)
+        largest = max(largest, (before if axis > 2 else 0) + gathered + after)
+        shape[axis] = o
+    return largest
+
+
 def infer_global(call: Call) -> Inference:
     if not call.spatial:
         raise call.fail(f"global pooling needs spatial axes, but the input {list(call.shape)} has none")
@@ -175,6 +207,7 @@ def _pool_type(kind: str, dims: int) -> LayerType:
         rank=dims,
         forward=forward_pool,
         aliases=(f"{'max' if kind == 'max' else 'average'}_pooling{dims}d",),  # Keras' MaxPooling2D, AveragePooling2D
+        temporaries=max_pool_temporaries if kind == "max" else avg_pool_temporaries,
     )
 
 
@@ -197,6 +230,7 @@ TYPES = (
             infer_adaptive,
             rank=d,
             forward=forward_adaptive,
+            temporaries=partial(adaptive_temporaries, kind),
         )
         for kind in ("avg", "max")
         for d in (1, 2, 3)

@@ -3,6 +3,8 @@ warning when floor leaves input cells uncovered."""
 
 from __future__ import annotations
 
+from math import prod
+
 from convcalc import formulas
 from convcalc.layers.base import Arg, Call, Window
 
@@ -78,6 +80,13 @@ def warn_uncovered(call: Call, axis: str, n: int, k: int, s: int, d: int, pad_to
             f"floor drops {'it' if left == 1 else 'them'} ((N + P − D·(K−1) − 1) mod S = "
             f"({n} + {pad_total} − {formulas.effective_kernel(k, d)}) mod {s} = {formulas.uncovered_cells(n, k, s, pad_total, d)})"
         )
+
+
+def padded_values(batch: int, shape: tuple, pads: Pads) -> int:
+    """Values of the zero-padded copy of a (batch, *shape) input a forward makes; 0 unpadded."""
+    if not any(lo or hi for lo, hi in pads):
+        return 0
+    return batch * shape[0] * prod(n + lo + hi for n, (lo, hi) in zip(shape[1:], pads))
 
 
 def rf_window(kernel: tuple, stride: tuple, dilation: tuple) -> Window:

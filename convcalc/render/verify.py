@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from math import prod
 from typing import Any
 
 from convcalc.layers.base import shape_text
@@ -23,6 +24,7 @@ def verify_dict(net, runs, seed: int, batch: int, estimate) -> dict[str, Any]:
             "predicted_params": r.params, "actual_params": run.trainable + run.non_trainable,
             "predicted_trainable_params": r.trainable, "actual_trainable_params": run.trainable,
             "params_ok": run.params_ok, "seconds": round(run.seconds, 6), "error": run.error,
+            "non_finite_values": run.non_finite,
         })
     not_run = [r.spec.name for r in net.layers[len(runs):]]
     return {
@@ -63,8 +65,21 @@ def print_verify(net, runs, data: dict) -> None:
     for run in runs:
         if run.error:
             console.print(Text(f"{run.result.spec.where}: the arrays refused it: {run.error}", style="red"), soft_wrap=True)
+    note = _non_finite_note(runs, data["batch"])
+    if note:
+        console.print(Text(note, style="yellow"), soft_wrap=True)
     if data["not_run"]:
         console.print(Text(f"not run after the failure: {len(data['not_run'])} layers"), soft_wrap=True)
     summary = (f"{data['agreeing_layers']} of {data['layers_total']} layers agree"
                f" · forward {data['seconds']:.2f} s · estimated peak memory {human_bytes(data['estimated_peak_bytes'])}")
     console.print(Text(("✓ " if data["ok"] else "✗ ") + summary, style="green" if data["ok"] else "bold red"), soft_wrap=True)
+
+
+def _non_finite_note(runs, batch: int) -> str | None:
+    """Where inf or NaN first appear: the layers after inherit them, so one note says it all."""
+    run = next((run for run in runs if run.non_finite), None)
+    if run is None:
+        return None
+    return (f"note: {run.result.spec.where}: {run.non_finite:,} of {prod((batch, *run.actual_shape)):,} output values "
+            "are inf or NaN (an overflow, a division by zero or an invalid operation); later layers compute with them, "
+            "and shapes and counts are checked all the same")

@@ -80,36 +80,25 @@ def conv(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, stride: tup
 
 
 def conv_transpose(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, stride: tuple, dilation: tuple,
-                   groups: int, out_size: tuple, offset: tuple) -> np.ndarray:
-    """Transposed convolution by input dilation: spread the input S apart, pad by D·(K−1),
-    convolve with the flipped kernel, then cut the `out_size` cells starting at `offset` from
-    that full result (PyTorch: offset = P; Keras: from its own padding rule). weight is
-    PyTorch's (C_in, F/groups, *K)."""
+                   groups: int, spread_pads: Pads, out_size: tuple) -> np.ndarray:
+    """Transposed convolution by input dilation: spread the input S apart, pad it by
+    `spread_pads` (a negative pad crops), convolve with the flipped kernel, and keep the first
+    `out_size` cells. weight is PyTorch's (C_in, F/groups, *K)."""
     n, c, *spatial = x.shape
     rank = len(stride)
     kernel = weight.shape[2:]
     spread = np.zeros((n, c, *((d - 1) * s + 1 for d, s in zip(spatial, stride))), dtype=x.dtype)
     spread[(slice(None), slice(None), *(slice(None, None, s) for s in stride))] = x
-    full_pads = []
-    for axis in range(rank):
-        edge = dilation[axis] * (kernel[axis] - 1)
-        full = (spatial[axis] - 1) * stride[axis] + edge + 1
-        # cells of the wanted output beyond the full result are zeros (Keras `valid` with K < S)
-        lo = edge - offset[axis]
-        hi = edge + max(out_size[axis] + offset[axis] - full, 0)
-        full_pads.append((lo, hi))
     cin_g, f_g = c // groups, weight.shape[1]
     flipped = np.flip(weight, axis=tuple(range(2, 2 + rank)))
     w = flipped.reshape(groups, cin_g, f_g, *kernel).swapaxes(1, 2).reshape(groups * f_g, cin_g, *kernel)
-    crop_pads = tuple((max(lo, 0), max(hi, 0)) for lo, hi in full_pads)
-    padded = pad(spread, crop_pads)
-    # a negative pad means PyTorch's padding P cuts into the full result: crop instead
+    padded = pad(spread, tuple((max(lo, 0), max(hi, 0)) for lo, hi in spread_pads))
     cut = (slice(None), slice(None), *(slice(max(-lo, 0), padded.shape[2 + i] - max(-hi, 0))
-                                       for i, (lo, hi) in enumerate(full_pads)))
+                                       for i, (lo, hi) in enumerate(spread_pads)))
     out = conv(np.ascontiguousarray(padded[cut]), np.ascontiguousarray(w), bias, (1,) * rank,
                tuple((0, 0) for _ in range(rank)), dilation, groups)
-    index = (slice(None), slice(None), *(slice(0, o) for o in out_size))
-    return out[index]
+    cropped = out[(slice(None), slice(None), *(slice(0, o) for o in out_size))]
+    return cropped.copy() if cropped.shape != out.shape else out  # a view would keep all of `out` alive
 
 
 def _window_slices(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
@@ -156,16 +145,27 @@ def adaptive_pool(x: np.ndarray, out_size: tuple, reduce: str) -> np.ndarray:
         start = np.array([lo for lo, _ in bounds])
         end = np.array([hi for _, hi in bounds])
         if reduce == "avg":
-            cs = np.concatenate([np.zeros_like(x.take([0], axis=axis)), np.cumsum(x, axis=axis, dtype=np.float64)], axis=axis)
-            sums = cs.take(end, axis=axis) - cs.take(start, axis=axis)
-            shape = [1] * x.ndim
-            shape[axis] = o
-            x = (sums / (end - start).reshape(shape)).astype(x.dtype)
+            x = _bin_means(x, axis, start, end)
         else:
             width = int((end - start).max())
             idx = np.minimum(start[:, None] + np.arange(width)[None, :], end[:, None] - 1)  # (O, width)
             x = x.take(idx, axis=axis).max(axis=axis + 1)
     return x
+
+
+def _bin_means(x: np.ndarray, axis: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Means of x over [start, end) along `axis`: differences of a float64 cumulative sum, the
+    sum before cell 0 being 0."""
+    shape = [1] * x.ndim
+    shape[axis] = len(start)
+    sums = x.astype(np.float64)
+    np.cumsum(sums, axis=axis, out=sums)  # in place: cumsum's own cast would copy x once more
+    means = sums.take(end - 1, axis=axis)
+    before = sums.take(np.maximum(start - 1, 0), axis=axis)
+    before *= (start > 0).reshape(shape)
+    means -= before
+    means /= (end - start).reshape(shape)
+    return means.astype(x.dtype)
 
 
 def upsample_nearest(x: np.ndarray, scale: tuple) -> np.ndarray:
@@ -176,18 +176,42 @@ def upsample_nearest(x: np.ndarray, scale: tuple) -> np.ndarray:
 
 
 def erf(x: np.ndarray) -> np.ndarray:
-    """Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): numpy has no erf, PyTorch's GELU needs one."""
-    sign = np.sign(x)
-    a = np.abs(x).astype(np.float64)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return (sign * (1.0 - poly * np.exp(-a * a))).astype(x.dtype)
+    """Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): numpy has no erf, PyTorch's GELU needs one.
+    In float64, in place: three input-sized float64 arrays at most."""
+    a = np.abs(x, dtype=np.float64)
+    t = a * 0.3275911
+    t += 1.0
+    np.reciprocal(t, out=t)
+    poly = t * 1.061405429
+    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        poly += c
+        poly *= t
+    del t
+    np.square(a, out=a)
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    poly *= a
+    del a
+    np.subtract(1.0, poly, out=poly)
+    np.copysign(poly, x, out=poly)
+    return poly.astype(x.dtype)
 
 
 def local_response_norm(x: np.ndarray, size: int, alpha: float, beta: float, k: float) -> np.ndarray:
-    """PyTorch's LocalResponseNorm: a window of `size` channels, centred, averaged squares."""
-    sq = np.square(x, dtype=np.float64)
-    sq = np.pad(sq, ((0, 0), (size // 2, (size - 1) // 2), *((0, 0),) * (x.ndim - 2)))
-    cs = np.concatenate([np.zeros_like(sq[:, :1]), np.cumsum(sq, axis=1)], axis=1)
-    window = cs[:, size:size + x.shape[1]] - cs[:, :x.shape[1]]
-    return (x / (k + alpha / size * window) ** beta).astype(x.dtype)
+    """PyTorch's LocalResponseNorm: x / (k + α/size · Σ x² over `size` channels, centred)^β.
+
+    The window sums are differences of one cumulative sum over channels (float64, so they do
+    not cancel), with the window clipped at the first and last channel instead of padded: the
+    memory is a few copies of x whatever `size` is."""
+    c = x.shape[1]
+    sums = np.zeros((x.shape[0], c + 1, *x.shape[2:]))
+    np.cumsum(np.square(x, dtype=np.float64), axis=1, out=sums[:, 1:])
+    channel = np.arange(c)
+    window = sums.take(np.minimum(channel + (size - 1) // 2 + 1, c), axis=1)
+    window -= sums.take(np.maximum(channel - size // 2, 0), axis=1)
+    del sums
+    window *= alpha / size
+    window += k
+    np.power(window, beta, out=window)
+    np.divide(x, window, out=window)
+    return window.astype(x.dtype)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from math import prod
 
 from convcalc.engine import Network
+from convcalc.errors import echo
+from convcalc.layers import REGISTRY
 
 BYTES = 4  # float32
 BLOCK_BYTES = 4 << 20  # the runner gathers im2col columns in bands of about this size
@@ -21,27 +23,24 @@ class Estimate:
 
 
 def estimate_peak(net: Network, batch: int) -> Estimate:
-    """Peak of: tensors still needed later + this layer's inputs, output, weights and an
-    im2col-sized temporary, + the runner's im2col buffer, which keeps the largest size seen.
-
-    A layer's own temporaries (a padded input copy, a transposed view made contiguous) are
-    bounded by twice its input; the estimate errs on the side of refusing.
-    """
+    """Peak, over the layers, of: tensors still needed later (this layer's inputs among them),
+    its output and the finite check's mask over it, its weights, the temporaries its forward
+    declares (`LayerType.temporaries`), and the runner's im2col buffer, which keeps the largest
+    band any layer so far gathered. A test holds every layer type's real peak under it."""
     sizes = {"input": batch * prod(net.input_shape)}
     last_use = {name: i for i, r in enumerate(net.layers) for name in r.spec.inputs}
-    live = {"input"}
+    live = sizes["input"]
     scratch = 0
-    best = Estimate(0, "the input")
+    best = Estimate(live * BYTES, "the input")
     for i, r in enumerate(net.layers):
         out = batch * prod(r.output_shape)
-        inputs = sum(sizes[n] for n in r.spec.inputs)
         scratch = max(scratch, _band_values(r, batch))
-        values = sum(sizes[n] for n in live) + out + 2 * inputs + r.params + scratch
+        temporaries = REGISTRY[r.spec.type].temporaries
+        values = live + out + out // 4 + r.params + scratch + (temporaries(r, batch) if temporaries else 0)
         if values * BYTES > best.peak_bytes:
             best = Estimate(values * BYTES, r.spec.where)
         sizes[r.spec.name] = out
-        live.add(r.spec.name)
-        live -= {n for n in r.spec.inputs if last_use.get(n) == i}
+        live += out - sum(sizes[n] for n in set(r.spec.inputs) if last_use[n] == i)
     return best
 
 
@@ -54,12 +53,70 @@ def _band_values(r, batch: int) -> int:
     return min(rows, max(1, BLOCK_BYTES // BYTES // per_row)) * per_row
 
 
+RESERVE = 5  # a cap keeps 1/RESERVE of what is free for what the estimate leaves out (BLAS
+# buffers, NumPy's iterator buffers, allocator slack) and for the rest of the machine
+UNKNOWN_CAP = 4 * 1024**3  # where the platform says nothing about its memory
+
+
+@dataclass(frozen=True)
+class Cap:
+    bytes: int
+    reason: str  # which limit binds, in words: `--max-memory`, `80% of the RAM available now`
+
+
+def memory_cap(max_memory: int | None) -> Cap:
+    """The smallest of --max-memory, the RAM available now and the address space left under
+    the process's limit (`ulimit -v`), the last two less a fifth in reserve. Without
+    --max-memory and without /proc/meminfo, a quarter of the physical RAM stands in for the
+    available RAM; where nothing at all is known, 4 GiB."""
+    caps = [Cap(max_memory, "--max-memory")] if max_memory is not None else []
+    available = _meminfo_available()
+    if available is not None:
+        caps.append(Cap(available - available // RESERVE, "80% of the RAM available now"))
+    elif physical_memory():
+        caps.append(Cap(physical_memory() // 4, "a quarter of the RAM"))
+    headroom = _address_space_left()
+    if headroom is not None:
+        caps.append(Cap(max(headroom - headroom // RESERVE, 0), "80% of the address space left under `ulimit -v`"))
+    return min(caps, key=lambda c: c.bytes, default=Cap(UNKNOWN_CAP, "the default where the RAM is unknown"))
+
+
 def physical_memory() -> int:
     """Bytes of RAM, or 0 where the platform does not say."""
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return 0
+
+
+def _meminfo_available() -> int | None:
+    """Linux's MemAvailable: RAM that can be had without swapping; None elsewhere."""
+    return _proc_kib("/proc/meminfo", "MemAvailable:")
+
+
+def _address_space_left() -> int | None:
+    """RLIMIT_AS (`ulimit -v`) less the address space this process already maps; None when
+    unlimited or unknown."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return None
+    return soft - (_proc_kib("/proc/self/status", "VmSize:") or 0)
+
+
+def _proc_kib(path: str, key: str) -> int | None:
+    """Bytes from a `Key:   123 kB` line of a /proc file, or None."""
+    try:
+        with open(path, encoding="ascii") as f:
+            for line in f:
+                if line.startswith(key):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 UNITS = {"": 1, "B": 1, "K": 1024, "KB": 1000, "KIB": 1024, "M": 1024**2, "MB": 1000**2, "MIB": 1024**2,
@@ -72,11 +129,11 @@ def parse_bytes(text: str) -> int:
     number = cleaned.rstrip("KMGTIB")
     unit = cleaned[len(number):]
     if unit not in UNITS or not number:
-        raise ValueError(f"expected a size like 6G, 512MiB or 1e9, got {text!r}")
+        raise ValueError(f"expected a size like 6G, 512MiB or 1e9, got {echo(text)}")
     try:
         value = float(number) * UNITS[unit]
     except ValueError:
-        raise ValueError(f"expected a size like 6G, 512MiB or 1e9, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise ValueError(f"a memory limit must be positive, got {text!r}")
+        raise ValueError(f"expected a size like 6G, 512MiB or 1e9, got {echo(text)}") from None
+    if not 1 <= value < float("inf"):
+        raise ValueError(f"a memory limit must be at least 1 byte and finite, got {echo(text)}")
     return int(value)
