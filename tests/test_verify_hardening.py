@@ -106,6 +106,11 @@ HOSTILE = [  # temporaries that dwarf the input and output; a batch that keeps e
     ([2, 5, 7, 9], "adaptive_avgpool3d: {output_size: [9, 2, 20]}", 256),
     ([3, 4, 5], "upsample: {scale_factor: [3, 5]}", 2048),
     ([3, 4, 5], "softmax", 4096),
+    ([3, 8, 8], "conv2d: {filters: 4, kernel_size: 3, activation: gelu}", 1024),  # Keras' activation argument
+    ([3, 8, 8], "conv_transpose2d: {filters: 4, kernel_size: 3, stride: 2, activation: elu}", 1024),
+    ([3, 8, 8], "separable_conv2d: {filters: 4, kernel_size: 3, activation: softmax}", 1024),
+    ([48], "dense: {units: 64, activation: gelu}", 4096),
+    ([3, 4, 5], "activation: {activation: gelu}", 4096),
     ([3, 4, 5], "{add: null, inputs: [input, input, input]}", 4096),
     ([3, 4, 5], "{concat: null, inputs: [input, input]}", 4096),
 ]
