@@ -10,7 +10,10 @@ from typing import Optional
 import typer
 
 from convcalc import __version__
-from convcalc.errors import SpecError
+from convcalc.errors import SpecError, echo, printable
+
+USAGE_MESSAGE_WIDTH = 120  # a usage error quotes the user's value: at most this much of a line
+USAGE_MESSAGE_LINES = 40
 
 app = typer.Typer(
     help="Output shapes, parameters, MACs and receptive fields of CNN architectures.",
@@ -43,7 +46,7 @@ def parse_shape(text: Optional[str]) -> Optional[tuple[int, ...]]:
         return None
     parts = text.replace(",", "x").replace("×", "x").split("x")
     if not 1 <= len(parts) <= 4 or not all(p.strip().isdigit() and int(p) >= 1 for p in parts):
-        raise typer.BadParameter(f"expected sizes like 3x224x224 (1 to 4 positive whole numbers), got {text!r}")
+        raise typer.BadParameter(f"expected sizes like 3x224x224 (1 to 4 positive whole numbers), got {echo(text)}")
     return tuple(int(p) for p in parts)
 
 
@@ -62,7 +65,7 @@ def _root(
 
 @app.command()
 def summary(
-    spec: str = typer.Argument(..., help=SPEC_HELP),
+    spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table (rich), json, csv or markdown"),
     input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
     get: Optional[str] = typer.Option(None, "--get", help=GET_HELP),
@@ -104,7 +107,7 @@ MAX_BATCH = 2**31 - 1
 
 @app.command()
 def verify(
-    spec: str = typer.Argument(..., help=SPEC_HELP),
+    spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
     seed: int = typer.Option(0, "--seed", min=0, max=MAX_SEED, help="seed for the random input and weights, 0 to 2**64 − 1"),
     batch: int = typer.Option(1, "--batch", min=1, max=MAX_BATCH, help="batch size of the forward pass"),
     max_memory: Optional[str] = typer.Option(
@@ -171,8 +174,8 @@ class ExplainFormat(str, Enum):
 
 @app.command()
 def explain(
-    spec: Optional[str] = typer.Argument(None, help=SPEC_HELP + "; leave out with --layer"),
-    layer: Optional[str] = typer.Argument(None, help="a layer name or 1-based index; all layers when left out"),
+    spec: Optional[str] = typer.Argument(None, metavar="[SPEC]", help=SPEC_HELP + "; leave out with --layer"),
+    layer: Optional[str] = typer.Argument(None, metavar="[LAYER]", help="a layer name or 1-based index; all layers when left out"),
     input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="input shape, e.g. 32x14x14 (overrides the spec's)"),
     entry: Optional[str] = typer.Option(
         None, "--layer", "-l", help="one layer entry in spec syntax, e.g. 'conv2d: {filters: 64, kernel_size: 5}'"),
@@ -226,7 +229,7 @@ def layers(
 
 @app.command()
 def compare(
-    specs: list[str] = typer.Argument(..., help="two or more specs: files, '-' or bundled example names"),
+    specs: list[str] = typer.Argument(..., metavar="SPEC...", help="two or more specs: files, '-' or bundled example names"),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table (rich), json, csv or markdown"),
 ) -> None:
     """One table across networks: depth, params, MACs, activation memory, output, largest layer."""
@@ -337,11 +340,24 @@ def schema() -> None:
 
 
 def main() -> None:
-    """Entry point: spec errors become one line on stderr and exit 1, never a traceback."""
+    """Entry point: spec errors become one line on stderr and exit 1, never a traceback; usage
+    errors exit 2 with the user's value shown at most a line's worth."""
     try:
-        app()
+        from typer._click.exceptions import ClickException  # typer ≥ 0.25 carries its own click
+    except ImportError:
+        from click.exceptions import ClickException
+    try:
+        code = app(standalone_mode=False)
     except SpecError as e:
         sys.stderr.write(f"error: {e}\n")
+        sys.exit(1)
+    except ClickException as e:
+        lines = e.message.splitlines()[:USAGE_MESSAGE_LINES]  # a help text when no arguments are given
+        e.message = "\n".join(printable(line, USAGE_MESSAGE_WIDTH) for line in lines)
+        e.show()
+        sys.exit(e.exit_code)
+    except typer.Abort:
+        sys.stderr.write("Aborted!\n")
         sys.exit(1)
     except BrokenPipeError:  # `convcalc summary vgg16 | head`
         sys.stderr.close()
@@ -353,6 +369,7 @@ def main() -> None:
 
         if os.environ.get("CONVCALC_DEBUG"):
             raise
-        sys.stderr.write(f"internal error: {type(e).__name__}: {e} (run with CONVCALC_DEBUG=1 for the traceback, "
-                         "and please report it)\n")
+        sys.stderr.write(f"internal error: {type(e).__name__}: {printable(str(e), USAGE_MESSAGE_WIDTH)} "
+                         "(run with CONVCALC_DEBUG=1 for the traceback, and please report it)\n")
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -179,3 +179,22 @@ def test_readme_examples_are_real_output(command):
     shown = [line.rstrip() for line in block.splitlines() if line.strip() != "…"]
     actual = [line.rstrip() for line in invoke(*command.split()[1:]).out.splitlines()]
     assert shown == actual[:len(shown)]
+
+
+@pytest.mark.parametrize("args", [
+    ("verify", "lenet5", "--seed", "9" * 5000),
+    ("summary", "lenet5", "--input", "1x" * 3000),
+    ("solve", "--input", "7" * 5000, "--output", "2"),
+    ("quiz", "--count", "\x1b[2J" * 100),
+])
+def test_usage_errors_are_bounded_and_escaped(args):
+    """A usage error (exit 2) quotes the user's value at most a line's worth, control characters escaped."""
+    result = invoke(*args)
+    assert result.code == 2, result.err
+    assert "Error:" in result.err and "\x1b" not in result.err
+    assert max(len(line) for line in result.err.splitlines()) <= 200, result.err[:300]
+
+
+def test_no_arguments_print_the_help():
+    result = invoke()
+    assert result.code == 2 and "Usage:" in result.err and "summary" in result.err and "\\n" not in result.err
