@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from convcalc.engine import RANK_NAMES
 from convcalc.layers import REGISTRY
 from convcalc.layers.base import Arg, LayerType
+from convcalc.render.jsontext import dumps
 
 
 def _input_text(t: LayerType) -> str:
@@ -39,7 +38,7 @@ def catalogue() -> list[dict]:
 
 
 def to_json() -> str:
-    return json.dumps(catalogue(), indent=2, ensure_ascii=False) + "\n"
+    return dumps(catalogue())
 
 
 def to_markdown() -> str:

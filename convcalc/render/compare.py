@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 from convcalc.engine import Network
 from convcalc.layers.base import shape_text
 from convcalc.render.formats import human_bytes, human_count
+from convcalc.render.jsontext import dumps
 
 COLUMNS = ("network", "depth", "layers", "params", "MACs", "activations", "output", "largest layer")
 
@@ -34,7 +34,7 @@ def cells(d: dict[str, Any]) -> list[str]:
 
 
 def to_json(nets: list[Network]) -> str:
-    return json.dumps([row(n) for n in nets], indent=2, ensure_ascii=False) + "\n"
+    return dumps([row(n) for n in nets])
 
 
 def to_csv(nets: list[Network]) -> str:

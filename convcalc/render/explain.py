@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from convcalc.explain import BOTH, FIRST, PAD, SECOND, Explanation, MISSED
 from convcalc.layers.base import shape_text
 from convcalc.render.formats import layer_dict
+from convcalc.render.jsontext import dumps
 
 STYLE = {FIRST: "bold cyan", SECOND: "bold magenta", BOTH: "bold yellow", PAD: "dim", MISSED: "bold red"}
 
@@ -25,7 +25,7 @@ def explanation_dict(e: Explanation) -> dict[str, Any]:
 
 
 def to_json(explanations: list[Explanation]) -> str:
-    return json.dumps([explanation_dict(e) for e in explanations], indent=2, ensure_ascii=False) + "\n"
+    return dumps([explanation_dict(e) for e in explanations])
 
 
 def _value(v: Any) -> str:

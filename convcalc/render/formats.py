@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 from convcalc.engine import Network, LayerResult
 from convcalc.layers.base import shape_text
+from convcalc.render.jsontext import dumps
 
 
 def layer_dict(r: LayerResult) -> dict[str, Any]:
@@ -43,7 +43,7 @@ def network_dict(net: Network) -> dict[str, Any]:
 
 
 def to_json(net: Network) -> str:
-    return json.dumps(network_dict(net), indent=2, ensure_ascii=False) + "\n"
+    return dumps(network_dict(net))
 
 
 def input_text(r: LayerResult, sep: str = " + ") -> str:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import json
+import sys
 
 from convcalc import quiz
 from convcalc.errors import SpecError
+from convcalc.render.jsontext import dumps
 
 
 def key_json(questions) -> str:
-    return json.dumps(quiz.answers_data(questions), indent=2, ensure_ascii=False) + "\n"
+    return dumps(quiz.answers_data(questions))
 
 
 def questions_json(questions) -> str:
     data = [{"number": q.number, "topic": q.topic, "question": q.text} for q in questions]
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps(data)
 
 
 def read_answers(path: str) -> dict:
@@ -37,7 +38,7 @@ def read_answers(path: str) -> dict:
 def print_grade(rows: list[dict], as_json: bool) -> None:
     score = sum(r["correct"] for r in rows)
     if as_json:
-        print(json.dumps({"score": score, "total": len(rows), "questions": rows}, indent=2, ensure_ascii=False, default=str))
+        sys.stdout.write(dumps({"score": score, "total": len(rows), "questions": rows}, default=str))
         return
     from rich.table import Table
     from rich.text import Text

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
+from convcalc.render.jsontext import dumps
+
 
 def sizes(p) -> str:
     given = [f"{name} {value}" for name, value in (("kernel", p.kernel), ("stride", p.stride), ("padding", p.padding),
@@ -19,7 +21,7 @@ def to_json(p, solutions, limit: int) -> str:
     data = {"problem": asdict(p), "total": len(solutions),
             "solutions": [{k: v for k, v in asdict(s).items() if k != "uncovered"} | {"uncovered_cells": s.uncovered}
                           for s in solutions[:limit]]}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps(data)
 
 
 def print_table(p, solutions, limit: int) -> None:

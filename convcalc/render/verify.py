@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from convcalc.layers.base import shape_text
 from convcalc.render.formats import human_bytes
+from convcalc.render.jsontext import dumps
 
 MARK = {True: "✓", False: "✗"}
 
@@ -35,7 +35,7 @@ def verify_dict(net, runs, seed: int, batch: int, estimate) -> dict[str, Any]:
 
 
 def to_json(data: dict) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps(data)
 
 
 def print_verify(net, runs, data: dict) -> None:
