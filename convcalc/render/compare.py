@@ -56,15 +56,11 @@ def to_markdown(nets: list[Network]) -> str:
 
 
 def print_table(nets: list[Network]) -> None:
-    from rich.table import Table
-    from rich.text import Text
+    """The table; at 80 columns the columns after MACs move to a second table that repeats the network."""
+    from convcalc.render import terminal
+    from convcalc.render.grid import Column, grid
 
-    from convcalc.render.table import make_console
-
-    table = Table(title="convcalc compare", title_justify="left", header_style="bold")
-    for column in COLUMNS:
-        table.add_column(column, justify="right" if column in ("depth", "layers", "params", "MACs", "activations") else "left",
-                         no_wrap=True)
-    for net in nets:
-        table.add_row(*(Text(c) for c in cells(row(net))))
-    make_console(table).print(table)
+    rank = {"network": 0, "params": 1, "depth": 2, "layers": 2, "MACs": 3, "activations": 4, "output": 5, "largest layer": 6}
+    columns = [Column(header=c, right=c in ("depth", "layers", "params", "MACs", "activations"), rank=rank[c],
+                      wrap=c in ("network", "largest layer"), min_width=12) for c in COLUMNS]
+    terminal.show(grid(title="convcalc compare", columns=columns, rows=[cells(row(net)) for net in nets]))

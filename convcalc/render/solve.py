@@ -25,23 +25,20 @@ def to_json(p, solutions, limit: int) -> str:
 
 
 def print_table(p, solutions, limit: int) -> None:
-    from rich.table import Table
-    from rich.text import Text
+    """One row per solution; at 80 columns the check wraps (or, for transposed convs, moves to a
+    second table, the rows numbered)."""
+    from convcalc.render import terminal
+    from convcalc.render.grid import Column, grid
 
-    from convcalc.render.table import make_console
-
-    table = Table(title=Text(f"{sizes(p)}: {len(solutions)} solution{'s' if len(solutions) != 1 else ''}, simplest first"),
-                  title_justify="left", header_style="bold")
-    columns = ["input", "kernel", "stride", "padding", "dilation"] + (["output_padding"] if p.mode == "transposed" else [])
-    for c in [*columns, "output", "check"]:
-        table.add_column(c, justify="left" if c == "check" else "right", no_wrap=True)
-    for s in solutions[:limit]:
-        note = "  (floor drops input cells)" if s.uncovered else ""
-        table.add_row(*(str(getattr(s, c)) for c in columns), str(s.output), Text(s.check + note))
-    console = make_console(table)
-    console.print(table)
-    if len(solutions) > limit:
-        console.print(Text(f"… and {len(solutions) - limit} more (--limit to show them)"), soft_wrap=True)
+    names = ["input", "kernel", "stride", "padding", "dilation"] + (["output_padding"] if p.mode == "transposed" else [])
+    columns = [*(Column(header=n, right=True) for n in names), Column(header="output", right=True),
+               Column(header="check", wrap=True, rank=2, min_width=20)]
+    rows = [(*(str(getattr(s, n)) for n in names), str(s.output), s.check + ("  (floor drops input cells)" if s.uncovered else ""))
+            for s in solutions[:limit]]
+    title = f"{sizes(p)}: {len(solutions)} solution{'s' if len(solutions) != 1 else ''}, simplest first"
+    width = terminal.width()
+    more = [terminal.paragraph(f"… and {len(solutions) - limit} more (--limit to show them)", width)] if len(solutions) > limit else []
+    terminal.show(grid(title=title, columns=columns, rows=rows), *more)
 
 
 def same_text(a: dict) -> str:
