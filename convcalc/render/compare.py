@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from convcalc.engine import Network
+from convcalc.errors import printable
 from convcalc.layers.base import shape_text
 from convcalc.render.formats import human_bytes, human_count
 from convcalc.render.jsontext import dumps
@@ -43,15 +44,15 @@ def to_csv(nets: list[Network]) -> str:
     writer.writerow(["name", "depth", "layers", "params", "trainable_params", "macs", "activation_bytes",
                      "output_shape", "largest_layer", "largest_layer_params"])
     for d in map(row, nets):
-        writer.writerow([d["name"], d["depth"], d["layers"], d["params"], d["trainable_params"], d["macs"],
-                         d["activation_bytes"], "x".join(map(str, d["output_shape"])), d["largest_layer"]["name"],
+        writer.writerow([printable(d["name"]), d["depth"], d["layers"], d["params"], d["trainable_params"], d["macs"],
+                         d["activation_bytes"], "x".join(map(str, d["output_shape"])), printable(d["largest_layer"]["name"]),
                          d["largest_layer"]["params"]])
     return out.getvalue()
 
 
 def to_markdown(nets: list[Network]) -> str:
     lines = ["| " + " | ".join(COLUMNS) + " |", "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
-    lines += ["| " + " | ".join(cells(row(n))) + " |" for n in nets]
+    lines += ["| " + " | ".join(printable(c).replace("|", "\\|") for c in cells(row(n))) + " |" for n in nets]
     return "\n".join(lines) + "\n"
 
 
