@@ -226,7 +226,8 @@ def rich_table(g, title: str) -> str:
 
 
 TEXT = st.text(st.sampled_from("ab×—· 12,_漢"), max_size=12).filter(lambda t: t == t.strip() and "  " not in t)
-CELL = st.one_of(TEXT, st.lists(TEXT, min_size=1, max_size=3).map(lambda ps: tuple((p, "") for p in ps)))
+PARAGRAPHS = st.lists(TEXT.filter(bool), min_size=1, max_size=3)  # as the name and its "← inputs" line
+CELL = st.one_of(TEXT, PARAGRAPHS.map(lambda ps: tuple((p, "") for p in ps)))
 
 
 @st.composite
