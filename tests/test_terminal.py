@@ -24,7 +24,8 @@ from rich.cells import cell_len
 
 from convcalc.layers import REGISTRY
 from convcalc.render.catalogue import _arg_text, _input_text
-from convcalc.render.grid import Column, grid, layout, render, wrap
+from convcalc.render.grid import ONE_CELL, Column, grid, layout, render, wrap
+from convcalc.render.jsontext import dumps
 from convcalc.spec.loader import bundled_examples
 from tests.conftest import invoke
 
@@ -305,3 +306,27 @@ def test_escaped_json_reads_back_as_the_same_name():
 def test_a_pipe_in_a_name_keeps_the_markdown_table_whole():
     row = invoke("summary", "-", "-f", "markdown", stdin=HOSTILE.encode()).out.splitlines()[4]
     assert row.count(" | ") == 7 and "X\\|y" in row
+
+
+def test_the_characters_measured_by_length_are_one_cell_wide():
+    assert all(cell_len(c) == 1 for c in ONE_CELL)
+
+
+# --- JSON text ----------------------------------------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(st.one_of(st.text(max_size=5), st.integers(0, 9)), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES)
+def test_json_text_is_json_dumps_with_control_characters_escaped(value):
+    expected = json.dumps(value, indent=2, ensure_ascii=False)
+    text = dumps(value)
+    assert text.endswith("\n") and json.loads(text) == json.loads(expected)
+    if not re.search("[\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]",
+                     expected):
+        assert text == expected + "\n"

@@ -59,8 +59,9 @@ class Part:
 
 
 # Characters one cell wide, so that a string of them is as wide as it is long: the common case,
-# measured with len() (the others with rich's cell_len, as rich's Table measured them).
-_ONE_CELL = frozenset(map(chr, range(0x20, 0x7F))) | frozenset(c for c in "×—←→·✓✗…" if cell_len(c) == 1)
+# measured with len(). The others are measured with rich's cell_len, as rich's Table measured
+# them (its first call for a character outside Latin-1 loads a Unicode table: 10 ms).
+ONE_CELL = frozenset(map(chr, range(0x20, 0x7F))) | frozenset("×—←→·✓✗…")
 
 
 def width_of(text: str) -> int:
@@ -68,7 +69,7 @@ def width_of(text: str) -> int:
 
 
 def _widest(texts: list[str]) -> int:
-    return max(map(len if _ONE_CELL.issuperset("".join(texts)) else width_of, texts), default=0)
+    return max(map(len if ONE_CELL.issuperset("".join(texts)) else width_of, texts), default=0)
 
 
 def paragraphs(cell: Cell) -> tuple[Segment, ...]:
@@ -247,7 +248,7 @@ def _plain_row(cells: list[tuple[Segment, ...]], columns: list[Column], widths: 
     line = _line_format(columns, widths, bar)
     for k in range(max(map(len, cells))):
         texts = [cell[k][0] if k < len(cell) else "" for cell in cells]
-        if _ONE_CELL.issuperset("".join(texts)):
+        if ONE_CELL.issuperset("".join(texts)):
             yield [(line.format(*texts), "")]
         else:  # wide or zero-width characters: pad by cells, not by characters
             padded = [" " * (w - width_of(t)) + t if c.right else t + " " * (w - width_of(t))
