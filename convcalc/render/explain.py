@@ -93,25 +93,37 @@ def _heading(title: str, columns: int) -> Iterator[Line]:
 
 
 def _steps(steps, columns: int) -> Iterator[Line]:
-    """Each step's name, then its formula, the formula with the numbers and the value, one per line."""
+    """Each step's name, then its formula, the formula with the numbers and the value, one per
+    line, wrapped (hanging) only if the block is wider than the screen."""
     from convcalc.render.grid import width_of, wrap
 
     if not steps:
         return
-    rows = []
-    for s in steps:
-        lines = [s.formula]
-        if s.substituted not in (s.formula, _value(s.value), str(s.value)):
-            lines.append(f"= {s.substituted}")
-        lines.append(f"= {_value(s.value)}")
-        rows.append((s.what, lines))
+    rows = [(s.what, _step_lines(s)) for s in steps]
     label = max(width_of(what) for what, _ in rows)
-    room = max(columns - label - 2, 20)
-    rows = [(what, [part for text in lines for part in wrap(text, room, hang=2)]) for what, lines in rows]
     value = max(width_of(text) for _, lines in rows for text in lines)
+    if label + 2 + value > columns:
+        room = max(columns - label - 2, 20)
+        rows = [(what, [part for text in lines for part in wrap(text, room, hang=2)]) for what, lines in rows]
+        value = max(width_of(text) for _, lines in rows for text in lines)
     for what, lines in rows:  # padded as rich's Table.grid padded them
-        for k, text in enumerate(lines):
-            yield [((what if k == 0 else "").ljust(label) + "  ", "bold"), (text + " " * (value - width_of(text)), "")]
+        yield [(what.ljust(label) + "  ", "bold"), (_pad(lines[0], value), "")]
+        for text in lines[1:]:
+            yield [(" " * (label + 2), "bold"), (_pad(text, value), "")]
+
+
+def _step_lines(s) -> list[str]:
+    lines = [s.formula]
+    if s.substituted not in (s.formula, _value(s.value), str(s.value)):
+        lines.append(f"= {s.substituted}")
+    lines.append(f"= {_value(s.value)}")
+    return lines
+
+
+def _pad(text: str, width: int) -> str:
+    from convcalc.render.grid import width_of
+
+    return text + " " * (width - width_of(text))
 
 
 def _picture_rows(rows) -> Iterator[Line]:

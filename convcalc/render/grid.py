@@ -61,11 +61,11 @@ class Part:
 # Characters one cell wide, so that a string of them is as wide as it is long: the common case,
 # measured with len(). The others are measured with rich's cell_len, as rich's Table measured
 # them (its first call for a character outside Latin-1 loads a Unicode table: 10 ms).
-ONE_CELL = frozenset(map(chr, range(0x20, 0x7F))) | frozenset("×—←→·✓✗…")
+ONE_CELL = frozenset(map(chr, range(0x20, 0x7F))) | frozenset("×—−←→·•✓✗…■□")
 
 
 def width_of(text: str) -> int:
-    return len(text) if text.isascii() else cell_len(text)
+    return len(text) if ONE_CELL.issuperset(text) else cell_len(text)
 
 
 def _widest(texts: list[str]) -> int:
@@ -82,32 +82,33 @@ def paragraphs(cell: Cell) -> tuple[Segment, ...]:
 def wrap(text: str, width: int, hang: int = 0) -> list[str]:
     """`text` in lines of at most `width` cells, broken at spaces; lines after the first are
     indented by `hang` spaces. A word wider than its line is folded, never cut."""
-    if width_of(text) <= width:
+    measure = len if ONE_CELL.issuperset(text) else width_of
+    if measure(text) <= width:
         return [text]
     width = max(width, hang + 1)
     indent = len(text) - len(text.lstrip(" "))
     words = text[indent:].split(" ")
     words[0] = text[:indent] + words[0]
     lines: list[str] = []
-    line = None
+    line, used = None, 0  # the line being filled and its width
     for word in words:
         if line is None and not word:
             continue  # the spaces where a line breaks are dropped
         room = width - (hang if lines else 0)
-        joined = word if line is None else f"{line} {word}"
-        if width_of(joined) <= room:
-            line = joined
+        size = measure(word)
+        if (size if line is None else used + 1 + size) <= room:
+            line, used = (word, size) if line is None else (f"{line} {word}", used + 1 + size)
             continue
         if line is not None:
             lines.append(line.rstrip(" "))
             room, line = width - hang, None
             if not word:
                 continue
-        line = word
-        while width_of(line) > room:
+        line, used = word, size
+        while used > room:
             head, line = _fold(line, room)
             lines.append(head)
-            room = width - hang
+            room, used = width - hang, measure(line)
     if line is not None:
         lines.append(line)
     return [lines[0], *(" " * hang + line for line in lines[1:])] if lines else [""]
@@ -121,11 +122,13 @@ def _fold(word: str, width: int) -> tuple[str, str]:
 
 
 def layout(grid: Grid, width: int | None) -> tuple[Grid, list[Part]]:
-    """The parts a grid is shown in (and the grid, numbered when it has no key to repeat): one at natural width when `width` is None (piped). Else one
-    part if every column fits with its text wrapped to its preferred width. If not, the table
-    splits: columns join the current part rank by rank while they fit, and a rank that does not
-    starts the next part; in the first part, which holds the names, a wrapping column counts at
-    up to half the width (a table split anyway reads better with whole names)."""
+    """The parts a grid is shown in, and the grid (numbered when it has no key to repeat).
+
+    Piped (`width` None): one part at natural width. Else one part if every column fits with
+    its text wrapped to its preferred width. If not, the table splits: columns join the current
+    part rank by rank while they fit, and a rank that does not starts the next part; in the
+    first part, which holds the names, a wrapping column counts at up to half the width (a
+    table split anyway reads better with whole names)."""
     natural = [_widest([col.header, *[t for row in grid.rows for t, _ in row[i]]]) for i, col in enumerate(grid.columns)]
     if width is None:
         return grid, [Part(columns=tuple(range(len(grid.columns))), widths=tuple(natural))]
@@ -260,4 +263,4 @@ def _plain_row(cells: list[tuple[Segment, ...]], columns: list[Column], widths: 
 def _line_format(columns: tuple[Column, ...], widths: tuple[int, ...], bar: str) -> str:
     """`│ {:>3} │ {:<24} │ … │`: one row's line as a format string."""
     cells = [f"{{:{'>' if c.right else '<'}{w}}}" for c, w in zip(columns, widths)]
-    return f"{bar} " + f" {bar} ".join(cells).replace("{:<0}", "{}").replace("{:>0}", "{}") + f" {bar}"
+    return f"{bar} " + f" {bar} ".join(cells) + f" {bar}"
