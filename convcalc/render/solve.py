@@ -30,15 +30,15 @@ def print_table(p, solutions, limit: int) -> None:
     from convcalc.render import terminal
     from convcalc.render.grid import Column, grid
 
-    names = ["input", "kernel", "stride", "padding", "dilation"] + (["output_padding"] if p.mode == "transposed" else [])
-    columns = [*(Column(header=n, right=True) for n in names), Column(header="output", right=True),
-               Column(header="check", wrap=True, rank=2, min_width=20)]
-    rows = [(*(str(getattr(s, n)) for n in names), str(s.output), s.check + ("  (floor drops input cells)" if s.uncovered else ""))
+    names = ["input", "kernel", "stride", "padding", "dilation", *(["output_padding"] if p.mode == "transposed" else []),
+             "output"]
+    columns = [*(Column(header=n, right=True) for n in names), Column(header="check", wrap=True, rank=2, min_width=20)]
+    rows = [(*(str(getattr(s, n)) for n in names), s.check + ("  (floor drops input cells)" if s.uncovered else ""))
             for s in solutions[:limit]]
     title = f"{sizes(p)}: {len(solutions)} solution{'s' if len(solutions) != 1 else ''}, simplest first"
-    width = terminal.width()
-    more = [terminal.paragraph(f"… and {len(solutions) - limit} more (--limit to show them)", width)] if len(solutions) > limit else []
-    terminal.show(grid(title=title, columns=columns, rows=rows), *more)
+    more = len(solutions) - limit
+    after = [terminal.paragraph(f"… and {more} more (--limit to show them)", terminal.width())] if more > 0 else []
+    terminal.show(grid(title=title, columns=columns, rows=rows), *after)
 
 
 def same_text(a: dict) -> str:
