@@ -16,6 +16,7 @@ import subprocess
 import sys
 import termios
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given
@@ -32,6 +33,7 @@ from tests.conftest import invoke
 COLUMNS, LINES = 80, 50
 ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Z0-9]")
 NETS = sorted(bundled_examples())
+ROOT = Path(__file__).resolve().parent.parent  # this checkout's convcalc, whatever the working directory
 
 
 def screen(*args: str, columns: int = COLUMNS, timeout: float = 60) -> tuple[int, str]:
@@ -42,7 +44,7 @@ def screen(*args: str, columns: int = COLUMNS, timeout: float = 60) -> tuple[int
     fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, columns, 0, 0))
     env = {**os.environ, "COLUMNS": str(columns), "LINES": str(LINES), "TERM": "xterm-256color"}
     env.pop("NO_COLOR", None)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (os.getcwd(), env.get("PYTHONPATH")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     process = subprocess.Popen([sys.executable, "-m", "convcalc", *args], stdin=secondary, stdout=secondary,
                                stderr=subprocess.PIPE, env=env, start_new_session=True)
     os.close(secondary)
