@@ -21,7 +21,7 @@ COPIES: Mapping[str, float] = {"linear": 0, "relu": 0, "relu6": 0, "leaky_relu":
 def activation_arg(required: bool = False) -> Arg:
     if required:  # Keras' Activation layer
         return Arg("activation", "choice", choices=NAMES,
-                   help="the function for every value: relu, softmax, … or linear (none)")
+                   help="the function for every value: relu, softmax, another from the list, or linear (none)")
     return Arg("activation", "choice", None, choices=NAMES,
                help="applied to every output in this layer, as Keras does; linear or null: none")
 

@@ -337,7 +337,7 @@ TYPES = (
     _simple("sigmoid", "1/(1 + e⁻ˣ)"),
     _simple("tanh", "tanh(x)"),
     _simple("softmax", "exp(x)/Σexp(x) over channels (axis 0)"),
-    LayerType("activation", "Keras' Activation layer: the named function (relu, softmax, …) on every value",
+    LayerType("activation", "Keras' Activation layer: the named function (relu, softmax or another) on every value",
               (activations.activation_arg(required=True),), infer_activation, forward=forward_activation_layer,
               temporaries=activation_layer_temporaries),
     *(_zeropad(d) for d in (1, 2, 3)),

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from convcalc.engine import RANK_NAMES
 from convcalc.layers import REGISTRY
 from convcalc.layers.base import Arg, LayerType
+from convcalc.render.jsontext import dumps
 
 
 def _input_text(t: LayerType) -> str:
@@ -39,7 +38,7 @@ def catalogue() -> list[dict]:
 
 
 def to_json() -> str:
-    return json.dumps(catalogue(), indent=2, ensure_ascii=False) + "\n"
+    return dumps(catalogue())
 
 
 def to_markdown() -> str:
@@ -52,18 +51,12 @@ def to_markdown() -> str:
 
 
 def print_catalogue() -> None:
-    from rich.table import Table
-    from rich.text import Text
+    """The catalogue; at 80 columns "what it does" moves to a second table that repeats the type."""
+    from convcalc.render import terminal
+    from convcalc.render.grid import Column, grid
 
-    from convcalc.render.table import make_console
-
-    table = Table(title="convcalc layer types", title_justify="left", header_style="bold")
-    for header in ("type", "input", "arguments (defaults)", "what it does"):
-        table.add_column(header)
-    for t in REGISTRY.values():
-        name = Text(t.name)
-        if t.aliases:
-            name.append("\n" + "\n".join(t.aliases), style="dim")
-        args = "\n".join(_arg_text(a) for a in t.args) or "—"
-        table.add_row(name, Text(_input_text(t)), Text(args), Text(t.summary))
-    make_console(table).print(table)
+    columns = (Column(header="type", rank=0), Column(header="input", rank=2), Column(header="arguments (defaults)", rank=1),
+               Column(header="what it does", wrap=True, rank=3, min_width=30))
+    rows = [(((t.name, ""), *((a, "dim") for a in t.aliases)), _input_text(t),
+             tuple((_arg_text(a), "") for a in t.args) or "—", t.summary) for t in REGISTRY.values()]
+    terminal.show(grid(title="convcalc layer types", columns=columns, rows=rows))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 from convcalc.engine import Network
+from convcalc.errors import printable
 from convcalc.layers.base import shape_text
 from convcalc.render.formats import human_bytes, human_count
+from convcalc.render.jsontext import dumps
 
 COLUMNS = ("network", "depth", "layers", "params", "MACs", "activations", "output", "largest layer")
 
@@ -34,7 +35,7 @@ def cells(d: dict[str, Any]) -> list[str]:
 
 
 def to_json(nets: list[Network]) -> str:
-    return json.dumps([row(n) for n in nets], indent=2, ensure_ascii=False) + "\n"
+    return dumps([row(n) for n in nets])
 
 
 def to_csv(nets: list[Network]) -> str:
@@ -43,28 +44,24 @@ def to_csv(nets: list[Network]) -> str:
     writer.writerow(["name", "depth", "layers", "params", "trainable_params", "macs", "activation_bytes",
                      "output_shape", "largest_layer", "largest_layer_params"])
     for d in map(row, nets):
-        writer.writerow([d["name"], d["depth"], d["layers"], d["params"], d["trainable_params"], d["macs"],
-                         d["activation_bytes"], "x".join(map(str, d["output_shape"])), d["largest_layer"]["name"],
+        writer.writerow([printable(d["name"]), d["depth"], d["layers"], d["params"], d["trainable_params"], d["macs"],
+                         d["activation_bytes"], "x".join(map(str, d["output_shape"])), printable(d["largest_layer"]["name"]),
                          d["largest_layer"]["params"]])
     return out.getvalue()
 
 
 def to_markdown(nets: list[Network]) -> str:
     lines = ["| " + " | ".join(COLUMNS) + " |", "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
-    lines += ["| " + " | ".join(cells(row(n))) + " |" for n in nets]
+    lines += ["| " + " | ".join(printable(c).replace("|", "\\|") for c in cells(row(n))) + " |" for n in nets]
     return "\n".join(lines) + "\n"
 
 
 def print_table(nets: list[Network]) -> None:
-    from rich.table import Table
-    from rich.text import Text
+    """The table; at 80 columns the columns after MACs move to a second table that repeats the network."""
+    from convcalc.render import terminal
+    from convcalc.render.grid import Column, grid
 
-    from convcalc.render.table import make_console
-
-    table = Table(title="convcalc compare", title_justify="left", header_style="bold")
-    for column in COLUMNS:
-        table.add_column(column, justify="right" if column in ("depth", "layers", "params", "MACs", "activations") else "left",
-                         no_wrap=True)
-    for net in nets:
-        table.add_row(*(Text(c) for c in cells(row(net))))
-    make_console(table).print(table)
+    rank = {"network": 0, "params": 1, "depth": 2, "layers": 2, "MACs": 3, "activations": 4, "output": 5, "largest layer": 6}
+    columns = [Column(header=c, right=c in ("depth", "layers", "params", "MACs", "activations"), rank=rank[c],
+                      wrap=c in ("network", "largest layer"), min_width=12) for c in COLUMNS]
+    terminal.show(grid(title="convcalc compare", columns=columns, rows=[cells(row(net)) for net in nets]))

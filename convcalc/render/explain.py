@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Any, Iterator
 
+from convcalc.errors import printable
 from convcalc.explain import BOTH, FIRST, PAD, SECOND, Explanation, MISSED
 from convcalc.layers.base import shape_text
 from convcalc.render.formats import layer_dict
+from convcalc.render.jsontext import dumps
 
+Line = list[tuple[str, str]]  # (text, style) segments
 STYLE = {FIRST: "bold cyan", SECOND: "bold magenta", BOTH: "bold yellow", PAD: "dim", MISSED: "bold red"}
 
 
@@ -25,72 +27,111 @@ def explanation_dict(e: Explanation) -> dict[str, Any]:
 
 
 def to_json(explanations: list[Explanation]) -> str:
-    return json.dumps([explanation_dict(e) for e in explanations], indent=2, ensure_ascii=False) + "\n"
+    return dumps([explanation_dict(e) for e in explanations])
 
 
 def _value(v: Any) -> str:
     return f"{v:,}" if isinstance(v, int) else str(v)
 
 
-def _grid_text(rows, indent: str = "    "):
-    from rich.text import Text
-
-    text = Text()
-    for row in rows:
-        text.append(indent)
-        for i, cell in enumerate(row):
-            text.append(cell, style=STYLE.get(cell, ""))
-            if i < len(row) - 1:
-                text.append(" ")
-        text.append("\n")
-    return text
+PIPED_WIDTH = 80  # prose is read, not parsed: piped (to a file, to less) it wraps at 80 columns
 
 
 def print_explanations(explanations: list[Explanation], pictures: bool = True) -> None:
-    from rich.console import Group
-    from rich.rule import Rule
-    from rich.table import Table
-    from rich.text import Text
+    """Each layer: a heading, the facts, the notes as bullets, the steps, the picture; long
+    lines wrap at the terminal's width (80 when piped) with a hanging indent."""
+    from convcalc.render import terminal
 
-    from convcalc.render.table import make_console
+    columns = terminal.width()
+    width = columns or PIPED_WIDTH
+    terminal.write((line for e in explanations for line in _block(e, width, pictures)), columns is not None)
 
-    blocks = []
-    for e in explanations:
-        r = e.result
-        line = f" · line {r.spec.line}" if r.spec.line else ""
-        blocks.append(Rule(Text(f"Layer {r.spec.index} · {r.spec.name} ({r.spec.type}){line}", style="bold"), align="left"))
-        facts = [f"input {' + '.join(shape_text(s) for s in r.input_shapes)} → output {shape_text(r.output_shape)}"]
-        if r.kernel_shape:
-            facts.append(f"kernel {shape_text(r.kernel_shape)}")
-        facts.append(f"{r.params:,} parameters" + (f" ({r.non_trainable:,} non-trainable)" if r.non_trainable else ""))
-        if r.macs:
-            facts.append(f"{r.macs:,} MACs")
-        if r.receptive_field:
-            facts.append(f"receptive field {shape_text(r.receptive_field)}")
-        blocks.append(Text(" · ".join(facts)))
-        for note in e.notes:
-            blocks.append(Text("• " + note))
-        steps = Table.grid(padding=(0, 2))
-        steps.add_column(style="bold", no_wrap=True)
-        steps.add_column()
-        for s in r.steps:
-            lines = [s.formula]
-            if s.substituted not in (s.formula, _value(s.value), str(s.value)):
-                lines.append(f"= {s.substituted}")
-            lines.append(f"= {_value(s.value)}")
-            steps.add_row(s.what, "\n".join(lines))
-        if r.steps:
-            blocks.append(steps)
-        if pictures and e.picture:
-            p = e.picture
-            blocks.append(Text(p.caption, style="italic"))
-            blocks.append(_grid_text(p.input_rows))
-            blocks.append(Text("  output:"))
-            blocks.append(_grid_text(p.output_rows))
-            blocks.append(Text("  " + p.legend, style="dim"))
-        for w in r.warnings:
-            blocks.append(Text("warning: ", style="yellow") + Text(w))
-        blocks.append(Text(""))
-    group = Group(*blocks)
-    console = make_console()
-    console.print(group)
+
+def _block(e: Explanation, columns: int, pictures: bool) -> Iterator[Line]:
+    from convcalc.render.terminal import paragraph
+
+    r = e.result
+    line = f" · line {r.spec.line}" if r.spec.line else ""
+    yield from _heading(f"Layer {r.spec.index} · {printable(r.spec.name)} ({r.spec.type}){line}", columns)
+    yield from paragraph(" · ".join(_facts(r)), columns)
+    for note in e.notes:
+        yield from paragraph("• " + note, columns)
+    yield from _steps(r.steps, columns)
+    if pictures and e.picture:
+        p = e.picture
+        yield from paragraph(p.caption, columns, style="italic")
+        yield from _picture_rows(p.input_rows)
+        yield [("  output:", "")]
+        yield from _picture_rows(p.output_rows)
+        yield from paragraph("  " + p.legend, columns, hang=4, style="dim")
+    for w in r.warnings:
+        yield from paragraph(w, columns, label=("warning: ", "yellow"))
+    yield [("", "")]
+
+
+def _facts(r) -> list[str]:
+    facts = [f"input {' + '.join(shape_text(s) for s in r.input_shapes)} → output {shape_text(r.output_shape)}"]
+    if r.kernel_shape:
+        facts.append(f"kernel {shape_text(r.kernel_shape)}")
+    facts.append(f"{r.params:,} parameters" + (f" ({r.non_trainable:,} non-trainable)" if r.non_trainable else ""))
+    if r.macs:
+        facts.append(f"{r.macs:,} MACs")
+    if r.receptive_field:
+        facts.append(f"receptive field {shape_text(r.receptive_field)}")
+    return facts
+
+
+def _heading(title: str, columns: int) -> Iterator[Line]:
+    """`Layer 4 · conv2d_2 (conv2d) · line 9 ─────…` to the width, as rich's Rule drew it."""
+    from convcalc.render.grid import width_of, wrap
+
+    lines = wrap(title, columns - 2, hang=2)
+    for text in lines[:-1]:
+        yield [(text, "bold")]
+    fill = columns - width_of(lines[-1]) - 1
+    yield [(lines[-1], "bold"), (" " + "─" * fill, "bright_green")] if fill > 0 else [(lines[-1], "bold")]
+
+
+def _steps(steps, columns: int) -> Iterator[Line]:
+    """Each step's name, then its formula, the formula with the numbers and the value, one per
+    line, wrapped (hanging) only if the block is wider than the screen."""
+    from convcalc.render.grid import width_of, wrap
+
+    if not steps:
+        return
+    rows = [(s.what, _step_lines(s)) for s in steps]
+    label = max(width_of(what) for what, _ in rows)
+    value = max(width_of(text) for _, lines in rows for text in lines)
+    if label + 2 + value > columns:
+        room = max(columns - label - 2, 20)
+        rows = [(what, [part for text in lines for part in wrap(text, room, hang=2)]) for what, lines in rows]
+        value = max(width_of(text) for _, lines in rows for text in lines)
+    for what, lines in rows:  # padded as rich's Table.grid padded them
+        yield [(what.ljust(label) + "  ", "bold"), (_pad(lines[0], value), "")]
+        for text in lines[1:]:
+            yield [(" " * (label + 2), "bold"), (_pad(text, value), "")]
+
+
+def _step_lines(s) -> list[str]:
+    lines = [s.formula]
+    if s.substituted not in (s.formula, _value(s.value), str(s.value)):
+        lines.append(f"= {s.substituted}")
+    lines.append(f"= {_value(s.value)}")
+    return lines
+
+
+def _pad(text: str, width: int) -> str:
+    from convcalc.render.grid import width_of
+
+    return text + " " * (width - width_of(text))
+
+
+def _picture_rows(rows) -> Iterator[Line]:
+    for row in rows:
+        segments: Line = [("    ", "")]
+        for i, cell in enumerate(row):
+            segments.append((cell, STYLE.get(cell, "")))
+            if i < len(row) - 1:
+                segments.append((" ", ""))
+        yield segments
+    yield [("", "")]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
 from convcalc.engine import Network, LayerResult
+from convcalc.errors import printable
 from convcalc.layers.base import shape_text
+from convcalc.render.jsontext import dumps
 
 
 def layer_dict(r: LayerResult) -> dict[str, Any]:
@@ -43,7 +44,7 @@ def network_dict(net: Network) -> dict[str, Any]:
 
 
 def to_json(net: Network) -> str:
-    return json.dumps(network_dict(net), indent=2, ensure_ascii=False) + "\n"
+    return dumps(network_dict(net))
 
 
 def input_text(r: LayerResult, sep: str = " + ") -> str:
@@ -73,7 +74,7 @@ def to_csv(net: Network) -> str:
     x = ascii_shape
     for r in net.layers:
         writer.writerow([
-            r.spec.index, r.spec.name, r.spec.type, ";".join(r.spec.inputs),
+            r.spec.index, printable(r.spec.name), r.spec.type, printable(";".join(r.spec.inputs)),
             ";".join(x(s) for s in r.input_shapes), x(r.output_shape), x(r.kernel_shape),
             r.params, r.trainable, r.non_trainable, r.macs, x(r.receptive_field),
         ])
@@ -81,7 +82,7 @@ def to_csv(net: Network) -> str:
 
 
 def table_rows(net: Network) -> list[list[str]]:
-    """The cells shared by the rich table and Markdown."""
+    """The cells shared by the terminal table and Markdown (the grid escapes control characters)."""
     rows = []
     for r in net.layers:
         name = f"{r.spec.name} ({r.spec.type})"
@@ -128,13 +129,13 @@ def warning_lines(net: Network) -> list[str]:
 
 def to_markdown(net: Network) -> str:
     def row(cells) -> str:
-        return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+        return "| " + " | ".join(printable(c).replace("|", "\\|") for c in cells) + " |"
 
     align = ["---:", "---", "---", "---", "---", "---:", "---:", "---"]
-    lines = [f"**{net.name}** — input {shape_text(net.input_shape)} → output {shape_text(net.output_shape)}", ""]
+    lines = [f"**{printable(net.name)}** — input {shape_text(net.input_shape)} → output {shape_text(net.output_shape)}", ""]
     lines += [row(HEADERS), "| " + " | ".join(align) + " |", *(row(r) for r in table_rows(net)), ""]
     lines += [f"- {line}" for line in totals_lines(net)]
     warnings = warning_lines(net)
     if warnings:
-        lines += ["", "Warnings:", *(f"- {w}" for w in warnings)]
+        lines += ["", "Warnings:", *(f"- {printable(w)}" for w in warnings)]
     return "\n".join(lines) + "\n"

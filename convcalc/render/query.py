@@ -6,16 +6,16 @@ index; in any other list, a 1-based index. Lists of plain values print space-sep
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from convcalc.errors import SpecError
+from convcalc.errors import SpecError, echo, printable
+from convcalc.render.jsontext import dumps
 
 
 def get_path(data: Any, path: str) -> Any:
     value, trail = data, []
     for key in path.split("."):
-        value = _step(value, key, ".".join(trail) or "the top level")
+        value = _step(value, key, printable(".".join(trail), 60) or "the top level")
         trail.append(key)
     return value
 
@@ -24,30 +24,33 @@ def _step(value: Any, key: str, where: str) -> Any:
     if isinstance(value, dict):
         if key in value:
             return value[key]
-        raise SpecError(f"--get: no key '{key}' at {where}; valid: {', '.join(value)}")
+        raise SpecError(f"--get: no key {echo(key)} at {where}; valid: {', '.join(value)}")
     if isinstance(value, list):
         named = [v.get("name") for v in value if isinstance(v, dict)]
         if key in named and len(named) == len(value):
             return value[named.index(key)]
         if key.isdigit() and 1 <= int(key) <= len(value):
             return value[int(key) - 1]
-        names = f"a name ({', '.join(named[:5])}{', …' if len(named) > 5 else ''}) or " if all(named) and named else ""
-        raise SpecError(f"--get: no item '{key}' at {where}; give {names}an index from 1 to {len(value)}")
-    raise SpecError(f"--get: {where} is a value ({json.dumps(value)}), it has no '{key}'")
+        shown = ", ".join(printable(str(n), 30) for n in named[:5])
+        names = f"a name ({shown}{', …' if len(named) > 5 else ''}) or " if all(named) and named else ""
+        raise SpecError(f"--get: no item {echo(key)} at {where}; give {names}an index from 1 to {len(value)}")
+    shown = f'"{printable(value, 60)}"' if isinstance(value, str) else echo(value)  # as the JSON shows it
+    raise SpecError(f"--get: {where} is a value ({shown}), it has no {echo(key)}")
 
 
 def format_value(value: Any, as_json: bool = False) -> str:
     """Bare text for the shell: `138357544`, `64 10 10`, `true`; JSON for anything nested."""
     if as_json:
-        return json.dumps(value, ensure_ascii=False) + "\n"
+        return dumps(value, indent=None)
     if isinstance(value, list) and all(not isinstance(v, (list, dict)) for v in value):
         return " ".join(_scalar(v) for v in value) + "\n"
     if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False) + "\n"
+        return dumps(value, indent=None)
     return _scalar(value) + "\n"
 
 
 def _scalar(v: Any) -> str:
+    """`null`, `true`, a number, or a string with its control characters escaped (`\\e`)."""
     if v is None or isinstance(v, bool):
-        return json.dumps(v)
-    return str(v)
+        return {None: "null", True: "true", False: "false"}[v]
+    return printable(str(v))

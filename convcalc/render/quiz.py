@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import json
+import sys
 
 from convcalc import quiz
-from convcalc.errors import SpecError
+from convcalc.errors import ECHO_WIDTH, SpecError, echo, printable
+from convcalc.render.jsontext import dumps
 
 
 def key_json(questions) -> str:
-    return json.dumps(quiz.answers_data(questions), indent=2, ensure_ascii=False) + "\n"
+    return dumps(quiz.answers_data(questions))
 
 
 def questions_json(questions) -> str:
     data = [{"number": q.number, "topic": q.topic, "question": q.text} for q in questions]
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps(data)
 
 
 def read_answers(path: str) -> dict:
@@ -34,23 +35,23 @@ def read_answers(path: str) -> dict:
     return data
 
 
-def print_grade(rows: list[dict], as_json: bool) -> None:
-    score = sum(r["correct"] for r in rows)
+def print_grade(graded: list[dict], as_json: bool) -> None:
+    score = sum(r["correct"] for r in graded)
     if as_json:
-        print(json.dumps({"score": score, "total": len(rows), "questions": rows}, indent=2, ensure_ascii=False, default=str))
+        sys.stdout.write(dumps({"score": score, "total": len(graded), "questions": graded}, default=str))
         return
-    from rich.table import Table
-    from rich.text import Text
+    from convcalc.render import terminal
+    from convcalc.render.grid import Column, grid
 
-    from convcalc.render.table import make_console
+    columns = (Column(header="#", right=True, rank=0), Column(header="topic"), Column(header="expected", wrap=True),
+               Column(header="given", wrap=True), Column(header=""))
+    rows = [(str(r["number"]), r["topic"], quiz.answer_text(quiz.Question(0, "", "", {}, "", r["expected"], "")),
+             _given_text(r["given"]), (("✓", "green"),) if r["correct"] else (("✗", "bold red"),)) for r in graded]
+    terminal.show(grid(title=f"score: {score}/{len(graded)} ({100 * score / len(graded):.0f}%)", columns=columns, rows=rows))
 
-    table = Table(title=Text(f"score: {score}/{len(rows)} ({100 * score / len(rows):.0f}%)"), title_justify="left",
-                  header_style="bold")
-    for column in ("#", "topic", "expected", "given", ""):
-        table.add_column(column, no_wrap=True)
-    for r in rows:
-        expected = quiz.answer_text(quiz.Question(0, "", "", {}, "", r["expected"], ""))
-        given = "—" if r["given"] is None else str(r["given"])
-        table.add_row(str(r["number"]), r["topic"], expected, Text(given),
-                      Text("✓" if r["correct"] else "✗", style="green" if r["correct"] else "bold red"))
-    make_console(table).print(table)
+
+def _given_text(given) -> str:
+    """A student's answer as written, in YAML's words and at most a line's worth."""
+    if given is None:
+        return "—"
+    return printable(given, ECHO_WIDTH) if isinstance(given, str) else echo(given)

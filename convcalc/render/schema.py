@@ -3,11 +3,11 @@ can validate and complete specs (yaml-language-server, VS Code's YAML extension)
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from convcalc.layers import REGISTRY
 from convcalc.layers.base import MAX_DIM, Arg, LayerType
+from convcalc.render.jsontext import dumps
 
 _INT = {"type": "integer", "maximum": MAX_DIM}
 
@@ -100,4 +100,4 @@ def spec_schema() -> dict[str, Any]:
 
 
 def to_json() -> str:
-    return json.dumps(spec_schema(), indent=2, ensure_ascii=False) + "\n"
+    return dumps(spec_schema())

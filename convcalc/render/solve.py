@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
+from convcalc.render.jsontext import dumps
+
 
 def sizes(p) -> str:
     given = [f"{name} {value}" for name, value in (("kernel", p.kernel), ("stride", p.stride), ("padding", p.padding),
@@ -19,27 +21,24 @@ def to_json(p, solutions, limit: int) -> str:
     data = {"problem": asdict(p), "total": len(solutions),
             "solutions": [{k: v for k, v in asdict(s).items() if k != "uncovered"} | {"uncovered_cells": s.uncovered}
                           for s in solutions[:limit]]}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps(data)
 
 
 def print_table(p, solutions, limit: int) -> None:
-    from rich.table import Table
-    from rich.text import Text
+    """One row per solution; at 80 columns the check wraps (or, for transposed convs, moves to a
+    second table, the rows numbered)."""
+    from convcalc.render import terminal
+    from convcalc.render.grid import Column, grid
 
-    from convcalc.render.table import make_console
-
-    table = Table(title=Text(f"{sizes(p)}: {len(solutions)} solution{'s' if len(solutions) != 1 else ''}, simplest first"),
-                  title_justify="left", header_style="bold")
-    columns = ["input", "kernel", "stride", "padding", "dilation"] + (["output_padding"] if p.mode == "transposed" else [])
-    for c in [*columns, "output", "check"]:
-        table.add_column(c, justify="left" if c == "check" else "right", no_wrap=True)
-    for s in solutions[:limit]:
-        note = "  (floor drops input cells)" if s.uncovered else ""
-        table.add_row(*(str(getattr(s, c)) for c in columns), str(s.output), Text(s.check + note))
-    console = make_console(table)
-    console.print(table)
-    if len(solutions) > limit:
-        console.print(Text(f"… and {len(solutions) - limit} more (--limit to show them)"), soft_wrap=True)
+    names = ["input", "kernel", "stride", "padding", "dilation", *(["output_padding"] if p.mode == "transposed" else []),
+             "output"]
+    columns = [*(Column(header=n, right=True) for n in names), Column(header="check", wrap=True, rank=2, min_width=20)]
+    rows = [(*(str(getattr(s, n)) for n in names), s.check + ("  (floor drops input cells)" if s.uncovered else ""))
+            for s in solutions[:limit]]
+    title = f"{sizes(p)}: {len(solutions)} solution{'s' if len(solutions) != 1 else ''}, simplest first"
+    more = len(solutions) - limit
+    after = [terminal.paragraph(f"… and {more} more (--limit to show them)", terminal.width())] if more > 0 else []
+    terminal.show(grid(title=title, columns=columns, rows=rows), *after)
 
 
 def same_text(a: dict) -> str:

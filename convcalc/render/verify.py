@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from math import prod
 from typing import Any
 
 from convcalc.layers.base import shape_text
 from convcalc.render.formats import human_bytes
+from convcalc.render.jsontext import dumps
 
 MARK = {True: "✓", False: "✗"}
 
@@ -37,42 +37,50 @@ def verify_dict(net, runs, seed: int, batch: int, estimate) -> dict[str, Any]:
 
 
 def to_json(data: dict) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps(data)
 
 
-def print_verify(net, runs, data: dict) -> None:
-    from rich.table import Table
-    from rich.text import Text
+def _mark(ok: bool):
+    return ((MARK[ok], "green" if ok else "bold red"),)
 
-    from convcalc.render.table import make_console
 
-    table = Table(title=Text(f'verify "{net.name}": NumPy forward pass, seed {data["seed"]}, batch {data["batch"]}'),
-                  title_justify="left", header_style="bold")
-    for header, right in (("#", True), ("Layer (type)", False), ("Predicted", False), ("Actual", False), ("", False),
-                          ("Params", True), ("Counted", True), ("", False)):
-        table.add_column(header, justify="right" if right else "left", no_wrap=True)
+def verify_grid(net, runs, data: dict):
+    """The table: at 80 columns the name wraps, then the parameter counts move to a second table."""
+    from convcalc.render.grid import Column, grid
+
+    columns = (
+        Column(header="#", right=True, rank=0),
+        Column(header="Layer (type)", wrap=True, rank=1, min_width=16),
+        Column(header="Predicted", rank=2), Column(header="Actual", rank=2), Column(header="", rank=2),
+        Column(header="Params", right=True, rank=3), Column(header="Counted", right=True, rank=3),
+        Column(header="", rank=3),
+    )
+    rows = []
     for run in runs:
         r = run.result
         actual = shape_text(run.actual_shape) if run.actual_shape is not None else "—"
-        table.add_row(
-            str(r.spec.index), Text(f"{r.spec.name} ({r.spec.type})"), shape_text(r.output_shape), actual,
-            Text(MARK[run.shape_ok], style="green" if run.shape_ok else "bold red"),
-            f"{r.params:,}", f"{run.trainable + run.non_trainable:,}",
-            Text(MARK[run.params_ok], style="green" if run.params_ok else "bold red"),
-        )
-    console = make_console(table)
-    console.print(table)
-    for run in runs:
-        if run.error:
-            console.print(Text(f"{run.result.spec.where}: the arrays refused it: {run.error}", style="red"), soft_wrap=True)
+        rows.append((str(r.spec.index), f"{r.spec.name} ({r.spec.type})", shape_text(r.output_shape), actual,
+                     _mark(run.shape_ok), f"{r.params:,}", f"{run.trainable + run.non_trainable:,}", _mark(run.params_ok)))
+    title = f'verify "{net.name}": NumPy forward pass, seed {data["seed"]}, batch {data["batch"]}'
+    return grid(title=title, columns=columns, rows=rows)
+
+
+def print_verify(net, runs, data: dict) -> None:
+    from convcalc.render import terminal
+
+    columns = terminal.width()
+    after = [terminal.paragraph(f"{run.result.spec.where}: the arrays refused it: {run.error}", columns, style="red")
+             for run in runs if run.error]
     note = _non_finite_note(runs, data["batch"])
     if note:
-        console.print(Text(note, style="yellow"), soft_wrap=True)
+        after.append(terminal.paragraph(note, columns, style="yellow"))
     if data["not_run"]:
-        console.print(Text(f"not run after the failure: {len(data['not_run'])} layers"), soft_wrap=True)
+        after.append(terminal.paragraph(f"not run after the failure: {len(data['not_run'])} layers", columns))
     summary = (f"{data['agreeing_layers']} of {data['layers_total']} layers agree"
                f" · forward {data['seconds']:.2f} s · estimated peak memory {human_bytes(data['estimated_peak_bytes'])}")
-    console.print(Text(("✓ " if data["ok"] else "✗ ") + summary, style="green" if data["ok"] else "bold red"), soft_wrap=True)
+    after.append(terminal.paragraph(("✓ " if data["ok"] else "✗ ") + summary, columns,
+                                    style="green" if data["ok"] else "bold red"))
+    terminal.show(verify_grid(net, runs, data), *after)
 
 
 def _non_finite_note(runs, batch: int) -> str | None:
