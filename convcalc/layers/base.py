@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from convcalc.errors import SpecError, echo, printable
+from convcalc.messages import Message, step_text
 
 REQUIRED = object()
 MAX_DIM = 2**31 - 1  # a bound on every size, so hostile specs cannot make numbers explode
@@ -148,24 +149,66 @@ class Window:
 GLOBAL = "global"  # the output sees the whole of its input (global pooling, dense)
 
 
-@dataclass(frozen=True)
+class Axis(NamedTuple):
+    """A sliding window along one spatial axis: its size, step, tap spacing and the padding
+    added before and after (after extended for ceil_mode)."""
+
+    kernel: int
+    stride: int
+    dilation: int
+    before: int
+    after: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class Geometry:
-    """A sliding window as the engine resolved it, per spatial axis."""
+    """A sliding window as the engine resolved it, one Axis per spatial axis: what explain's
+    picture draws and the NumPy forwards slide, so no forward derives it again."""
 
-    kernel: tuple[int, ...]
-    stride: tuple[int, ...]
-    dilation: tuple[int, ...]
-    pads: tuple[tuple[int, int], ...]  # (before, after), after extended for ceil_mode
+    axes: tuple[Axis, ...]
+    pads_only: bool = False  # zero padding: pads and no window (explain draws no picture)
+
+    @property
+    def kernel(self) -> tuple[int, ...]:
+        return tuple(a.kernel for a in self.axes)
+
+    @property
+    def stride(self) -> tuple[int, ...]:
+        return tuple(a.stride for a in self.axes)
+
+    @property
+    def dilation(self) -> tuple[int, ...]:
+        return tuple(a.dilation for a in self.axes)
+
+    @property
+    def pads(self) -> tuple[tuple[int, int], ...]:
+        return tuple((a.before, a.after) for a in self.axes)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Step:
-    """One line of a derivation: the formula, the same with this layer's numbers, the value."""
+    """One line of a derivation: a catalogue id, the numbers it is rendered with, the value.
+    The label, formula and substituted formula are rendered from the catalogue."""
 
-    what: str
-    formula: str
-    substituted: str
+    id: str
+    params: tuple[tuple[str, Any], ...]
     value: Any
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return dict(self.params)
+
+    @property
+    def what(self) -> str:
+        return step_text(self.id, self.values).what
+
+    @property
+    def formula(self) -> str:
+        return step_text(self.id, self.values).formula
+
+    @property
+    def substituted(self) -> str:
+        return step_text(self.id, self.values).substituted
 
 
 @dataclass(frozen=True)
@@ -221,12 +264,16 @@ class Call:
             return value
         return (value,) * rank
 
-    def step(self, what: str, formula: str, substituted: str, value: Any) -> Any:
-        self.steps.append(Step(what, formula, substituted, value))
+    def step(self, id: str, value: Any, **params: Any) -> Any:
+        """Record the derivation step `id` (a catalogue entry) with its numbers; returns value."""
+        self.steps.append(Step(id=id, params=tuple(params.items()), value=value))
         return value
 
-    def note(self, text: str) -> None:
-        self.notes.append(text)
+    def note(self, id: str, **params: Any) -> None:
+        self.notes.append(Message(id, **params))
+
+    def warn(self, id: str, **params: Any) -> None:
+        self.warnings.append(Message(id, **params))
 
     def axis_names(self) -> tuple[str, ...]:
         return AXIS_NAMES.get(len(self.spatial), tuple(f"axis {i + 1}" for i in range(len(self.spatial))))
