@@ -201,4 +201,155 @@ CATALOGUE: dict[str, Template] = {
     "unit.slice": Plural(count="count", one="slice", other="slices"),
     "unit.cell": Plural(count="count", one="cell", other="cells"),
     "warn.ceil_mode_dropped": "{axis}: ceil_mode's last window would start in the right padding, so it is dropped",
+    # --- phrases other sentences are built from ---
+    "phrase.channels": "channels",
+    "phrase.features": "features",
+    "phrase.input_channels": "input channels",
+    "phrase.filters": "filters",
+    "phrase.why_in_channels": "a kernel is as deep as its input",
+    "phrase.why_in_features": "a dense layer has one weight per input feature for every unit",
+    "phrase.why_num_features": "batch normalisation keeps γ, β, a mean and a variance per channel",
+    "phrase.network_input": "the network input is",
+    "phrase.layer_gives": "layer '{name}' gives",
+    "hint.channels_last": " (the input {shape} looks channels-last; convcalc reads {layout}: try {first})",
+    # --- spec errors: arguments ---
+    "error.arg_bool": "'{name}' must be true or false, got {value}",
+    "error.arg_choice": "'{name}' must be one of {choices}; got {value}",
+    "error.arg_padding": "'{name}' must be a whole number, a list per axis, or one of {choices}; got {value}",
+    "error.arg_axes": "'{name}' must have one value per spatial axis (1 to 3), got {count}",
+    "error.arg_number": "'{name}' must be a number, got {value}",
+    "error.arg_number_in": "'{name}' must be a number {range}, got {value}",
+    "error.arg_number_float32": "'{name}' must be a number and {bound} (float32's range), got {value}",
+    "error.arg_number_in_float32": "'{name}' must be a number {range} and {bound} (float32's range), got {value}",
+    "error.arg_whole": "'{name}' must be a whole number from {low} to {high}, got {value}",
+    "error.arg_too_small": "'{name}' must be ≥ {low}, got {value}",
+    "error.arg_too_large": "'{name}' = {value} exceeds the limit {high}",
+    "error.arg_pair": "'{name}' pairs must be [before, after], got {value}",
+    "error.per_axis_count": "'{name}' has {count} values but the input has {rank} spatial axes",
+    "error.declared_size": "'{arg}' is {declared} but the input has {found} {what} ({source} {shape}): {why}, so "
+                           "convcalc takes it from the input — drop '{arg}' or make it {found}",
+    "error.foreign_activation": "{type} takes no 'activation': put the activation in a layer of its own after it, e.g. "
+                                "`- relu` (convolutions and dense layers take `activation:` as Keras does)",
+    "error.foreign_input_shape": "'input_shape' is not a layer argument: give the network's input at the top of the "
+                                 "spec, channels first, e.g. `input: [1, 28, 28]`",
+    "error.foreign_data_format": "convcalc always reads channels first ([C, H, W], PyTorch's layout); drop "
+                                 "'data_format' and write the input channels first, e.g. `input: [3, 224, 224]`",
+    # --- spec errors: layer rules ---
+    "error.groups_divide": "groups {groups} must divide the {what} {count} ({count} mod {groups} = {rest})",
+    "error.transposed_output_too_small": "output {axis} {text} = {size} < 1",
+    "error.output_padding_too_large": "output_padding {op} on the {axis} must be smaller than the stride {s} or the "
+                                      "dilation {d}",
+    "error.dense_needs_flat": "dense needs a 1-D input but got {shape}: add `flatten` before it (it would give "
+                              "{features} features)",
+    "error.lrn_needs_spatial": "lrn needs a [C, …] input with spatial axes, got {shape}",
+    "error.upsample_needs_spatial": "upsample needs spatial axes, but the input {shape} has none",
+    "error.add_shapes": "add needs inputs of identical shape, got {shapes}",
+    "error.concat_shapes": "concat needs equal spatial sizes (it stacks channels), got {shapes}",
+    "error.pool_padding_too_large": "padding {pad} on the {axis} is more than half the window {k} (PyTorch requires "
+                                    "P ≤ K/2)",
+    "error.pool_window_too_large": "pool window {span} > padded {axis} {padded}: ({n} + {pad_total} − {span})/{s} + 1 "
+                                   "= {size}",
+    "error.ceil_mode_with_valid": "ceil_mode: true with padding 'valid': ceil_mode rounds PyTorch's formula for a "
+                                  "numeric padding, but 'valid' is Keras' rule and keeps only whole windows (floor) — "
+                                  "write padding as a number (valid is 0) or drop ceil_mode",
+    "error.ceil_mode_with_same": "ceil_mode: true with padding 'same': ceil_mode rounds PyTorch's formula for a "
+                                 "numeric padding, but 'same' is Keras' rule and always gives ceil(N/S) — write "
+                                 "padding as a number (valid is 0) or drop ceil_mode",
+    "error.avgpool3d_window": "avgpool3d needs every input axis ≥ its window (PyTorch): {axis} {n} < {k}",
+    "error.global_pool_needs_spatial": "global pooling needs spatial axes, but the input {shape} has none",
+    "error.causal_not_1d": "padding 'causal' is only defined for 1-D layers",
+    "error.padding_pairs": "'padding' has {count} pairs but the input has {rank} spatial axes",
+    "error.kernel_too_large": "kernel {k} > padded {axis} {padded}: ({n} + {pad_total} − {span})/{s} + 1 = {size}",
+    "error.dilated_kernel_too_large": "dilated kernel {span} (= {d}·({k}−1) + 1) > padded {axis} {padded}: "
+                                      "({n} + {pad_total} − {span})/{s} + 1 = {size}",
+    # --- spec errors: the engine ---
+    "error.no_layer": "no layer '{key}': give a name or an index from 1 to {count}",
+    "error.rank": "{type} expects a {rank} input, got {shape}",
+    "error.rank_flat": "{type} expects a {rank} input, got {shape} (did a flatten or dense come too early?)",
+    "error.output_too_large": "output size {size} exceeds the limit {limit}",
+    # --- spec errors: reading and parsing ---
+    "phrase.did_you_mean": " — did you mean '{word}'?",
+    "phrase.network_name": "the network's 'name'",
+    "phrase.name": "'name'",
+    "phrase.the_network_input": "the network input",
+    "phrase.layer_number": "layer {index}",
+    "phrase.valid": "valid: {valid}",
+    "phrase.no_arguments": "{type} takes no arguments",
+    "error.source_is_folder": "{source} is a folder, not a spec file",
+    "error.source_too_large": "{source} is {size:,} bytes; a spec may be at most {limit:,} bytes",
+    "error.source_unreadable": "cannot read {source}: {reason}",
+    "error.no_source": "no file or bundled example {source}{suggestion} (examples: {examples})",
+    "error.text_too_large": "{label} holds more than {limit:,} bytes; a spec may be at most {limit:,} bytes",
+    "error.not_utf8": "{label} is not UTF-8 text (byte 0x{byte:02x} at offset {offset})",
+    "error.empty_spec": "the spec is empty (an empty file, only comments, or null); write a mapping with 'input' and "
+                        "'layers'",
+    "error.spec_not_mapping": "a spec is a mapping with 'input' and 'layers', got {value}",
+    "error.unknown_top_key": "unknown top-level key {key}{suggestion} (valid: {valid})",
+    "error.no_layers": "the spec needs 'layers', a non-empty list of layer entries, e.g. layers: [flatten, dense: "
+                       "{{units: 10}}]",
+    "error.layers_not_list": "'layers' must be a non-empty list of layer entries, got {value}",
+    "error.too_many_layers": "{count:,} layers; a spec may have at most {limit:,}",
+    "error.no_input": "the spec needs 'input', e.g. input: [1, 28, 28] (channels first)",
+    "error.input_rank": "'input' must be [F], [C, L], [C, H, W] or [C, D, H, W], got {value}",
+    "error.input_size": "'input' sizes must be whole numbers from 1 to {high}, got {value}",
+    "error.name_empty": "{what} must be non-empty text, got {value}",
+    "error.name_too_long": "{what} has {length:,} characters; a name has at most {limit}: {value}",
+    "error.name_not_printable": "{what} must be printable text (letters, digits, spaces, punctuation), got {value} "
+                                "with {bad} in it",
+    "error.name_taken": "name '{name}' is already used by {first}; names must be unique",
+    "error.unknown_type": "unknown layer type {type}{suggestion}",
+    "error.inputs_not_names": "'inputs' must be a layer name or a list of names, got {value}",
+    "error.entry_shape": "an entry is a type name or a mapping, got {value}",
+    "error.entry_keys": "an entry names one layer type, found keys {keys}",
+    "error.arguments_not_mapping": "arguments of {type} must be a mapping, got {value}",
+    "error.type_not_name": "a layer type is a name, got {value}",
+    "error.too_few_inputs": "{type} needs at least {least} inputs, got {count}",
+    "error.one_input": "{type} takes one input, got {count}",
+    "error.unknown_argument": "unknown argument {key} for {type}{suggestion} ({listing})",
+    "error.argument_twice": "'{key}' and '{first}' are the same argument; give it once",
+    "error.missing_argument": "{type} needs '{name}' ({spellings})",
+    "error.unknown_input": "unknown input {name}{suggestion}",
+    "error.input_cycle": "cycle in inputs (← reads 'takes input from'): {cycle}",
+    "error.input_later": "input '{name}' is defined later, at {at}; list every layer after its inputs",
+    "error.layer_option_too_large": "--layer holds more than {limit:,} bytes",
+    # --- spec errors: YAML ---
+    "phrase.line": "line {line}",
+    "phrase.line_column": "line {line}, column {column}",
+    "phrase.a_whole_number": "a whole number",
+    "phrase.a_number": "a number",
+    "phrase.true_or_false": "true or false",
+    "phrase.null": "null",
+    "error.yaml_syntax_at": "YAML syntax error at line {line}, column {column}: {problem}",
+    "error.yaml_syntax": "YAML syntax error: {problem}",
+    "error.yaml": "YAML error: {problem}",
+    "error.yaml_second_document": "a second YAML document starts at line {line}; a spec is one document",
+    "error.yaml_too_deep": "YAML nesting deeper than {limit} levels at line {line}",
+    "error.yaml_tag": "unsupported YAML tag {tag} at line {line}; a spec holds plain YAML values (numbers, text, "
+                      "true/false, null, lists and mappings)",
+    "error.yaml_too_many_layers": "more than {limit:,} layers (entry {entry:,} is at line {line}); a spec may have at "
+                                  "most {limit:,}",
+    "error.yaml_alias_loop": "the alias *{name} at line {line} is inside the node it names (a loop); a spec cannot "
+                             "hold one",
+    "error.yaml_alias_unknown": "the alias *{name} at line {line} names no anchor before it (write &{name} on a value "
+                                "first)",
+    "error.yaml_too_large": "the YAML is too large to read: more than {limit:,} values by line {line} (an alias counts "
+                            "as everything it repeats); a spec needs far fewer",
+    "error.yaml_key": "a mapping key must be a plain value (text or a number), got {key} at line {line}",
+    "error.yaml_duplicate_key": "duplicate key {key} at {at} (first at {first}); give each key once",
+    "error.yaml_merge": "a merge key '<<' takes a mapping or a list of mappings, got {value} (mapping at line {line})",
+    "error.yaml_digits": "a number with {digits:,} digits at line {line}; numbers here have at most {limit}",
+    "error.yaml_tag_value": "{tag} {value} at line {line} is not {wanted}",
+    # --- errors of the commands ---
+    "error.get_no_key": "--get: no key '{key}' at {where}; valid: {valid}",
+    "error.get_no_item_named": "--get: no item '{key}' at {where}; give a name ({names}) or an index from 1 to {count}",
+    "error.get_no_item": "--get: no item '{key}' at {where}; give an index from 1 to {count}",
+    "error.get_scalar": "--get: {where} is a value ({value}), it has no '{key}'",
+    "error.solve_needs_size": "give --input or --output (or both): solve needs one size to start from",
+    "error.memory_estimate": "estimated peak memory {peak} ({where}) exceeds {cap} ({reason}); refusing to run: a "
+                             "smaller --batch or --input needs less",
+    "error.out_of_memory": "out of memory in the forward pass, although the estimated peak was {peak} ({where}), "
+                           "within {cap} ({reason}): other programs may have taken the rest; try a smaller --batch",
+    "error.no_solution": "no solution: nothing takes {sizes} (searched {searched})",
+    "error.no_answer_file": "no answer file '{path}'",
+    "error.answers_not_mapping": "{label}: answers are a mapping of question number to answer, e.g. `1: 16x15x15`",
 }

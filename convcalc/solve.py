@@ -48,7 +48,7 @@ class Problem:
 
 def solve(p: Problem) -> list[Solution]:
     if p.input is None and p.output is None:
-        raise SpecError("give --input or --output (or both): solve needs one size to start from")
+        raise SpecError("error.solve_needs_size")
     dilations = [p.dilation] if p.dilation else (DILATIONS if p.mode != "pool" else [1])
     found = []
     for k, s, d in product([p.kernel] if p.kernel else KERNELS, [p.stride] if p.stride else STRIDES, dilations):

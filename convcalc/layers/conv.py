@@ -7,6 +7,7 @@ from math import prod
 
 from convcalc import formulas
 from convcalc.english import STEPS
+from convcalc.messages import Message
 from convcalc.layers import activations
 from convcalc.layers.base import Arg, Call, Inference, LayerType, Window, check_declared, shape_text
 from convcalc.layers.windows import (
@@ -29,7 +30,7 @@ ACTIVATION = activations.activation_arg()
 
 
 def _check_in_channels(call: Call) -> None:
-    check_declared(call, "in_channels", call.channels, "channels", "a kernel is as deep as its input")
+    check_declared(call, "in_channels", call.channels, "phrase.channels", "phrase.why_in_channels")
 
 
 def _window_args(call: Call) -> tuple[tuple, tuple, tuple]:
@@ -38,9 +39,9 @@ def _window_args(call: Call) -> tuple[tuple, tuple, tuple]:
 
 def _check_groups(call: Call, filters: int) -> int:
     groups = call.args["groups"]
-    for what, count in (("input channels", call.channels), ("filters", filters)):
+    for what, count in (("phrase.input_channels", call.channels), ("phrase.filters", filters)):
         if count % groups:
-            raise call.fail(f"groups {groups} must divide the {what} {count} ({count} mod {groups} = {count % groups})")
+            raise call.fail("error.groups_divide", groups=groups, what=Message(what), count=count, rest=count % groups)
     return groups
 
 
@@ -114,7 +115,7 @@ def _transposed_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padd
         pad, op, step = padding, op or 0, "transposed_output"
     if size < 1:
         text = STEPS[step].substituted.format(n=n, s=s, d=d, k=k, pad=pad, op=op)
-        raise call.fail(f"output {axis} {text} = {size} < 1")
+        raise call.fail("error.transposed_output_too_small", axis=axis, text=text, size=size)
     return call.step(step, size, axis=axis, n=n, s=s, d=d, k=k, pad=pad, op=op)
 
 
@@ -129,7 +130,7 @@ def infer_conv_transpose(call: Call) -> Inference:
     ops = (None,) * len(kernel) if output_padding is None else call.per_axis("output_padding")
     for axis, op, s, d in zip(call.axis_names(), ops, stride, dilation):
         if op is not None and op >= max(s, d):
-            raise call.fail(f"output_padding {op} on the {axis} must be smaller than the stride {s} or the dilation {d}")
+            raise call.fail("error.output_padding_too_large", op=op, axis=axis, s=s, d=d)
     out_spatial = tuple(
         _transposed_size(call, axis, n, k, s, d, p, op)
         for axis, n, k, s, d, p, op in zip(call.axis_names(), call.spatial, kernel, stride, dilation, pads, ops)

@@ -36,13 +36,9 @@ def infer_flatten(call: Call) -> Inference:
 
 def infer_dense(call: Call) -> Inference:
     if len(call.shape) != 1:
-        raise call.fail(
-            f"dense needs a 1-D input but got {shape_text(call.shape)}: add `flatten` before it "
-            f"(it would give {prod(call.shape)} features)"
-        )
+        raise call.fail("error.dense_needs_flat", shape=shape_text(call.shape), features=prod(call.shape))
     units, features = call.args["units"], call.shape[0]
-    check_declared(call, "in_features", features, "features",
-                   "a dense layer has one weight per input feature for every unit")
+    check_declared(call, "in_features", features, "phrase.features", "phrase.why_in_features")
     biases = units if call.args["bias"] else 0
     weights = call.step("dense_weights", features * units, features=features, units=units)
     params = call.step("dense_parameters", weights + biases, weights=weights, biases=biases)
@@ -53,7 +49,7 @@ def infer_dense(call: Call) -> Inference:
 
 def infer_batchnorm(call: Call) -> Inference:
     c = call.channels
-    check_declared(call, "num_features", c, "channels", "batch normalisation keeps γ, β, a mean and a variance per channel")
+    check_declared(call, "num_features", c, "phrase.channels", "phrase.why_num_features")
     call.step("batchnorm_trainable", 2 * c, channels=c)
     call.step("batchnorm_non_trainable", 2 * c, channels=c)
     call.note("note.batchnorm", twice=2 * c)
@@ -62,7 +58,7 @@ def infer_batchnorm(call: Call) -> Inference:
 
 def infer_lrn(call: Call) -> Inference:
     if not call.spatial:
-        raise call.fail(f"lrn needs a [C, …] input with spatial axes, got {list(call.shape)}")
+        raise call.fail("error.lrn_needs_spatial", shape=str(list(call.shape)))
     return infer_same(call)
 
 
@@ -81,7 +77,7 @@ def infer_zeropad(call: Call) -> Inference:
 
 def infer_upsample(call: Call) -> Inference:
     if not call.spatial:
-        raise call.fail(f"upsample needs spatial axes, but the input {list(call.shape)} has none")
+        raise call.fail("error.upsample_needs_spatial", shape=str(list(call.shape)))
     scale = call.per_axis("scale_factor")
     out = tuple(
         call.step("upsampled_output", n * f, axis=axis, n=n, scale=f)
@@ -97,7 +93,7 @@ def _named_shapes(call: Call) -> str:
 
 def infer_add(call: Call) -> Inference:
     if len(set(call.input_shapes)) > 1:
-        raise call.fail(f"add needs inputs of identical shape, got {_named_shapes(call)}")
+        raise call.fail("error.add_shapes", shapes=_named_shapes(call))
     call.note("note.add", count=len(call.input_shapes))
     call.step("no_parameters", 0)
     return Inference(call.shape)
@@ -105,9 +101,7 @@ def infer_add(call: Call) -> Inference:
 
 def infer_concat(call: Call) -> Inference:
     if len({s[1:] for s in call.input_shapes}) > 1 or len({len(s) for s in call.input_shapes}) > 1:
-        raise call.fail(
-            f"concat needs equal spatial sizes (it stacks channels), got {_named_shapes(call)}"
-        )
+        raise call.fail("error.concat_shapes", shapes=_named_shapes(call))
     channels = call.step("concat_channels", sum(s[0] for s in call.input_shapes),
                          channels=" + ".join(str(s[0]) for s in call.input_shapes))
     call.note("note.concat", channels=channels)

@@ -31,11 +31,12 @@ def _pool_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padding: i
         return call.step("pool_output_same", size, axis=axis, n=n, s=s)
     pad = 0 if padding == "valid" else padding
     if 2 * pad > k:  # PyTorch checks against the kernel size, not the dilated span
-        raise call.fail(f"padding {pad} on the {axis} is more than half the window {k} (PyTorch requires P ≤ K/2)")
+        raise call.fail("error.pool_padding_too_large", pad=pad, axis=axis, k=k)
     size = formulas.pool_output_size(n, k, s, pad, d, ceil_mode)
     values = dict(axis=axis, rounding="ceil" if ceil_mode else "floor", n=n, pad=pad, d=d, k=k, s=s)
     if size < 1:  # with ceil_mode PyTorch accepts a window that hangs past the end
-        raise call.fail(f"pool window {span} > padded {axis} {n + 2 * pad}: ({n} + {2 * pad} − {span})/{s} + 1 = {size}")
+        raise call.fail("error.pool_window_too_large", span=span, axis=axis, padded=n + 2 * pad, n=n, pad_total=2 * pad,
+                        s=s, size=size)
     if ceil_mode and size != formulas.ceil_div(n + 2 * pad - span, s) + 1:
         call.warn("warn.ceil_mode_dropped", axis=axis)
         return call.step("pool_output_dropped", size, **values)
@@ -59,11 +60,7 @@ def _check_ceil_mode(call: Call) -> None:
     which have no ceil_mode (Keras: floor for valid, ceil(N/S) for same), so the pair means nothing."""
     padding = call.args["padding"]
     if call.args["ceil_mode"] and isinstance(padding, str):
-        rule = "keeps only whole windows (floor)" if padding == "valid" else "always gives ceil(N/S)"
-        raise call.fail(
-            f"ceil_mode: true with padding '{padding}': ceil_mode rounds PyTorch's formula for a numeric padding, but "
-            f"'{padding}' is Keras' rule and {rule} — write padding as a number (valid is 0) or drop ceil_mode"
-        )
+        raise call.fail(f"error.ceil_mode_with_{padding}")
 
 
 def infer_pool(call: Call) -> Inference:
@@ -74,7 +71,7 @@ def infer_pool(call: Call) -> Inference:
     if call.type_name == "avgpool3d" and padding != "same":
         for axis, n, k in zip(call.axis_names(), call.spatial, kernel):
             if n < k:  # PyTorch's avg_pool3d checks the unpadded input, unlike every other pool
-                raise call.fail(f"avgpool3d needs every input axis ≥ its window (PyTorch): {axis} {n} < {k}")
+                raise call.fail("error.avgpool3d_window", axis=axis, n=n, k=k)
     out = tuple(
         _pool_size(call, axis, n, k, s, d, p)
         for axis, n, k, s, d, p in zip(call.axis_names(), call.spatial, kernel, stride, dilation, pads)
@@ -155,7 +152,7 @@ def adaptive_temporaries(kind: str, r, batch: int) -> int:
 
 def infer_global(call: Call) -> Inference:
     if not call.spatial:
-        raise call.fail(f"global pooling needs spatial axes, but the input {list(call.shape)} has none")
+        raise call.fail("error.global_pool_needs_spatial", shape=str(list(call.shape)))
     note = "note.global_avg_pool" if call.type_name == "global_avgpool" else "note.global_max_pool"
     call.note(note, channels=call.channels, spatial=shape_text(call.spatial))
     call.step("global_features", call.channels, channels=call.channels)

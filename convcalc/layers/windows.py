@@ -52,11 +52,11 @@ def _pads(call: Call, kernel: tuple, stride: tuple, dilation: tuple) -> Pads:
         return tuple(formulas.same_padding(n, k, s, d) for n, k, s, d in zip(call.spatial, kernel, stride, dilation))
     if padding == "causal":
         if len(kernel) != 1:
-            raise call.fail("padding 'causal' is only defined for 1-D layers")
+            raise call.fail("error.causal_not_1d")
         return (formulas.causal_padding(kernel[0], dilation[0]),)
     if isinstance(padding, tuple) and isinstance(padding[0], tuple):
         if len(padding) != len(kernel):
-            raise call.fail(f"'padding' has {len(padding)} pairs but the input has {len(kernel)} spatial axes")
+            raise call.fail("error.padding_pairs", count=len(padding), rank=len(kernel))
         return padding
     return tuple((p, p) for p in call.per_axis("padding", len(kernel)))
 
@@ -72,7 +72,7 @@ def conv_window(call: Call) -> Geometry:
     return g
 
 
-def window_output(call: Call, g: Geometry, what: str = "kernel") -> tuple[int, ...]:
+def window_output(call: Call, g: Geometry) -> tuple[int, ...]:
     """floor((N + P − D·(K−1) − 1)/S) + 1 per axis; a window larger than the padded input is an
     error, and input cells that floor leaves uncovered become a warning."""
     out = []
@@ -80,8 +80,8 @@ def window_output(call: Call, g: Geometry, what: str = "kernel") -> tuple[int, .
         size = formulas.CONV_OUTPUT.function(n, k, s, lo + hi, d)
         span = formulas.effective_kernel(k, d)
         if span > n + lo + hi:
-            eff = f"{what} {k}" if d == 1 else f"dilated {what} {span} (= {d}·({k}−1) + 1)"
-            raise call.fail(f"{eff} > padded {axis} {n + lo + hi}: ({n} + {lo + hi} − {span})/{s} + 1 = {size}")
+            raise call.fail("error.kernel_too_large" if d == 1 else "error.dilated_kernel_too_large", k=k, d=d, span=span,
+                            axis=axis, padded=n + lo + hi, n=n, pad_total=lo + hi, s=s, size=size)
         call.step("output_size", size, axis=axis, n=n, lo=lo, hi=hi, d=d, k=k, s=s)
         warn_uncovered(call, axis, n, k, s, d, lo + hi, hi)
         out.append(size)

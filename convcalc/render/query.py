@@ -24,16 +24,18 @@ def _step(value: Any, key: str, where: str) -> Any:
     if isinstance(value, dict):
         if key in value:
             return value[key]
-        raise SpecError(f"--get: no key '{key}' at {where}; valid: {', '.join(value)}")
+        raise SpecError("error.get_no_key", key=key, where=where, valid=", ".join(value))
     if isinstance(value, list):
         named = [v.get("name") for v in value if isinstance(v, dict)]
         if key in named and len(named) == len(value):
             return value[named.index(key)]
         if key.isdigit() and 1 <= int(key) <= len(value):
             return value[int(key) - 1]
-        names = f"a name ({', '.join(named[:5])}{', …' if len(named) > 5 else ''}) or " if all(named) and named else ""
-        raise SpecError(f"--get: no item '{key}' at {where}; give {names}an index from 1 to {len(value)}")
-    raise SpecError(f"--get: {where} is a value ({json.dumps(value)}), it has no '{key}'")
+        if all(named) and named:
+            names = ", ".join(named[:5]) + (", …" if len(named) > 5 else "")
+            raise SpecError("error.get_no_item_named", key=key, where=where, names=names, count=len(value))
+        raise SpecError("error.get_no_item", key=key, where=where, count=len(value))
+    raise SpecError("error.get_scalar", where=where, value=json.dumps(value), key=key)
 
 
 def format_value(value: Any, as_json: bool = False) -> str:
