@@ -352,4 +352,17 @@ CATALOGUE: dict[str, Template] = {
     "error.no_solution": "no solution: nothing takes {sizes} (searched {searched})",
     "error.no_answer_file": "no answer file '{path}'",
     "error.answers_not_mapping": "{label}: answers are a mapping of question number to answer, e.g. `1: 16x15x15`",
+    # --- the memory cap `verify` checks against ---
+    "cap.max_memory": "--max-memory",
+    "cap.available": "80% of the RAM available now",
+    "cap.quarter": "a quarter of the RAM",
+    "cap.address_space": "80% of the address space left under `ulimit -v`",
+    "cap.default": "the default where the RAM is unknown",
+    "error.memory_size": "expected a size like 6G, 512MiB or 1e9, got {value}",
+    "error.memory_limit": "a memory limit must be at least 1 byte and finite, got {value}",
+    # --- explain's window picture ---
+    "picture.caption": "input {input} padded ({pads}) → output {output}; kernel {kernel}, stride {stride}, "
+                       "dilation {dilation}",
+    "picture.legend": "{pad} padding  {cell} input  {first} first window  {second} second window (one stride on)  "
+                      "{both} in both  {missed} never covered",
 }

@@ -85,7 +85,7 @@ def picture(r: LayerResult) -> Picture | None:
     """The padded input with the first two window positions, and the output grid: the static
     version of the convolution-arithmetic animations (Dumoulin & Visin 2016)."""
     g = r.geometry
-    if g is None or g.pads_only or len(g.kernel) not in (1, 2):
+    if g is None or not g.drawn or len(g.kernel) not in (1, 2):
         return None
     spatial = r.input_shapes[0][1:]
     padded = [lo + n + hi for n, (lo, hi) in zip(spatial, g.pads)]
@@ -124,11 +124,10 @@ def picture(r: LayerResult) -> Picture | None:
         out_rows.append("".join(FIRST if (y, x) == positions[0] else SECOND if len(positions) > 1 and (y, x) == positions[1]
                                 else CELL for x in range(out[1])))
     pad_text = " × ".join(f"{lo}+{hi}" for lo, hi in g.pads)
-    caption = (f"input {shape_text(tuple(spatial if len(g.kernel) == 2 else spatial[1:]))} padded ({pad_text}) → "
-               f"output {shape_text(r.output_shape[1:])}; kernel {shape_text(g.kernel)}, stride {shape_text(g.stride)}, "
-               f"dilation {shape_text(g.dilation)}")
-    legend = (f"{PAD} padding  {CELL} input  {FIRST} first window  {SECOND} second window (one stride on)  "
-              f"{BOTH} in both  {MISSED} never covered")
+    caption = Message("picture.caption", input=shape_text(tuple(spatial if len(g.kernel) == 2 else spatial[1:])),
+                      pads=pad_text, output=shape_text(r.output_shape[1:]), kernel=shape_text(g.kernel),
+                      stride=shape_text(g.stride), dilation=shape_text(g.dilation))
+    legend = Message("picture.legend", pad=PAD, cell=CELL, first=FIRST, second=SECOND, both=BOTH, missed=MISSED)
     return Picture(caption, tuple(rows), tuple(out_rows), legend)
 
 

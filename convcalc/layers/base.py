@@ -165,7 +165,9 @@ class Geometry:
     picture draws and the NumPy forwards slide, so no forward derives it again."""
 
     axes: tuple[Axis, ...]
-    pads_only: bool = False  # zero padding: pads and no window (explain draws no picture)
+    # explain draws the windows over the padded input; not for zero padding (no window) nor a
+    # transposed conv (its pads are the stride-spread input's, negative to crop, at stride 1)
+    drawn: bool = True
 
     @property
     def kernel(self) -> tuple[int, ...]:

@@ -16,6 +16,7 @@ from convcalc.layers.windows import (
     kernel_arg,
     padded_values,
     padding_arg,
+    resolve_window,
     rf_window,
     stride_arg,
     window_output,
@@ -150,6 +151,7 @@ def infer_conv_transpose(call: Call) -> Inference:
                 for o, n, k, s, d in zip(out_spatial, call.spatial, kernel, stride, dilation))
     workspace = full * call.channels * prod(kernel)
     return Inference((filters, *out_spatial), kernel_shape, params, 0, macs, rf, workspace=workspace,
+                     geometry=resolve_window(call, kernel, stride, dilation, transposed=True),
                      extra=activations.applied(call))
 
 
@@ -208,42 +210,14 @@ def forward_conv(run):
     return activations.apply(call.args.get("activation"), out)
 
 
-def _transpose_plan(call: Call) -> tuple[tuple, tuple, tuple]:
-    """How the runner computes a transposed convolution: per axis the output size, the
-    (before, after) pads of the stride-spread input — a negative pad crops — and the length of
-    the convolution over it, whose first `output size` cells are the output."""
-    kernel, stride, dilation = _window_args(call)
-    padding, op = call.args["padding"], call.args["output_padding"]
-    ops = (op,) * len(kernel) if op is None or isinstance(op, int) else op
-    paddings = (padding,) * len(kernel) if isinstance(padding, (int, str)) else padding
-    sizes, pads, lengths = [], [], []
-    for n, k, s, d, o, p in zip(call.spatial, kernel, stride, dilation, ops, paddings):
-        full = (n - 1) * s + formulas.effective_kernel(k, d)  # every cell the kernel stamps
-        if isinstance(p, str):
-            # Keras (TensorFlow): the gradient of a `p`-padded conv whose input has the output's
-            # size, so the output starts where that conv's `same` padding would begin
-            size = formulas.keras_transposed_output_size(n, k, s, p, d, o)
-            offset = max(full - size, 0) // 2
-        else:
-            size, offset = formulas.transposed_output_size(n, k, s, p, d, o or 0), p
-        edge = d * (k - 1)
-        # cells of the wanted output beyond the full result are zeros (Keras `valid` with K < S)
-        lo, hi = edge - offset, edge + max(size + offset - full, 0)
-        sizes.append(size)
-        pads.append((lo, hi))
-        lengths.append((n - 1) * s + 1 + lo + hi - edge)
-    return tuple(sizes), tuple(pads), tuple(lengths)
-
-
 def forward_conv_transpose(run):
     from convcalc.runner import kernels
 
-    call = run.call()
-    _, stride, dilation = _window_args(call)
-    sizes, pads, _ = _transpose_plan(call)
+    call, g = run.call(), run.result.geometry
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
-    out = kernels.conv_transpose(run.x, weight, bias, stride, dilation, call.args["groups"], pads, sizes)
+    out = kernels.conv_transpose(run.x, weight, bias, g.stride, g.dilation, call.args["groups"], g.pads,
+                                 run.result.output_shape[1:])
     return activations.apply(call.args.get("activation"), out)
 
 
@@ -291,14 +265,14 @@ def separable_temporaries(r, batch: int) -> int:
 def transpose_temporaries(r, batch: int) -> int:
     """The flipped weight; the stride-spread input, its padded and its cut copy (C channels
     each); the uncropped convolution and its GEMM product (filters channels each)."""
-    call = Call(r.spec.type, dict(r.spec.args), r.input_shapes)
-    _, stride, _ = _window_args(call)
-    _, pads, lengths = _transpose_plan(call)
-    spread = [(n - 1) * s + 1 for n, s in zip(call.spatial, stride)]
-    padded = prod(n + max(lo, 0) + max(hi, 0) for n, (lo, hi) in zip(spread, pads))
-    cut = prod(n + lo + hi for n, (lo, hi) in zip(spread, pads))
-    return (r.params + batch * call.channels * (prod(spread) + padded + cut) + 2 * batch * r.output_shape[0] * prod(lengths)
+    g, (channels, *spatial) = r.geometry, r.input_shapes[0]
+    spread = [(n - 1) * s + 1 for n, s in zip(spatial, g.stride)]
+    padded = prod(n + max(lo, 0) + max(hi, 0) for n, (lo, hi) in zip(spread, g.pads))
+    cut = prod(n + lo + hi for n, (lo, hi) in zip(spread, g.pads))
+    lengths = prod(n + a.before + a.after - a.dilation * (a.kernel - 1) for n, a in zip(spread, g.axes))
+    return (r.params + batch * channels * (prod(spread) + padded + cut) + 2 * batch * r.output_shape[0] * lengths
             + _activation_values(r, batch))
+
 
 
 def _conv_type(dims: int) -> LayerType:

@@ -65,7 +65,7 @@ def infer_lrn(call: Call) -> Inference:
 def infer_zeropad(call: Call) -> Inference:
     rank = len(call.spatial)
     ones = (1,) * rank
-    geometry = replace(resolve_window(call, ones, ones, ones), pads_only=True)
+    geometry = replace(resolve_window(call, ones, ones, ones), drawn=False)
     pairs = geometry.pads
     out = tuple(
         call.step("zero_padded_output", n + lo + hi, axis=axis, n=n, lo=lo, hi=hi)

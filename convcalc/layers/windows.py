@@ -29,11 +29,14 @@ def padding_arg(choices: tuple[str, ...] = PAD_STRINGS) -> Arg:
     return Arg("padding", "padding", 0, choices=choices, help="int (symmetric per axis), per-axis list, or " + "/".join(choices))
 
 
-def resolve_window(call: Call, kernel: tuple, stride: tuple, dilation: tuple, ceil_mode: bool = False) -> Geometry:
+def resolve_window(call: Call, kernel: tuple, stride: tuple, dilation: tuple, ceil_mode: bool = False,
+                   transposed: bool = False) -> Geometry:
     """The one window normaliser: kernel, stride, dilation and (before, after) pads per axis for
     every padding spelling — int, per axis, [before, after] pairs, `valid`, `same` (the extra
     cell after, as TensorFlow), `causal` — with `after` extended until PyTorch's ceil_mode's
-    last window fits."""
+    last window fits; for a transposed conv, the pads of its stride-spread input."""
+    if transposed:
+        return _transposed_window(call, kernel, stride, dilation)
     pads = _pads(call, kernel, stride, dilation)
     axes = []
     for n, k, s, d, (lo, hi) in zip(call.spatial, kernel, stride, dilation, pads):
@@ -59,6 +62,29 @@ def _pads(call: Call, kernel: tuple, stride: tuple, dilation: tuple) -> Pads:
             raise call.fail("error.padding_pairs", count=len(padding), rank=len(kernel))
         return padding
     return tuple((p, p) for p in call.per_axis("padding", len(kernel)))
+
+
+def _transposed_window(call: Call, kernel: tuple, stride: tuple, dilation: tuple) -> Geometry:
+    """A transposed conv as the runner computes it: the input spread S apart, padded by
+    (before, after) — a negative pad crops — and convolved at stride 1, whose first `output
+    size` cells are the output."""
+    padding, op = call.args["padding"], call.args["output_padding"]
+    ops = (op,) * len(kernel) if op is None or isinstance(op, int) else op
+    paddings = (padding,) * len(kernel) if isinstance(padding, (int, str)) else padding
+    axes = []
+    for n, k, s, d, o, p in zip(call.spatial, kernel, stride, dilation, ops, paddings):
+        full = (n - 1) * s + formulas.effective_kernel(k, d)  # every cell the kernel stamps
+        if isinstance(p, str):
+            # Keras (TensorFlow): the gradient of a `p`-padded conv whose input has the output's
+            # size, so the output starts where that conv's `same` padding would begin
+            size = formulas.keras_transposed_output_size(n, k, s, p, d, o)
+            offset = max(full - size, 0) // 2
+        else:
+            size, offset = formulas.transposed_output_size(n, k, s, p, d, o or 0), p
+        edge = d * (k - 1)
+        # cells of the wanted output beyond the full result are zeros (Keras `valid` with K < S)
+        axes.append(Axis(kernel=k, stride=s, dilation=d, before=edge - offset, after=edge + max(size + offset - full, 0)))
+    return Geometry(axes=tuple(axes), drawn=False)
 
 
 def conv_window(call: Call) -> Geometry:
