@@ -365,4 +365,9 @@ CATALOGUE: dict[str, Template] = {
                        "dilation {dilation}",
     "picture.legend": "{pad} padding  {cell} input  {first} first window  {second} second window (one stride on)  "
                       "{both} in both  {missed} never covered",
+    # --- where an error is: put in front of its message ---
+    "where.layer_line": "layer {index} '{name}' (line {line})",
+    "where.layer": "layer {index} '{name}'",
+    "where.entry_line": "layer {index} (line {line})",
+    "where.entry": "layer {index}",
 }

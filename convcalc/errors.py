@@ -30,15 +30,23 @@ class SpecError(Exception):
     def message(self) -> str:
         return Message(self.id, **self.params) + self.hint
 
+    def __reduce__(self):  # pickle rebuilds it from its id and parameters
+        return _spec_error, (self.id, self.where, self.hint, self.params)
+
     def at(self, where: str | None, hint: str = "") -> SpecError:
         """The same error placed at `where`, with `hint` after the message."""
         return SpecError(self.id, where, hint=self.hint + hint, **self.params)
 
 
+def _spec_error(id: str, where: str | None, hint: str, params: dict[str, Any]) -> SpecError:
+    return SpecError(id, where, hint=hint, **params)
+
+
 def layer_where(index: int, name: str, line: int | None) -> str:
     """`layer 4 'conv2d_2' (line 9)` — how every message names a layer."""
-    at = f" (line {line})" if line else ""
-    return f"layer {index} '{name}'{at}"
+    if line:
+        return Message("where.layer_line", index=index, name=name, line=line)
+    return Message("where.layer", index=index, name=name)
 
 
 def echo(value: Any, width: int = ECHO_WIDTH) -> str:

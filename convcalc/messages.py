@@ -11,7 +11,7 @@ from __future__ import annotations
 from string import Formatter
 from typing import Any
 
-from convcalc.english import CATALOGUE, STEPS, Plural, StepText, Template  # noqa: F401
+from convcalc.english import CATALOGUE, STEPS, Plural, StepText, Template
 
 
 def template_text(template: Template, params: dict[str, Any]) -> str:
@@ -39,6 +39,13 @@ class Message(str):
         self = super().__new__(cls, template_text(CATALOGUE[id], params))
         self.id, self.params = id, params
         return self
+
+    def __reduce__(self):  # copy and pickle rebuild it from its id, not from its text
+        return _rebuild, (self.id, self.params)
+
+
+def _rebuild(id: str, params: dict[str, Any]) -> Message:
+    return Message(id, **params)
 
 
 def as_dict(message: str) -> dict[str, Any]:

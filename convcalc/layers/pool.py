@@ -7,7 +7,7 @@ from functools import partial
 from math import gcd, prod
 
 from convcalc import formulas
-from convcalc.layers.base import GLOBAL, Arg, Call, Geometry, Inference, LayerType, Window, shape_text
+from convcalc.layers.base import GLOBAL, Arg, Axis, Call, Geometry, Inference, LayerType, Window, shape_text
 from convcalc.layers.windows import (
     dilation_arg,
     kernel_arg,
@@ -23,13 +23,15 @@ STRIDE = Arg("stride", "sizes", None, aliases=("strides",), help="step between w
 CEIL = Arg("ceil_mode", "bool", False, help="round the output size up (PyTorch rule)")
 
 
-def _pool_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padding: int | str) -> int:
+def _pool_size(call: Call, axis: str, n: int, window: Axis) -> int:
+    """The output size on one axis, from the resolved window: PyTorch's rule with the symmetric
+    padding P (its `before`), or Keras' ceil(N/S) for `same`."""
     ceil_mode = call.args["ceil_mode"]
+    k, s, d, pad = window.kernel, window.stride, window.dilation, window.before
     span = formulas.effective_kernel(k, d)
-    if padding == "same":  # Keras: out = ceil(N/S), whatever the window
-        size = formulas.ceil_div(n, s)
+    if call.args["padding"] == "same":  # Keras: out = ceil(N/S), whatever the window
+        size = formulas.SAME_OUTPUT.function(n, s)
         return call.step("pool_output_same", size, axis=axis, n=n, s=s)
-    pad = 0 if padding == "valid" else padding
     if 2 * pad > k:  # PyTorch checks against the kernel size, not the dilated span
         raise call.fail("error.pool_padding_too_large", pad=pad, axis=axis, k=k)
     size = formulas.pool_output_size(n, k, s, pad, d, ceil_mode)
@@ -66,21 +68,17 @@ def _check_ceil_mode(call: Call) -> None:
 def infer_pool(call: Call) -> Inference:
     _check_ceil_mode(call)
     kernel, stride, dilation = _pool_window(call)
-    padding = call.args["padding"]
-    pads = (padding,) * len(kernel) if isinstance(padding, str) else call.per_axis("padding")
-    if call.type_name == "avgpool3d" and padding != "same":
+    geometry = resolve_window(call, kernel, stride, dilation, call.args["ceil_mode"])
+    if call.type_name == "avgpool3d" and call.args["padding"] != "same":
         for axis, n, k in zip(call.axis_names(), call.spatial, kernel):
             if n < k:  # PyTorch's avg_pool3d checks the unpadded input, unlike every other pool
                 raise call.fail("error.avgpool3d_window", axis=axis, n=n, k=k)
-    out = tuple(
-        _pool_size(call, axis, n, k, s, d, p)
-        for axis, n, k, s, d, p in zip(call.axis_names(), call.spatial, kernel, stride, dilation, pads)
-    )
+    out = tuple(_pool_size(call, axis, n, window) for axis, n, window in zip(call.axis_names(), call.spatial, geometry.axes))
     note = "note.max_pool" if call.type_name.startswith("max") else "note.avg_pool"
     call.note(note, kernel=shape_text(kernel), channels=call.channels)
     call.step("pool_parameters", 0)
     return Inference((call.channels, *out), None, 0, 0, 0, rf_window(kernel, stride, dilation),
-                     geometry=resolve_window(call, kernel, stride, dilation, call.args["ceil_mode"]))
+                     geometry=geometry)
 
 
 def _counted(call: Call, g: Geometry) -> tuple[tuple[int, int], ...]:

@@ -166,7 +166,7 @@ class _Place:
         found = [key_line(m, key) for m in self.mappings if key is not None and key in m]
         line = found[0] if found and found[0] else self.line
         if name is None:
-            return f"layer {self.index}" + (f" (line {line})" if line else "")
+            return Message("where.entry_line", index=self.index, line=line) if line else Message("where.entry", index=self.index)
         return layer_where(self.index, name, line)
 
 
