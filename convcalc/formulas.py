@@ -7,7 +7,7 @@ the number in the table. Every function works on one spatial axis and plain ints
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 
 def effective_kernel(kernel: int, dilation: int = 1) -> int:

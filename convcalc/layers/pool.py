@@ -35,7 +35,7 @@ def _pool_size(call: Call, axis: str, n: int, window: Axis) -> int:
     if 2 * pad > k:  # PyTorch checks against the kernel size, not the dilated span
         raise call.fail("error.pool_padding_too_large", pad=pad, axis=axis, k=k)
     size = formulas.pool_output_size(n, k, s, pad, d, ceil_mode)
-    values = dict(axis=axis, rounding="ceil" if ceil_mode else "floor", n=n, pad=pad, d=d, k=k, s=s)
+    values = {"axis": axis, "rounding": "ceil" if ceil_mode else "floor", "n": n, "pad": pad, "d": d, "k": k, "s": s}
     if size < 1:  # with ceil_mode PyTorch accepts a window that hangs past the end
         raise call.fail("error.pool_window_too_large", span=span, axis=axis, padded=n + 2 * pad, n=n, pad_total=2 * pad,
                         s=s, size=size)

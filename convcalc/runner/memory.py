@@ -10,8 +10,8 @@ from math import prod
 
 from convcalc.engine import Network
 from convcalc.errors import echo
-from convcalc.messages import Message
 from convcalc.layers import REGISTRY
+from convcalc.messages import Message
 
 BYTES = 4  # float32
 BLOCK_BYTES = 4 << 20  # the runner gathers im2col columns in bands of about this size
