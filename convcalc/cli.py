@@ -132,16 +132,15 @@ def verify(
     cap = memory_cap(wanted)
     where = f"batch {batch}, at {estimate.layer}"
     if estimate.peak_bytes > cap.bytes:
-        raise SpecError(f"estimated peak memory {human_bytes(estimate.peak_bytes)} ({where}) exceeds "
-                        f"{human_bytes(cap.bytes)} ({cap.reason}); refusing to run: a smaller --batch or --input needs less")
+        raise SpecError("error.memory_estimate", peak=human_bytes(estimate.peak_bytes), where=where,
+                        cap=human_bytes(cap.bytes), reason=cap.reason)
     from convcalc.render import verify as render
 
     try:
         runs = _run_with_progress(net, seed, batch)
     except MemoryError:
-        raise SpecError(f"out of memory in the forward pass, although the estimated peak was {human_bytes(estimate.peak_bytes)} "
-                        f"({where}), within {human_bytes(cap.bytes)} ({cap.reason}): other programs may have taken the rest; "
-                        "try a smaller --batch") from None
+        raise SpecError("error.out_of_memory", peak=human_bytes(estimate.peak_bytes), where=where,
+                        cap=human_bytes(cap.bytes), reason=cap.reason) from None
     data = render.verify_dict(net, runs, seed, batch, estimate)
     if get is not None:
         _print_get(data, get, fmt is VerifyFormat.json)
@@ -286,7 +285,7 @@ def solve(
                              "transposed" if transposed else "pool" if pool else "conv", ceil_mode)
     solutions = solver.solve(problem)
     if not solutions:
-        raise SpecError(f"no solution: nothing takes {render.sizes(problem)} (searched {solver.describe_search(problem)})")
+        raise SpecError("error.no_solution", sizes=render.sizes(problem), searched=solver.describe_search(problem))
     if fmt is SolveFormat.json:
         sys.stdout.write(render.to_json(problem, solutions, limit))
     else:

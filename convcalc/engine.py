@@ -119,7 +119,7 @@ class Network:
             return self.by_name[key]
         if key.isdigit() and 1 <= int(key) <= len(self.layers):
             return self.layers[int(key) - 1]
-        raise SpecError(f"no layer '{key}': give a name or an index from 1 to {len(self.layers)}")
+        raise SpecError("error.no_layer", key=key, count=len(self.layers))
 
 
 def analyze(spec: Spec) -> Network:
@@ -133,7 +133,7 @@ def analyze(spec: Spec) -> Network:
             hint = channels_last_hint(spec.input_shape)
             if e.where and not hint:
                 raise
-            raise SpecError(e.message + hint, e.where or layer.where) from None
+            raise e.at(e.where or layer.where, hint) from None
         shapes[layer.name] = result.output_shape
         fields[layer.name] = field
         results.append(result)
@@ -145,15 +145,13 @@ def _analyze_layer(layer: LayerSpec, shapes: dict[str, Shape], fields: dict) -> 
     input_shapes = tuple(shapes[n] for n in layer.inputs)
     rank = len(input_shapes[0]) - 1
     if layer_type.rank is not None and rank != layer_type.rank:
-        hint = " (did a flatten or dense come too early?)" if rank == 0 else ""
-        raise SpecError(
-            f"{layer.type} expects a {RANK_NAMES[layer_type.rank]} input, got {shape_text(input_shapes[0])}{hint}"
-        )
+        raise SpecError("error.rank_flat" if rank == 0 else "error.rank", type=layer.type,
+                        rank=RANK_NAMES[layer_type.rank], shape=shape_text(input_shapes[0]))
     call = Call(layer.type, dict(layer.args), input_shapes, layer.inputs)
     inference = layer_type.infer(call)
     for d in inference.output_shape:
         if d > MAX_DIM:
-            raise SpecError(f"output size {d} exceeds the limit {MAX_DIM}")
+            raise SpecError("error.output_too_large", size=d, limit=MAX_DIM)
     field = _next_field(inference.rf, [fields[n] for n in layer.inputs], inference.output_shape)
     result = LayerResult(
         spec=layer,

@@ -8,28 +8,45 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from convcalc.messages import Message
+
 ECHO_WIDTH = 60  # characters of a user's value a message shows at most, `…` included
 _YAML_WORDS = {None: "null", True: "true", False: "false"}
 _ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\x1b": "\\e"}
 
 
 class SpecError(Exception):
-    """A spec that cannot be read, parsed or propagated.
+    """A spec that cannot be read, parsed or propagated: a catalogue id and its parameters.
 
     ``where`` names the place (``layer 4 'conv2d_2' (line 9)``) and is put in front of the
-    message, so every error reads the same way.
+    message, so every error reads the same way; ``hint`` (rendered text) goes after it.
     """
 
-    def __init__(self, message: str, where: str | None = None) -> None:
-        self.message = message
-        self.where = where
-        super().__init__(f"{where}: {message}" if where else message)
+    def __init__(self, id: str, where: str | None = None, /, hint: str = "", **params: Any) -> None:
+        self.id, self.params, self.where, self.hint = id, params, where, hint
+        super().__init__(f"{where}: {self.message}" if where else self.message)
+
+    @property
+    def message(self) -> str:
+        return Message(self.id, **self.params) + self.hint
+
+    def __reduce__(self):  # pickle rebuilds it from its id and parameters
+        return _spec_error, (self.id, self.where, self.hint, self.params)
+
+    def at(self, where: str | None, hint: str = "") -> SpecError:
+        """The same error placed at `where`, with `hint` after the message."""
+        return SpecError(self.id, where, hint=self.hint + hint, **self.params)
+
+
+def _spec_error(id: str, where: str | None, hint: str, params: dict[str, Any]) -> SpecError:
+    return SpecError(id, where, hint=hint, **params)
 
 
 def layer_where(index: int, name: str, line: int | None) -> str:
     """`layer 4 'conv2d_2' (line 9)` — how every message names a layer."""
-    at = f" (line {line})" if line else ""
-    return f"layer {index} '{name}'{at}"
+    if line:
+        return Message("where.layer_line", index=index, name=name, line=line)
+    return Message("where.layer", index=index, name=name)
 
 
 def echo(value: Any, width: int = ECHO_WIDTH) -> str:

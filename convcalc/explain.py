@@ -15,6 +15,7 @@ from fractions import Fraction
 
 from convcalc.engine import LayerResult, Network
 from convcalc.layers.base import shape_text
+from convcalc.messages import Message
 
 PICTURE_LIMIT = 16  # cells per axis, padding included: beyond that a grid stops being readable
 
@@ -41,25 +42,20 @@ def explain(net: Network, key: str | None = None) -> list[Explanation]:
     return [Explanation(r, (*r.notes, *network_notes(net, r)), picture(r)) for r in layers]
 
 
-def network_notes(net: Network, r: LayerResult) -> list[str]:
+def network_notes(net: Network, r: LayerResult) -> list[Message]:
     """Points that need the rest of the network."""
     notes = []
     total = net.totals.trainable_params
     if r.spec.type == "dense" and total and r.trainable / total >= 0.2:
         features, units = r.kernel_shape[1], r.kernel_shape[0]
-        notes.append(
-            f"This one layer holds {100 * r.trainable / total:.1f}% of the network's {total:,} parameters: "
-            f"{features:,} features × {units:,} units. Dense layers after a flatten dominate VGG-like networks."
-        )
+        notes.append(Message("note.dense_share", percent=100 * r.trainable / total, total=total, features=features,
+                             units=units))
     saved = bottleneck_saving(net, r)
     if saved:
         consumer, direct = saved
-        notes.append(
-            f"Cutting {r.input_shapes[0][0]} channels to {r.output_shape[0]} before '{consumer.spec.name}' "
-            f"(GoogLeNet's trick): {r.macs:,} + {consumer.macs:,} = {r.macs + consumer.macs:,} MACs, against "
-            f"{direct:,} if '{consumer.spec.name}' ran on all {r.input_shapes[0][0]} channels — "
-            f"{direct - r.macs - consumer.macs:,} MACs saved."
-        )
+        notes.append(Message("note.bottleneck", c_in=r.input_shapes[0][0], c_out=r.output_shape[0],
+                             consumer=consumer.spec.name, macs=r.macs, consumer_macs=consumer.macs,
+                             both=r.macs + consumer.macs, direct=direct, saved=direct - r.macs - consumer.macs))
     return notes
 
 
@@ -89,7 +85,7 @@ def picture(r: LayerResult) -> Picture | None:
     """The padded input with the first two window positions, and the output grid: the static
     version of the convolution-arithmetic animations (Dumoulin & Visin 2016)."""
     g = r.geometry
-    if g is None or len(g.kernel) not in (1, 2):
+    if g is None or not g.drawn or len(g.kernel) not in (1, 2):
         return None
     spatial = r.input_shapes[0][1:]
     padded = [lo + n + hi for n, (lo, hi) in zip(spatial, g.pads)]
@@ -128,11 +124,10 @@ def picture(r: LayerResult) -> Picture | None:
         out_rows.append("".join(FIRST if (y, x) == positions[0] else SECOND if len(positions) > 1 and (y, x) == positions[1]
                                 else CELL for x in range(out[1])))
     pad_text = " × ".join(f"{lo}+{hi}" for lo, hi in g.pads)
-    caption = (f"input {shape_text(tuple(spatial if len(g.kernel) == 2 else spatial[1:]))} padded ({pad_text}) → "
-               f"output {shape_text(r.output_shape[1:])}; kernel {shape_text(g.kernel)}, stride {shape_text(g.stride)}, "
-               f"dilation {shape_text(g.dilation)}")
-    legend = (f"{PAD} padding  {CELL} input  {FIRST} first window  {SECOND} second window (one stride on)  "
-              f"{BOTH} in both  {MISSED} never covered")
+    caption = Message("picture.caption", input=shape_text(tuple(spatial if len(g.kernel) == 2 else spatial[1:])),
+                      pads=pad_text, output=shape_text(r.output_shape[1:]), kernel=shape_text(g.kernel),
+                      stride=shape_text(g.stride), dilation=shape_text(g.dilation))
+    legend = Message("picture.legend", pad=PAD, cell=CELL, first=FIRST, second=SECOND, both=BOTH, missed=MISSED)
     return Picture(caption, tuple(rows), tuple(out_rows), legend)
 
 

@@ -6,6 +6,9 @@ the number in the table. Every function works on one spatial axis and plain ints
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from collections.abc import Callable
+
 
 def effective_kernel(kernel: int, dilation: int = 1) -> int:
     """Span of a dilated kernel: D·(K−1) + 1 cells."""
@@ -90,3 +93,58 @@ def adaptive_max_bin(n: int, out: int) -> int:
     if rest == 0:
         return n // out
     return ceil_div(n, out) + (0 if rest == gcd(n, out) else 1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Formula:
+    """One rule as it is printed and computed: the notation (`floor((N + 2P − …)/S) + 1`), the
+    same with named placeholders for this layer's numbers, and the function. `explain`,
+    `solve` and the engine all print a rule from its Formula, so it reads the same everywhere."""
+
+    notation: str
+    substitution: str
+    function: Callable[..., int] | None = None
+
+    def substitute(self, **values: object) -> str:
+        return self.substitution.format(**values)
+
+
+CONV_OUTPUT = Formula(
+    notation="floor((N + P_before + P_after − D·(K−1) − 1)/S) + 1",
+    substitution="floor(({n} + {lo} + {hi} − {d}·({k}−1) − 1)/{s}) + 1",
+    function=conv_output_size,
+)
+# symmetric padding P on both sides; {rounding} is floor, or ceil for PyTorch's ceil_mode
+SYMMETRIC_OUTPUT = Formula(
+    notation="{rounding}((N + 2P − D·(K−1) − 1)/S) + 1",
+    substitution="{rounding}(({n} + 2·{pad} − {d}·({k}−1) − 1)/{s}) + 1",
+    function=pool_output_size,
+)
+SAME_OUTPUT = Formula(notation="ceil(N/S)", substitution="ceil({n}/{s})", function=ceil_div)
+SAME_PADDING = Formula(
+    notation="max((ceil(N/S) − 1)·S + D·(K−1) + 1 − N, 0)",
+    substitution="max((ceil({n}/{s}) − 1)·{s} + {d}·({k}−1) + 1 − {n}, 0)",
+    function=same_padding,
+)
+CAUSAL_PADDING = Formula(notation="D·(K−1)", substitution="{d}·({k}−1)", function=causal_padding)
+UNCOVERED = Formula(
+    notation="(N + P − D·(K−1) − 1) mod S",
+    substitution="({n} + {pad_total} − {span}) mod {s}",
+    function=uncovered_cells,
+)
+TRANSPOSED_OUTPUT = Formula(
+    notation="(N−1)·S − 2P + D·(K−1) + output_padding + 1",
+    substitution="({n}−1)·{s} − 2·{pad} + {d}·({k}−1) + {op} + 1",
+    function=transposed_output_size,
+)
+KERAS_TRANSPOSED_VALID = Formula(
+    notation="N·S + max(D·(K−1) + 1 − S, 0)",
+    substitution="{n}·{s} + max({d}·({k}−1) + 1 − {s}, 0)",
+    function=keras_transposed_output_size,
+)
+KERAS_TRANSPOSED_SAME = Formula(notation="N·S", substitution="{n}·{s}", function=keras_transposed_output_size)
+KERAS_TRANSPOSED_PADDED = Formula(
+    notation="(N−1)·S + D·(K−1) + 1 − 2P + output_padding",
+    substitution="({n}−1)·{s} + {d}·({k}−1) + 1 − 2·{pad} + {op}",
+    function=keras_transposed_output_size,
+)

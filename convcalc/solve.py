@@ -48,7 +48,7 @@ class Problem:
 
 def solve(p: Problem) -> list[Solution]:
     if p.input is None and p.output is None:
-        raise SpecError("give --input or --output (or both): solve needs one size to start from")
+        raise SpecError("error.solve_needs_size")
     dilations = [p.dilation] if p.dilation else (DILATIONS if p.mode != "pool" else [1])
     found = []
     for k, s, d in product([p.kernel] if p.kernel else KERNELS, [p.stride] if p.stride else STRIDES, dilations):
@@ -104,10 +104,11 @@ def _uncovered(p: Problem, n: int, k: int, s: int, pad: int, d: int) -> int:
 
 
 def _check(p: Problem, n: int, k: int, s: int, pad: int, d: int, op: int, size: int) -> str:
+    """The rule with these numbers, from the same Formula `explain` prints."""
     if p.mode == "transposed":
-        return f"({n}−1)·{s} − 2·{pad} + {d}·({k}−1) + {op} + 1 = {size}"
+        return f"{formulas.TRANSPOSED_OUTPUT.substitute(n=n, s=s, pad=pad, d=d, k=k, op=op)} = {size}"
     rounding = "ceil" if p.mode == "pool" and p.ceil_mode else "floor"
-    return f"{rounding}(({n} + 2·{pad} − {d}·({k}−1) − 1)/{s}) + 1 = {size}"
+    return f"{formulas.SYMMETRIC_OUTPUT.substitute(rounding=rounding, n=n, pad=pad, d=d, k=k, s=s)} = {size}"
 
 
 def describe_search(p: Problem) -> str:

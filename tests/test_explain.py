@@ -98,7 +98,9 @@ def test_json_steps_are_data():
     (layer,) = data
     assert layer["name"] == "conv2d_2" and layer["params"] == 51264
     assert {"what": "weights", "formula": "filters × (C_in/groups) × kernel", "substituted": "64 × 32 × 5 × 5",
-            "value": 51200} in layer["steps"]
+            "value": 51200, "id": "conv_weights", "params": {"dims": "64 × 32 × 5 × 5"}} in layer["steps"]
+    assert [n["text"] for n in layer["note_messages"]] == layer["notes"]
+    assert layer["note_messages"][0]["id"] == "note.conv_spans_all"
     assert layer["picture"]["output"][0].startswith("12")
 
 

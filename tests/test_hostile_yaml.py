@@ -179,7 +179,7 @@ def test_text_that_yaml_1_1_read_as_something_else():
 def test_a_value_read_with_its_lines():
     data, lines = yaml_reader.read_yaml(
         "a: [.inf, -.Inf, .NaN, 1e3, 2., ~, null, '', !!float 3, !!null '']\nb:\n  - x\n  - y\n",
-        counted_key="b", max_items=5, items_word="items",
+        counted_key="b", max_items=5, items_error="error.yaml_too_many_layers",
     )
     values = data["a"]
     assert values[:2] == [float("inf"), float("-inf")] and values[2] != values[2]

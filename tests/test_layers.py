@@ -7,6 +7,7 @@ parameters, kernel shape (PyTorch's weight shape) and MACs. The figures are PyTo
 
 import pytest
 
+from convcalc.layers import REGISTRY
 from tests.conftest import net_of
 
 CASES = [
@@ -160,3 +161,17 @@ def test_uneven_stride_warns_what_floor_drops():
 def test_even_stride_fit_does_not_warn():
     (layer,) = net_of([1, 28, 28], "conv2d: {filters: 1, kernel_size: 3, stride: 2, padding: 1}").layers
     assert layer.warnings == ()
+
+
+@pytest.mark.parametrize("input_shape, entry", [(c[0], c[1]) for c in CASES])
+def test_every_windowed_layer_stores_its_geometry(input_shape, entry):
+    """Convs, transposed convs, pools and zero padding carry the window resolve_window made;
+    a drawn window's pads give exactly the output size (the forwards slide this geometry)."""
+    (layer,) = net_of(input_shape, entry).layers
+    if "padding" not in {a.name for a in REGISTRY[layer.spec.type].args}:
+        return
+    g = layer.geometry
+    assert g is not None and len(g.axes) == len(input_shape) - 1
+    if g.drawn:
+        for n, out, (k, s, d, lo, hi) in zip(input_shape[1:], layer.output_shape[1:], g.axes):
+            assert (n + lo + hi - d * (k - 1) - 1) // s + 1 == out

@@ -6,6 +6,7 @@ import difflib
 
 from convcalc.layers import conv, core, pool
 from convcalc.layers.base import LayerType
+from convcalc.messages import Message
 
 REGISTRY: dict[str, LayerType] = {t.name: t for t in (*conv.TYPES, *pool.TYPES, *core.TYPES)}
 
@@ -28,4 +29,4 @@ def find_type(name: str) -> LayerType | None:
 def suggest(word: str, choices: list[str]) -> str:
     """` — did you mean 'conv2d'?` for a typo, or nothing."""
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" — did you mean '{close[0]}'?" if close else ""
+    return Message("phrase.did_you_mean", word=close[0]) if close else ""

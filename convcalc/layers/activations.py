@@ -32,8 +32,7 @@ def applied(call: Call) -> tuple[tuple[str, Any], ...]:
     name = call.args.get("activation")
     if name in (None, "linear"):
         return ()
-    call.note(f"Then {name} is applied to every output value inside this layer (Keras' `activation` argument): "
-              f"no parameters, and the shape is unchanged.")
+    call.note("note.activation_argument", name=name)
     return (("activation", name),)
 
 

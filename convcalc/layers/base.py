@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from convcalc.errors import SpecError, echo, printable
+from convcalc.messages import Message, step_text
 
 REQUIRED = object()
 MAX_DIM = 2**31 - 1  # a bound on every size, so hostile specs cannot make numbers explode
@@ -43,6 +44,7 @@ class Arg:
     high: float | None = None
     low_open: bool = False
     high_open: bool = False
+    refused_by: str = ""  # `refused`: the layer type that refuses it (`help` is the error's id)
 
     @property
     def required(self) -> bool:
@@ -63,62 +65,60 @@ class Arg:
     def check(self, value: Any) -> Any:
         """The value in canonical form (lists become tuples), or SpecError saying what is wrong."""
         if self.kind == "refused":
-            raise SpecError(self.help)
+            raise SpecError(self.help, type=self.refused_by)
         if value is None and self.default is None:  # `stride: null` asks for the default, as in PyTorch
             return None
         if self.kind == "bool":
             if not isinstance(value, bool):
-                raise SpecError(f"'{self.name}' must be true or false, got {echo(value)}")
+                raise SpecError("error.arg_bool", name=self.name, value=echo(value))
             return value
         if self.kind == "float":
             return self._number(value)
         if self.kind == "choice":
             if value not in self.choices:
-                raise SpecError(f"'{self.name}' must be one of {', '.join(self.choices)}; got {echo(value)}")
+                raise SpecError("error.arg_choice", name=self.name, choices=", ".join(self.choices), value=echo(value))
             return value
         if self.kind == "padding" and isinstance(value, str):
             if value not in self.choices:
-                raise SpecError(
-                    f"'{self.name}' must be a whole number, a list per axis, or one of "
-                    f"{', '.join(self.choices)}; got {echo(value)}"
-                )
+                raise SpecError("error.arg_padding", name=self.name, choices=", ".join(self.choices), value=echo(value))
             return value
         if self.kind == "pads" and isinstance(value, list) and any(isinstance(v, list) for v in value):
             return tuple(self._pair(v) for v in value)
         if isinstance(value, list) and self.kind in ("sizes", "padding", "pads"):
             if not 1 <= len(value) <= 3:
-                raise SpecError(f"'{self.name}' must have one value per spatial axis (1 to 3), got {len(value)}")
+                raise SpecError("error.arg_axes", name=self.name, count=len(value))
             return tuple(self._whole(v) for v in value)
         return self._whole(value)
 
     def _number(self, value: Any) -> float:
         """A float in this argument's range; compared before converting, so a 5,000-digit
         integer is refused, not overflowed."""
-        wanted = f"a number {self.range_text}".rstrip()
+        number = {"name": self.name, "range": self.range_text, "value": echo(value)}
+        wanted = "error.arg_number_in" if self.range_text else "error.arg_number"
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-            raise SpecError(f"'{self.name}' must be {wanted}, got {echo(value)}")
+            raise SpecError(wanted, **number)
         below = self.low is not None and (value <= self.low if self.low_open else value < self.low)
         above = self.high is not None and (value >= self.high if self.high_open else value > self.high)
         if below or above:
-            raise SpecError(f"'{self.name}' must be {wanted}, got {echo(value)}")
+            raise SpecError(wanted, **number)
         if abs(value) > FLOAT32_MAX:  # the runner computes in float32
             bound = f"≤ {FLOAT32_MAX:.4g}" if value > 0 else f"≥ {-FLOAT32_MAX:.4g}"
-            raise SpecError(f"'{self.name}' must be {wanted} and {bound} (float32's range), got {echo(value)}")
+            raise SpecError(wanted + "_float32", bound=bound, **number)
         return float(value)
 
     def _whole(self, value: Any) -> int:
         low = 0 if self.kind in ("padding", "pads") else self.minimum
         if isinstance(value, bool) or not isinstance(value, int):
-            raise SpecError(f"'{self.name}' must be a whole number from {low} to {MAX_DIM}, got {echo(value)}")
+            raise SpecError("error.arg_whole", name=self.name, low=low, high=MAX_DIM, value=echo(value))
         if value < low:
-            raise SpecError(f"'{self.name}' must be ≥ {low}, got {echo(value)}")
+            raise SpecError("error.arg_too_small", name=self.name, low=low, value=echo(value))
         if value > MAX_DIM:
-            raise SpecError(f"'{self.name}' = {echo(value)} exceeds the limit {MAX_DIM}")
+            raise SpecError("error.arg_too_large", name=self.name, high=MAX_DIM, value=echo(value))
         return value
 
     def _pair(self, value: Any) -> tuple[int, int]:
         if not isinstance(value, list) or len(value) != 2:
-            raise SpecError(f"'{self.name}' pairs must be [before, after], got {echo(value)}")
+            raise SpecError("error.arg_pair", name=self.name, value=echo(value))
         return self._whole(value[0]), self._whole(value[1])
 
     def describe_default(self) -> str:
@@ -148,24 +148,68 @@ class Window:
 GLOBAL = "global"  # the output sees the whole of its input (global pooling, dense)
 
 
-@dataclass(frozen=True)
+class Axis(NamedTuple):
+    """A sliding window along one spatial axis: its size, step, tap spacing and the padding
+    added before and after (after extended for ceil_mode)."""
+
+    kernel: int
+    stride: int
+    dilation: int
+    before: int
+    after: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class Geometry:
-    """A sliding window as the engine resolved it, per spatial axis."""
+    """A sliding window as the engine resolved it, one Axis per spatial axis: what explain's
+    picture draws and the NumPy forwards slide, so no forward derives it again."""
 
-    kernel: tuple[int, ...]
-    stride: tuple[int, ...]
-    dilation: tuple[int, ...]
-    pads: tuple[tuple[int, int], ...]  # (before, after), after extended for ceil_mode
+    axes: tuple[Axis, ...]
+    # explain draws the windows over the padded input; not for zero padding (no window) nor a
+    # transposed conv (its pads are the stride-spread input's, negative to crop, at stride 1)
+    drawn: bool = True
+
+    @property
+    def kernel(self) -> tuple[int, ...]:
+        return tuple(a.kernel for a in self.axes)
+
+    @property
+    def stride(self) -> tuple[int, ...]:
+        return tuple(a.stride for a in self.axes)
+
+    @property
+    def dilation(self) -> tuple[int, ...]:
+        return tuple(a.dilation for a in self.axes)
+
+    @property
+    def pads(self) -> tuple[tuple[int, int], ...]:
+        return tuple((a.before, a.after) for a in self.axes)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Step:
-    """One line of a derivation: the formula, the same with this layer's numbers, the value."""
+    """One line of a derivation: a catalogue id, the numbers it is rendered with, the value.
+    The label, formula and substituted formula are rendered from the catalogue."""
 
-    what: str
-    formula: str
-    substituted: str
+    id: str
+    params: tuple[tuple[str, Any], ...]
     value: Any
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return dict(self.params)
+
+    @property
+    def what(self) -> str:
+        return step_text(self.id, self.values).what
+
+    @property
+    def formula(self) -> str:
+        return step_text(self.id, self.values).formula
+
+    @property
+    def substituted(self) -> str:
+        return step_text(self.id, self.values).substituted
 
 
 @dataclass(frozen=True)
@@ -208,8 +252,8 @@ class Call:
     def spatial(self) -> Shape:
         return self.shape[1:]
 
-    def fail(self, message: str) -> SpecError:
-        return SpecError(message)
+    def fail(self, id: str, **params: Any) -> SpecError:
+        return SpecError(id, **params)
 
     def per_axis(self, name: str, rank: int | None = None) -> tuple:
         """An int argument repeated per spatial axis, or a list checked for its length."""
@@ -217,16 +261,20 @@ class Call:
         value = self.args[name]
         if isinstance(value, tuple):
             if len(value) != rank:
-                raise self.fail(f"'{name}' has {len(value)} values but the input has {rank} spatial axes")
+                raise self.fail("error.per_axis_count", name=name, count=len(value), rank=rank)
             return value
         return (value,) * rank
 
-    def step(self, what: str, formula: str, substituted: str, value: Any) -> Any:
-        self.steps.append(Step(what, formula, substituted, value))
+    def step(self, id: str, value: Any, **params: Any) -> Any:
+        """Record the derivation step `id` (a catalogue entry) with its numbers; returns value."""
+        self.steps.append(Step(id=id, params=tuple(params.items()), value=value))
         return value
 
-    def note(self, text: str) -> None:
-        self.notes.append(text)
+    def note(self, id: str, **params: Any) -> None:
+        self.notes.append(Message(id, **params))
+
+    def warn(self, id: str, **params: Any) -> None:
+        self.warnings.append(Message(id, **params))
 
     def axis_names(self) -> tuple[str, ...]:
         return AXIS_NAMES.get(len(self.spatial), tuple(f"axis {i + 1}" for i in range(len(self.spatial))))
@@ -253,18 +301,10 @@ class LayerType:
         for a in self.args:
             if key == a.name or key in a.aliases:
                 return a
-        reason = FOREIGN.get(key)
-        return Arg(key, "refused", help=reason.format(type=self.name)) if reason else None
+        return Arg(key, "refused", help=FOREIGN[key], refused_by=self.name) if key in FOREIGN else None
 
 
-FOREIGN = {
-    "activation": "{type} takes no 'activation': put the activation in a layer of its own after it, e.g. `- relu` "
-                  "(convolutions and dense layers take `activation:` as Keras does)",
-    "input_shape": "'input_shape' is not a layer argument: give the network's input at the top of the spec, "
-                   "channels first, e.g. `input: [1, 28, 28]`",
-    "data_format": "convcalc always reads channels first ([C, H, W], PyTorch's layout); drop 'data_format' and "
-                   "write the input channels first, e.g. `input: [3, 224, 224]`",
-}
+FOREIGN = {key: f"error.foreign_{key}" for key in ("activation", "input_shape", "data_format")}
 
 
 def check_declared(call: Call, arg: str, found: int, what: str, why: str) -> None:
@@ -273,9 +313,9 @@ def check_declared(call: Call, arg: str, found: int, what: str, why: str) -> Non
     if declared is None or declared == found:
         return
     name = call.input_names[0] if call.input_names else "input"
-    source = "the network input is" if name == "input" else f"layer '{printable(name, 40)}' gives"
-    raise call.fail(f"'{arg}' is {declared} but the input has {found} {what} ({source} {shape_text(call.shape)}): "
-                    f"{why}, so convcalc takes it from the input — drop '{arg}' or make it {found}")
+    source = Message("phrase.network_input") if name == "input" else Message("phrase.layer_gives", name=printable(name, 40))
+    raise call.fail("error.declared_size", arg=arg, declared=declared, found=found, what=Message(what),
+                    source=source, shape=shape_text(call.shape), why=Message(why))
 
 
 def channels_last_hint(shape: Shape) -> str:
@@ -286,7 +326,7 @@ def channels_last_hint(shape: Shape) -> str:
         return ""
     layout = ("[C, L]", "[C, H, W]", "[C, D, H, W]")[len(shape) - 2]
     first = "x".join(map(str, (last, *rest)))
-    return f" (the input {shape_text(shape)} looks channels-last; convcalc reads {layout}: try {first})"
+    return Message("hint.channels_last", shape=shape_text(shape), layout=layout, first=first)
 
 
 def shape_text(shape: Shape) -> str:

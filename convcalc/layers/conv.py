@@ -6,14 +6,17 @@ from fractions import Fraction
 from math import prod
 
 from convcalc import formulas
+from convcalc.english import STEPS
+from convcalc.messages import Message
 from convcalc.layers import activations
-from convcalc.layers.base import Arg, Call, Geometry, Inference, LayerType, Window, check_declared, shape_text
+from convcalc.layers.base import Arg, Call, Inference, LayerType, Window, check_declared, shape_text
 from convcalc.layers.windows import (
+    conv_window,
     dilation_arg,
     kernel_arg,
     padded_values,
     padding_arg,
-    resolve_padding,
+    resolve_window,
     rf_window,
     stride_arg,
     window_output,
@@ -28,72 +31,46 @@ ACTIVATION = activations.activation_arg()
 
 
 def _check_in_channels(call: Call) -> None:
-    check_declared(call, "in_channels", call.channels, "channels", "a kernel is as deep as its input")
+    check_declared(call, "in_channels", call.channels, "phrase.channels", "phrase.why_in_channels")
 
 
 def _window_args(call: Call) -> tuple[tuple, tuple, tuple]:
     return call.per_axis("kernel_size"), call.per_axis("stride"), call.per_axis("dilation")
 
 
-def _padded_window(call: Call) -> tuple[tuple, tuple, tuple, tuple]:
-    """kernel, stride, dilation and the resolved (before, after) pads: what the rule and the
-    NumPy forward of a convolution both start from."""
-    kernel, stride, dilation = _window_args(call)
-    return kernel, stride, dilation, resolve_padding(call, kernel, stride, dilation)
-
-
 def _check_groups(call: Call, filters: int) -> int:
     groups = call.args["groups"]
-    for what, count in (("input channels", call.channels), ("filters", filters)):
+    for what, count in (("phrase.input_channels", call.channels), ("phrase.filters", filters)):
         if count % groups:
-            raise call.fail(f"groups {groups} must divide the {what} {count} ({count} mod {groups} = {count % groups})")
+            raise call.fail("error.groups_divide", groups=groups, what=Message(what), count=count, rest=count % groups)
     return groups
 
 
-def _count(call: Call, kernel_shape: tuple, biases: int, formula: str = "filters × (C_in/groups) × kernel") -> int:
-    weights = call.step("weights", formula, " × ".join(str(d) for d in kernel_shape), prod(kernel_shape))
+def _count(call: Call, kernel_shape: tuple, biases: int, weights_step: str = "conv_weights") -> int:
+    weights = call.step(weights_step, prod(kernel_shape), dims=" × ".join(str(d) for d in kernel_shape))
     if biases:
-        call.step("biases", "one per output channel", str(biases), biases)
-    return call.step("parameters", "weights + biases", f"{weights} + {biases}", weights + biases)
+        call.step("biases", biases, biases=biases)
+    return call.step("parameters", weights + biases, weights=weights, biases=biases)
 
 
 def _macs(call: Call, out_shape: tuple, per_output: tuple) -> int:
-    return call.step(
-        "MACs", "output elements × weights per output", f"{shape_text(out_shape)} × {shape_text(per_output)}",
-        prod(out_shape) * prod(per_output),
-    )
+    return call.step("conv_macs", prod(out_shape) * prod(per_output), output=shape_text(out_shape),
+                     per_output=shape_text(per_output))
 
 
 def _teach_kernel(call: Call, filters: int, groups: int, kernel: tuple) -> None:
     c, k = call.channels, shape_text(kernel)
     weights = filters * (c // groups) * prod(kernel)
     if groups == 1:
-        spans = f"all {c} input channels" if c > 1 else "the 1 input channel"
-        call.note(
-            f"Every filter spans {spans}: the kernel depth equals the input's channel count, "
-            f"so each of the {filters} filters is a {c}×{k} block. Weight tensor {filters}×{c}×{k} = "
-            f"{weights:,} weights. The output has one channel per filter: {filters}."
-        )
+        call.note("note.conv_spans_all", channels=c, filters=filters, kernel=k, weights=weights)
         if c > 1 and filters % c == 0:
-            per_channel = filters * prod(kernel)
-            call.note(
-                f"The per-channel alternative: with groups = {c} each filter sees 1 channel, "
-                f"{filters}×1×{k} = {per_channel:,} weights instead of {weights:,} ({c}× fewer) — "
-                f"that is a depthwise convolution, which never mixes channels."
-            )
+            call.note("note.conv_per_channel", channels=c, filters=filters, kernel=k, weights=weights,
+                      per_channel=filters * prod(kernel))
     else:
-        full = filters * c * prod(kernel)
-        call.note(
-            f"With groups = {groups} the {c} input channels are split into {groups} groups of {c // groups}: "
-            f"each filter sees only its group's {c // groups} channel{'s' if c // groups > 1 else ''}. "
-            f"Weight tensor {filters}×{c // groups}×{k} = {weights:,} weights, against {full:,} for a standard "
-            f"convolution (groups = 1) — {groups}× fewer."
-        )
+        call.note("note.conv_groups", groups=groups, channels=c, per_group=c // groups, filters=filters, kernel=k,
+                  weights=weights, full=filters * c * prod(kernel))
     if all(d == 1 for d in kernel) and groups == 1:
-        call.note(
-            f"A 1×1 convolution is a dense layer applied at every pixel: it mixes {c} channels into {filters} "
-            f"without looking at neighbours."
-        )
+        call.note("note.pointwise_is_dense", channels=c, filters=filters)
 
 
 def _teach_padding(call: Call, kernel: tuple, stride: tuple, dilation: tuple) -> None:
@@ -101,21 +78,13 @@ def _teach_padding(call: Call, kernel: tuple, stride: tuple, dilation: tuple) ->
     if padding == "same":
         even = [k for k in kernel if k % 2 == 0]
         if even:
-            call.note(
-                f"An even kernel ({even[0]}) has no centre cell, so `same` cannot pad both sides equally: "
-                f"the extra pad cell goes at the end (after), as TensorFlow does."
-            )
+            call.note("note.same_even_kernel", kernel=even[0])
         elif all(s == 1 for s in stride):
-            call.note(
-                "Odd kernels have a centre cell: at stride 1, `same` pads (D·(K−1))/2 on each side "
-                "and the output keeps the input's size."
-            )
+            call.note("note.same_odd_kernel")
     elif padding == "causal":
         k, d = kernel[0], dilation[0]
-        call.step("causal padding (before)", "D·(K−1)", f"{d}·({k}−1)", d * (k - 1))
-        call.note(
-            f"`causal` pads {d * (k - 1)} cells on the left only, so output t sees inputs up to t and never the future."
-        )
+        call.step("causal_padding", d * (k - 1), d=d, k=k)
+        call.note("note.causal", pad=d * (k - 1))
 
 
 def infer_conv(call: Call) -> Inference:
@@ -125,35 +94,30 @@ def infer_conv(call: Call) -> Inference:
     groups = _check_groups(call, filters)
     _teach_kernel(call, filters, groups, kernel)
     _teach_padding(call, kernel, stride, dilation)
-    pads = resolve_padding(call, kernel, stride, dilation)
-    out_spatial = window_output(call, kernel, stride, dilation, pads)
-    call.step("output channels", "one per filter", str(filters), filters)
+    geometry = conv_window(call)
+    out_spatial = window_output(call, geometry)
+    call.step("output_channels", filters, filters=filters)
     kernel_shape = (filters, call.channels // groups, *kernel)
     params = _count(call, kernel_shape, filters if call.args["bias"] else 0)
     out_shape = (filters, *out_spatial)
     macs = _macs(call, out_shape, kernel_shape[1:])
     workspace = prod(out_spatial) * call.channels * prod(kernel)
     return Inference(out_shape, kernel_shape, params, 0, macs, rf_window(kernel, stride, dilation), workspace=workspace,
-                     geometry=Geometry(kernel, stride, dilation, pads), extra=activations.applied(call))
+                     geometry=geometry, extra=activations.applied(call))
 
 
 def _transposed_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padding: int | str, op: int | None) -> int:
     if isinstance(padding, str):  # Keras semantics for valid/same
         size = formulas.keras_transposed_output_size(n, k, s, padding, d, op)
-        if op is None:
-            formula = "N·S + max(D·(K−1) + 1 − S, 0)" if padding == "valid" else "N·S"
-            text = f"{n}·{s} + max({d}·({k}−1) + 1 − {s}, 0)" if padding == "valid" else f"{n}·{s}"
-        else:
-            pad = formulas.effective_kernel(k, d) // 2 if padding == "same" else 0
-            formula = "(N−1)·S + D·(K−1) + 1 − 2P + output_padding"
-            text = f"({n}−1)·{s} + {d}·({k}−1) + 1 − 2·{pad} + {op}"
+        pad = formulas.effective_kernel(k, d) // 2 if padding == "same" else 0
+        step = "keras_transposed_padded" if op is not None else f"keras_transposed_{padding}"
     else:
         size = formulas.transposed_output_size(n, k, s, padding, d, op or 0)
-        formula = "(N−1)·S − 2P + D·(K−1) + output_padding + 1"
-        text = f"({n}−1)·{s} − 2·{padding} + {d}·({k}−1) + {op or 0} + 1"
+        pad, op, step = padding, op or 0, "transposed_output"
     if size < 1:
-        raise call.fail(f"output {axis} {text} = {size} < 1")
-    return call.step(f"output {axis}", formula, text, size)
+        text = STEPS[step].substituted.format(n=n, s=s, d=d, k=k, pad=pad, op=op)
+        raise call.fail("error.transposed_output_too_small", axis=axis, text=text, size=size)
+    return call.step(step, size, axis=axis, n=n, s=s, d=d, k=k, pad=pad, op=op)
 
 
 def infer_conv_transpose(call: Call) -> Inference:
@@ -167,21 +131,17 @@ def infer_conv_transpose(call: Call) -> Inference:
     ops = (None,) * len(kernel) if output_padding is None else call.per_axis("output_padding")
     for axis, op, s, d in zip(call.axis_names(), ops, stride, dilation):
         if op is not None and op >= max(s, d):
-            raise call.fail(f"output_padding {op} on the {axis} must be smaller than the stride {s} or the dilation {d}")
+            raise call.fail("error.output_padding_too_large", op=op, axis=axis, s=s, d=d)
     out_spatial = tuple(
         _transposed_size(call, axis, n, k, s, d, p, op)
         for axis, n, k, s, d, p, op in zip(call.axis_names(), call.spatial, kernel, stride, dilation, pads, ops)
     )
     kernel_shape = (call.channels, filters // groups, *kernel)  # PyTorch stores (in, out/groups, *k)
-    params = _count(call, kernel_shape, filters if call.args["bias"] else 0, "C_in × (filters/groups) × kernel")
+    params = _count(call, kernel_shape, filters if call.args["bias"] else 0, "transposed_weights")
     # every input element is multiplied by each of its (out/groups)·K weights
-    macs = call.step("MACs", "input elements × (filters/groups) × kernel",
-                     f"{shape_text(call.shape)} × {shape_text(kernel_shape[1:])}", prod(call.shape) * prod(kernel_shape[1:]))
-    call.note(
-        f"A transposed convolution runs a convolution backwards: each input cell is spread {shape_text(stride)} apart "
-        f"and stamps a {shape_text(kernel)} kernel onto the output, so the output grows. PyTorch stores its weight "
-        f"as (in, out/groups, *kernel) = {shape_text(kernel_shape)} — input channels first."
-    )
+    macs = call.step("transposed_macs", prod(call.shape) * prod(kernel_shape[1:]), input=shape_text(call.shape),
+                     per_input=shape_text(kernel_shape[1:]))
+    call.note("note.transposed", stride=shape_text(stride), kernel=shape_text(kernel), kernel_shape=shape_text(kernel_shape))
     rf = Window(
         tuple(formulas.ceil_div(formulas.effective_kernel(k, d), s) for k, s, d in zip(kernel, stride, dilation)),
         tuple(Fraction(1, s) for s in stride),
@@ -191,132 +151,97 @@ def infer_conv_transpose(call: Call) -> Inference:
                 for o, n, k, s, d in zip(out_spatial, call.spatial, kernel, stride, dilation))
     workspace = full * call.channels * prod(kernel)
     return Inference((filters, *out_spatial), kernel_shape, params, 0, macs, rf, workspace=workspace,
+                     geometry=resolve_window(call, kernel, stride, dilation, transposed=True),
                      extra=activations.applied(call))
 
 
 def infer_depthwise(call: Call) -> Inference:
     _check_in_channels(call)
     out_channels = call.channels * call.args["depth_multiplier"]
-    kernel, stride, dilation, pads = _padded_window(call)
-    out_spatial = window_output(call, kernel, stride, dilation, pads)
+    geometry = conv_window(call)
+    kernel, stride, dilation = geometry.kernel, geometry.stride, geometry.dilation
+    out_spatial = window_output(call, geometry)
     kernel_shape = (out_channels, 1, *kernel)
-    params = _count(call, kernel_shape, out_channels if call.args["bias"] else 0, "C·m × 1 × kernel")
+    params = _count(call, kernel_shape, out_channels if call.args["bias"] else 0, "depthwise_conv_weights")
     out_shape = (out_channels, *out_spatial)
     macs = _macs(call, out_shape, kernel)
     standard = out_channels * call.channels * prod(kernel)
-    call.note(
-        f"A depthwise convolution gives each of the {call.channels} input channels its own "
-        f"{shape_text(kernel)} filter{'s' if call.args['depth_multiplier'] > 1 else ''} "
-        f"(× depth_multiplier {call.args['depth_multiplier']}): channels never mix. {prod(kernel_shape):,} weights, against "
-        f"{standard:,} for a standard convolution to the same {out_channels} channels."
-    )
+    call.note("note.depthwise", channels=call.channels, kernel=shape_text(kernel), multiplier=call.args["depth_multiplier"],
+              weights=prod(kernel_shape), standard=standard, out_channels=out_channels)
     return Inference(out_shape, kernel_shape, params, 0, macs, rf_window(kernel, stride, dilation),
                      workspace=prod(out_spatial) * call.channels * prod(kernel),
-                     geometry=Geometry(kernel, stride, dilation, pads), extra=activations.applied(call))
+                     geometry=geometry, extra=activations.applied(call))
 
 
 def infer_separable(call: Call) -> Inference:
     _check_in_channels(call)
     filters = call.args["filters"]
     mid = call.channels * call.args["depth_multiplier"]
-    kernel, stride, dilation, pads = _padded_window(call)
-    out_spatial = window_output(call, kernel, stride, dilation, pads)
+    geometry = conv_window(call)
+    kernel, stride, dilation = geometry.kernel, geometry.stride, geometry.dilation
+    out_spatial = window_output(call, geometry)
     depthwise = (mid, 1, *kernel)
     pointwise = (filters, mid, *(1 for _ in kernel))
     biases = filters if call.args["bias"] else 0
-    dw = call.step("depthwise weights", "C·m × 1 × kernel", " × ".join(map(str, depthwise)), prod(depthwise))
-    pw = call.step("pointwise weights", "filters × C·m × 1×1", f"{filters} × {mid}", prod(pointwise))
-    params = call.step("parameters", "depthwise + pointwise + biases", f"{dw} + {pw} + {biases}", dw + pw + biases)
+    dw = call.step("depthwise_weights", prod(depthwise), dims=" × ".join(map(str, depthwise)))
+    pw = call.step("pointwise_weights", prod(pointwise), filters=filters, mid=mid)
+    params = call.step("separable_parameters", dw + pw + biases, depthwise=dw, pointwise=pw, biases=biases)
     pixels = prod(out_spatial)
-    macs = call.step("MACs", "output pixels × (C·m × kernel + filters × C·m)",
-                     f"{pixels} × ({mid} × {prod(kernel)} + {filters} × {mid})", pixels * mid * prod(kernel) + pixels * filters * mid)
+    macs = call.step("separable_macs", pixels * mid * prod(kernel) + pixels * filters * mid, pixels=pixels, mid=mid,
+                     kernel=prod(kernel), filters=filters)
     standard = filters * call.channels * prod(kernel) + biases
-    call.note(
-        f"Separable = depthwise {shape_text(kernel)} per channel, then a 1×1 pointwise conv mixing {mid} channels into "
-        f"{filters}: {params:,} parameters, against {standard:,} for a standard convolution "
-        f"({standard / params:.1f}× more)."
-    )
+    call.note("note.separable", kernel=shape_text(kernel), mid=mid, filters=filters, params=params, standard=standard,
+              ratio=standard / params)
     return Inference(
         (filters, *out_spatial), depthwise, params, 0, macs, rf_window(kernel, stride, dilation),
         extra=(("kernel_shapes", [list(depthwise), list(pointwise)]), *activations.applied(call)),
         workspace=pixels * max(call.channels * prod(kernel), mid),  # the larger of the two im2col gathers
-        geometry=Geometry(kernel, stride, dilation, pads),
+        geometry=geometry,
     )
 
 
 def forward_conv(run):
     from convcalc.runner import kernels
 
-    call = run.call()
-    kernel, stride, dilation, pads = _padded_window(call)
+    call, g = run.call(), run.result.geometry
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
-    out = kernels.conv(run.x, weight, bias, stride, pads, dilation, call.args["groups"])
+    out = kernels.conv(run.x, weight, bias, g.stride, g.pads, g.dilation, call.args["groups"])
     return activations.apply(call.args.get("activation"), out)
-
-
-def _transpose_plan(call: Call) -> tuple[tuple, tuple, tuple]:
-    """How the runner computes a transposed convolution: per axis the output size, the
-    (before, after) pads of the stride-spread input — a negative pad crops — and the length of
-    the convolution over it, whose first `output size` cells are the output."""
-    kernel, stride, dilation = _window_args(call)
-    padding, op = call.args["padding"], call.args["output_padding"]
-    ops = (op,) * len(kernel) if op is None or isinstance(op, int) else op
-    paddings = (padding,) * len(kernel) if isinstance(padding, (int, str)) else padding
-    sizes, pads, lengths = [], [], []
-    for n, k, s, d, o, p in zip(call.spatial, kernel, stride, dilation, ops, paddings):
-        full = (n - 1) * s + formulas.effective_kernel(k, d)  # every cell the kernel stamps
-        if isinstance(p, str):
-            # Keras (TensorFlow): the gradient of a `p`-padded conv whose input has the output's
-            # size, so the output starts where that conv's `same` padding would begin
-            size = formulas.keras_transposed_output_size(n, k, s, p, d, o)
-            offset = max(full - size, 0) // 2
-        else:
-            size, offset = formulas.transposed_output_size(n, k, s, p, d, o or 0), p
-        edge = d * (k - 1)
-        # cells of the wanted output beyond the full result are zeros (Keras `valid` with K < S)
-        lo, hi = edge - offset, edge + max(size + offset - full, 0)
-        sizes.append(size)
-        pads.append((lo, hi))
-        lengths.append((n - 1) * s + 1 + lo + hi - edge)
-    return tuple(sizes), tuple(pads), tuple(lengths)
 
 
 def forward_conv_transpose(run):
     from convcalc.runner import kernels
 
-    call = run.call()
-    _, stride, dilation = _window_args(call)
-    sizes, pads, _ = _transpose_plan(call)
+    call, g = run.call(), run.result.geometry
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
-    out = kernels.conv_transpose(run.x, weight, bias, stride, dilation, call.args["groups"], pads, sizes)
+    out = kernels.conv_transpose(run.x, weight, bias, g.stride, g.dilation, call.args["groups"], g.pads,
+                                 run.result.output_shape[1:])
     return activations.apply(call.args.get("activation"), out)
 
 
 def forward_depthwise(run):
     from convcalc.runner import kernels
 
-    call = run.call()
-    kernel, stride, dilation, pads = _padded_window(call)
+    call, g = run.call(), run.result.geometry
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (weight.shape[0],), "bias") if call.args["bias"] else None
-    out = kernels.conv(run.x, weight, bias, stride, pads, dilation, call.channels)
+    out = kernels.conv(run.x, weight, bias, g.stride, g.pads, g.dilation, call.channels)
     return activations.apply(call.args.get("activation"), out)
 
 
 def forward_separable(run):
     from convcalc.runner import kernels
 
-    call = run.call()
-    kernel, stride, dilation, pads = _padded_window(call)
+    call, g = run.call(), run.result.geometry
     depthwise_shape, pointwise_shape = dict(run.result.extra)["kernel_shapes"]
     depthwise = run.param("depthwise", tuple(depthwise_shape))
     pointwise = run.param("pointwise", tuple(pointwise_shape))
     bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
-    mid = kernels.conv(run.x, depthwise, None, stride, pads, dilation, call.channels)
-    ones = (1,) * len(kernel)
-    out = kernels.conv(mid, pointwise, bias, ones, tuple((0, 0) for _ in kernel), ones)
+    mid = kernels.conv(run.x, depthwise, None, g.stride, g.pads, g.dilation, call.channels)
+    ones = (1,) * len(g.axes)
+    out = kernels.conv(mid, pointwise, bias, ones, tuple((0, 0) for _ in g.axes), ones)
     return activations.apply(call.args.get("activation"), out)
 
 
@@ -340,14 +265,14 @@ def separable_temporaries(r, batch: int) -> int:
 def transpose_temporaries(r, batch: int) -> int:
     """The flipped weight; the stride-spread input, its padded and its cut copy (C channels
     each); the uncropped convolution and its GEMM product (filters channels each)."""
-    call = Call(r.spec.type, dict(r.spec.args), r.input_shapes)
-    _, stride, _ = _window_args(call)
-    _, pads, lengths = _transpose_plan(call)
-    spread = [(n - 1) * s + 1 for n, s in zip(call.spatial, stride)]
-    padded = prod(n + max(lo, 0) + max(hi, 0) for n, (lo, hi) in zip(spread, pads))
-    cut = prod(n + lo + hi for n, (lo, hi) in zip(spread, pads))
-    return (r.params + batch * call.channels * (prod(spread) + padded + cut) + 2 * batch * r.output_shape[0] * prod(lengths)
+    g, (channels, *spatial) = r.geometry, r.input_shapes[0]
+    spread = [(n - 1) * s + 1 for n, s in zip(spatial, g.stride)]
+    padded = prod(n + max(lo, 0) + max(hi, 0) for n, (lo, hi) in zip(spread, g.pads))
+    cut = prod(n + lo + hi for n, (lo, hi) in zip(spread, g.pads))
+    lengths = prod(n + a.before + a.after - a.dilation * (a.kernel - 1) for n, a in zip(spread, g.axes))
+    return (r.params + batch * channels * (prod(spread) + padded + cut) + 2 * batch * r.output_shape[0] * lengths
             + _activation_values(r, batch))
+
 
 
 def _conv_type(dims: int) -> LayerType:

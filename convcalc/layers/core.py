@@ -2,111 +2,88 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 from math import prod
 
 from convcalc.layers import activations
 from convcalc.layers.base import GLOBAL, Arg, Call, Inference, LayerType, Window, check_declared, shape_text
+from convcalc.layers.windows import resolve_window
 
 
-WHAT_IT_DOES = {
-    "dropout": "zeroes a random fraction of values while training and is the identity at inference",
-    "lrn": "divides each value by a sum over its neighbouring channels",
-}
+NOTE_OF = {"dropout": "note.dropout", "lrn": "note.lrn"}  # the rest: note.elementwise
 
 
 def infer_same(call: Call) -> Inference:
-    what = WHAT_IT_DOES.get(call.type_name, "is applied to every value on its own")
-    call.note(f"{call.type_name} {what}: the shape stays {shape_text(call.shape)} and there are no weights.")
-    call.step("parameters", "none", "0", 0)
+    call.note(NOTE_OF.get(call.type_name, "note.elementwise"), type=call.type_name, shape=shape_text(call.shape))
+    call.step("no_parameters", 0)
     return Inference(call.shape)
 
 
 def infer_activation(call: Call) -> Inference:
     """Keras' `Activation('relu')`: the named function, as its own layer."""
     name = call.args.get("activation")
-    call.note(f"Keras' Activation layer applies {name} to every value: the shape stays {shape_text(call.shape)} "
-              f"and there are no weights.")
-    call.step("parameters", "none", "0", 0)
+    call.note("note.activation_layer", name=name, shape=shape_text(call.shape))
+    call.step("no_parameters", 0)
     return Inference(call.shape, extra=(("activation", name),))
 
 
 def infer_flatten(call: Call) -> Inference:
-    size = call.step("features", "C × H × W × …", shape_text(call.shape), prod(call.shape))
-    call.note(
-        f"Flatten only reshapes: {shape_text(call.shape)} values become one vector of {size:,} features, "
-        f"with 0 parameters. A dense layer after it needs one weight per feature for every unit."
-    )
+    size = call.step("flatten_features", prod(call.shape), shape=shape_text(call.shape))
+    call.note("note.flatten", shape=shape_text(call.shape), features=size)
     return Inference((size,))
 
 
 def infer_dense(call: Call) -> Inference:
     if len(call.shape) != 1:
-        raise call.fail(
-            f"dense needs a 1-D input but got {shape_text(call.shape)}: add `flatten` before it "
-            f"(it would give {prod(call.shape)} features)"
-        )
+        raise call.fail("error.dense_needs_flat", shape=shape_text(call.shape), features=prod(call.shape))
     units, features = call.args["units"], call.shape[0]
-    check_declared(call, "in_features", features, "features",
-                   "a dense layer has one weight per input feature for every unit")
+    check_declared(call, "in_features", features, "phrase.features", "phrase.why_in_features")
     biases = units if call.args["bias"] else 0
-    weights = call.step("weights", "in × units", f"{features} × {units}", features * units)
-    params = call.step("parameters", "in × units + units", f"{weights} + {biases}", weights + biases)
-    macs = call.step("MACs", "in × units", f"{features} × {units}", weights)
-    call.note(
-        f"Every one of the {units:,} units has its own weight for each of the {features:,} input features, "
-        f"plus a bias: in·units + units = {params:,} parameters."
-    )
+    weights = call.step("dense_weights", features * units, features=features, units=units)
+    params = call.step("dense_parameters", weights + biases, weights=weights, biases=biases)
+    macs = call.step("dense_macs", weights, features=features, units=units)
+    call.note("note.dense", units=units, features=features, params=params)
     return Inference((units,), (units, features), params, 0, macs, GLOBAL, extra=activations.applied(call))
 
 
 def infer_batchnorm(call: Call) -> Inference:
     c = call.channels
-    check_declared(call, "num_features", c, "channels", "batch normalisation keeps γ, β, a mean and a variance per channel")
-    call.step("trainable", "2C (scale γ and shift β)", f"2 × {c}", 2 * c)
-    call.step("non-trainable", "2C (running mean and variance)", f"2 × {c}", 2 * c)
-    call.note(
-        f"Batch normalisation keeps 4 numbers per channel: a learned scale γ and shift β (2C = {2 * c} trainable) "
-        f"and the running mean and variance it normalises with at inference (2C = {2 * c} non-trainable; Keras "
-        f"counts them, PyTorch calls them buffers)."
-    )
+    check_declared(call, "num_features", c, "phrase.channels", "phrase.why_num_features")
+    call.step("batchnorm_trainable", 2 * c, channels=c)
+    call.step("batchnorm_non_trainable", 2 * c, channels=c)
+    call.note("note.batchnorm", twice=2 * c)
     return Inference(call.shape, None, 2 * c, 2 * c)
 
 
 def infer_lrn(call: Call) -> Inference:
     if not call.spatial:
-        raise call.fail(f"lrn needs a [C, …] input with spatial axes, got {list(call.shape)}")
+        raise call.fail("error.lrn_needs_spatial", shape=str(list(call.shape)))
     return infer_same(call)
 
 
 def infer_zeropad(call: Call) -> Inference:
-    padding = call.args["padding"]
     rank = len(call.spatial)
-    if isinstance(padding, tuple) and isinstance(padding[0], tuple):
-        if len(padding) != rank:
-            raise call.fail(f"'padding' has {len(padding)} pairs but the input has {rank} spatial axes")
-        pairs = padding
-    else:
-        pairs = tuple((p, p) for p in call.per_axis("padding"))
+    ones = (1,) * rank
+    geometry = replace(resolve_window(call, ones, ones, ones), drawn=False)
+    pairs = geometry.pads
     out = tuple(
-        call.step(f"output {axis}", "N + before + after", f"{n} + {lo} + {hi}", n + lo + hi)
+        call.step("zero_padded_output", n + lo + hi, axis=axis, n=n, lo=lo, hi=hi)
         for axis, n, (lo, hi) in zip(call.axis_names(), call.spatial, pairs)
     )
-    call.note(f"Zero padding adds rows and columns of zeros around each channel: {shape_text(call.spatial)} becomes "
-              f"{shape_text(out)}; 0 parameters. A conv's integer `padding` does the same inside the conv.")
-    return Inference((call.channels, *out))
+    call.note("note.zero_padding", input=shape_text(call.spatial), output=shape_text(out))
+    return Inference((call.channels, *out), geometry=geometry)
 
 
 def infer_upsample(call: Call) -> Inference:
     if not call.spatial:
-        raise call.fail(f"upsample needs spatial axes, but the input {list(call.shape)} has none")
+        raise call.fail("error.upsample_needs_spatial", shape=str(list(call.shape)))
     scale = call.per_axis("scale_factor")
     out = tuple(
-        call.step(f"output {axis}", "N × scale", f"{n} × {f}", n * f)
+        call.step("upsampled_output", n * f, axis=axis, n=n, scale=f)
         for axis, n, f in zip(call.axis_names(), call.spatial, scale)
     )
-    call.note(f"Nearest upsampling repeats each cell {shape_text(scale)} times: {shape_text(call.spatial)} becomes "
-              f"{shape_text(out)}, per channel, with 0 parameters (a transposed conv would learn the upsampling).")
+    call.note("note.upsample", scale=shape_text(scale), input=shape_text(call.spatial), output=shape_text(out))
     return Inference((call.channels, *out), rf=Window((1,) * len(scale), tuple(Fraction(1, f) for f in scale)))
 
 
@@ -116,24 +93,18 @@ def _named_shapes(call: Call) -> str:
 
 def infer_add(call: Call) -> Inference:
     if len(set(call.input_shapes)) > 1:
-        raise call.fail(f"add needs inputs of identical shape, got {_named_shapes(call)}")
-    call.note(f"add sums its {len(call.input_shapes)} inputs element by element (a residual connection): "
-              f"the shapes must match exactly, 0 parameters.")
-    call.step("parameters", "none", "0", 0)
+        raise call.fail("error.add_shapes", shapes=_named_shapes(call))
+    call.note("note.add", count=len(call.input_shapes))
+    call.step("no_parameters", 0)
     return Inference(call.shape)
 
 
 def infer_concat(call: Call) -> Inference:
     if len({s[1:] for s in call.input_shapes}) > 1 or len({len(s) for s in call.input_shapes}) > 1:
-        raise call.fail(
-            f"concat needs equal spatial sizes (it stacks channels), got {_named_shapes(call)}"
-        )
-    channels = call.step(
-        "channels", "sum of input channels", " + ".join(str(s[0]) for s in call.input_shapes),
-        sum(s[0] for s in call.input_shapes),
-    )
-    call.note(f"concat stacks its inputs along the channel axis: the spatial sizes must match and the channels add up "
-              f"to {channels}; 0 parameters.")
+        raise call.fail("error.concat_shapes", shapes=_named_shapes(call))
+    channels = call.step("concat_channels", sum(s[0] for s in call.input_shapes),
+                         channels=" + ".join(str(s[0]) for s in call.input_shapes))
+    call.note("note.concat", channels=channels)
     return Inference((channels, *call.shape[1:]))
 
 
@@ -186,13 +157,7 @@ def forward_activation_layer(run):
 def forward_zeropad(run):
     import numpy as np
 
-    padding = run.args["padding"]
-    rank = run.x.ndim - 2
-    if isinstance(padding, tuple) and isinstance(padding[0], tuple):
-        pairs = padding
-    else:
-        pairs = tuple((p, p) for p in run.call().per_axis("padding"))
-    return np.pad(run.x, ((0, 0), (0, 0), *pairs[:rank]))
+    return np.pad(run.x, ((0, 0), (0, 0), *run.result.geometry.pads))
 
 
 def forward_upsample(run):

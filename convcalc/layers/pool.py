@@ -7,37 +7,46 @@ from functools import partial
 from math import gcd, prod
 
 from convcalc import formulas
-from convcalc.layers.base import GLOBAL, Arg, Call, Geometry, Inference, LayerType, Window, shape_text
-from convcalc.layers.windows import dilation_arg, kernel_arg, padded_values, padding_arg, rf_window, warn_uncovered
+from convcalc.layers.base import GLOBAL, Arg, Axis, Call, Geometry, Inference, LayerType, Window, shape_text
+from convcalc.layers.windows import (
+    dilation_arg,
+    kernel_arg,
+    padded_values,
+    padding_arg,
+    resolve_window,
+    rf_window,
+    warn_uncovered,
+)
 
 POOL_SIZE = kernel_arg("pool_size", ("kernel_size", "kernel"))
 STRIDE = Arg("stride", "sizes", None, aliases=("strides",), help="step between windows; default pool_size")
 CEIL = Arg("ceil_mode", "bool", False, help="round the output size up (PyTorch rule)")
 
 
-def _pool_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padding: int | str) -> int:
+def _pool_size(call: Call, axis: str, n: int, window: Axis) -> int:
+    """The output size on one axis, from the resolved window: PyTorch's rule with the symmetric
+    padding P (its `before`), or Keras' ceil(N/S) for `same`."""
     ceil_mode = call.args["ceil_mode"]
+    k, s, d, pad = window.kernel, window.stride, window.dilation, window.before
     span = formulas.effective_kernel(k, d)
-    if padding == "same":  # Keras: out = ceil(N/S), whatever the window
-        size = formulas.ceil_div(n, s)
-        return call.step(f"output {axis}", "ceil(N/S)", f"ceil({n}/{s})", size)
-    pad = 0 if padding == "valid" else padding
+    if call.args["padding"] == "same":  # Keras: out = ceil(N/S), whatever the window
+        size = formulas.SAME_OUTPUT.function(n, s)
+        return call.step("pool_output_same", size, axis=axis, n=n, s=s)
     if 2 * pad > k:  # PyTorch checks against the kernel size, not the dilated span
-        raise call.fail(f"padding {pad} on the {axis} is more than half the window {k} (PyTorch requires P ≤ K/2)")
+        raise call.fail("error.pool_padding_too_large", pad=pad, axis=axis, k=k)
     size = formulas.pool_output_size(n, k, s, pad, d, ceil_mode)
-    rounding = "ceil" if ceil_mode else "floor"
-    text = f"{rounding}(({n} + 2·{pad} − {d}·({k}−1) − 1)/{s}) + 1"
+    values = {"axis": axis, "rounding": "ceil" if ceil_mode else "floor", "n": n, "pad": pad, "d": d, "k": k, "s": s}
     if size < 1:  # with ceil_mode PyTorch accepts a window that hangs past the end
-        raise call.fail(f"pool window {span} > padded {axis} {n + 2 * pad}: ({n} + {2 * pad} − {span})/{s} + 1 = {size}")
+        raise call.fail("error.pool_window_too_large", span=span, axis=axis, padded=n + 2 * pad, n=n, pad_total=2 * pad,
+                        s=s, size=size)
     if ceil_mode and size != formulas.ceil_div(n + 2 * pad - span, s) + 1:
-        call.warnings.append(f"{axis}: ceil_mode's last window would start in the right padding, so it is dropped")
-        return call.step(f"output {axis}", "ceil((N + 2P − D·(K−1) − 1)/S) + 1, less the window that starts in the "
-                         "right padding", f"{text} − 1", size)
+        call.warn("warn.ceil_mode_dropped", axis=axis)
+        return call.step("pool_output_dropped", size, **values)
     if ceil_mode and (n + 2 * pad - span) % s:
-        call.note(f"ceil_mode rounds up: the last window on the {axis} hangs past the input's end and pools what it covers.")
+        call.note("note.ceil_mode_hangs", axis=axis)
     if not ceil_mode:
         warn_uncovered(call, axis, n, k, s, d, 2 * pad, pad)
-    return call.step(f"output {axis}", f"{rounding}((N + 2P − D·(K−1) − 1)/S) + 1", text, size)
+    return call.step("pool_output", size, **values)
 
 
 def _pool_window(call: Call) -> tuple[tuple, tuple, tuple]:
@@ -53,59 +62,31 @@ def _check_ceil_mode(call: Call) -> None:
     which have no ceil_mode (Keras: floor for valid, ceil(N/S) for same), so the pair means nothing."""
     padding = call.args["padding"]
     if call.args["ceil_mode"] and isinstance(padding, str):
-        rule = "keeps only whole windows (floor)" if padding == "valid" else "always gives ceil(N/S)"
-        raise call.fail(
-            f"ceil_mode: true with padding '{padding}': ceil_mode rounds PyTorch's formula for a numeric padding, but "
-            f"'{padding}' is Keras' rule and {rule} — write padding as a number (valid is 0) or drop ceil_mode"
-        )
+        raise call.fail(f"error.ceil_mode_with_{padding}")
 
 
 def infer_pool(call: Call) -> Inference:
     _check_ceil_mode(call)
     kernel, stride, dilation = _pool_window(call)
-    padding = call.args["padding"]
-    pads = (padding,) * len(kernel) if isinstance(padding, str) else call.per_axis("padding")
-    if call.type_name == "avgpool3d" and padding != "same":
+    geometry = resolve_window(call, kernel, stride, dilation, call.args["ceil_mode"])
+    if call.type_name == "avgpool3d" and call.args["padding"] != "same":
         for axis, n, k in zip(call.axis_names(), call.spatial, kernel):
             if n < k:  # PyTorch's avg_pool3d checks the unpadded input, unlike every other pool
-                raise call.fail(f"avgpool3d needs every input axis ≥ its window (PyTorch): {axis} {n} < {k}")
-    out = tuple(
-        _pool_size(call, axis, n, k, s, d, p)
-        for axis, n, k, s, d, p in zip(call.axis_names(), call.spatial, kernel, stride, dilation, pads)
-    )
-    kind = "maximum" if call.type_name.startswith("max") else "average"
-    call.note(
-        f"Pooling works on each channel separately: every {shape_text(kernel)} window of one channel gives one "
-        f"value (its {kind}), so the {call.channels} channels stay {call.channels}. It has no weights — nothing "
-        f"is learned — so 0 parameters."
-    )
-    call.step("parameters", "none: a fixed max or mean", "0", 0)
-    _, _, _, window_pads, _ = _pool_geometry(call)
+                raise call.fail("error.avgpool3d_window", axis=axis, n=n, k=k)
+    out = tuple(_pool_size(call, axis, n, window) for axis, n, window in zip(call.axis_names(), call.spatial, geometry.axes))
+    note = "note.max_pool" if call.type_name.startswith("max") else "note.avg_pool"
+    call.note(note, kernel=shape_text(kernel), channels=call.channels)
+    call.step("pool_parameters", 0)
     return Inference((call.channels, *out), None, 0, 0, 0, rf_window(kernel, stride, dilation),
-                     geometry=Geometry(kernel, stride, dilation, window_pads))
+                     geometry=geometry)
 
 
-def _pool_geometry(call: Call) -> tuple[tuple, tuple, tuple, tuple, tuple]:
-    """kernel, stride, dilation, (before, after) pads that give exactly the output size, and
-    the span of cells that count for an average (start, end) per axis."""
-    kernel, stride, dilation = _pool_window(call)
-    padding = call.args["padding"]
-    declared = (0,) * len(kernel) if isinstance(padding, str) else call.per_axis("padding")
-    pads, counted = [], []
-    for n, k, s, d, p in zip(call.spatial, kernel, stride, dilation, declared):
-        span = formulas.effective_kernel(k, d)
-        if padding == "same":  # Keras averages over the real cells only
-            lo, hi = formulas.same_padding(n, k, s, d)
-            counted.append((lo, lo + n))
-        else:
-            lo = hi = p
-            out = formulas.pool_output_size(n, k, s, lo, d, call.args["ceil_mode"])
-            include_pad = call.args.get("count_include_pad", True)
-            counted.append((0, n + 2 * lo) if include_pad else (lo, lo + n))
-            # ceil_mode's last window may hang past the padding: pad on until it fits
-            hi = max((out - 1) * s + span - n - lo, hi)
-        pads.append((lo, hi))
-    return kernel, stride, dilation, tuple(pads), tuple(counted)
+def _counted(call: Call, g: Geometry) -> tuple[tuple[int, int], ...]:
+    """The span of cells that count for an average, (start, end) per axis: Keras' `same`
+    averages over the real cells only, PyTorch over the padding too unless count_include_pad
+    is false."""
+    include_pad = call.args["padding"] != "same" and call.args.get("count_include_pad", True)
+    return tuple((0, n + 2 * lo) if include_pad else (lo, lo + n) for n, (lo, _) in zip(call.spatial, g.pads))
 
 
 def forward_pool(run):
@@ -113,7 +94,8 @@ def forward_pool(run):
 
     from convcalc.runner import kernels
 
-    kernel, stride, dilation, pads, counted = _pool_geometry(run.call())
+    g = run.result.geometry
+    kernel, stride, dilation, pads, counted = g.kernel, g.stride, g.dilation, g.pads, _counted(run.call(), g)
     if run.result.spec.type.startswith("max"):
         return kernels.max_pool(run.x, kernel, stride, pads, dilation)
     mask = np.ones((), dtype=np.float32)
@@ -168,13 +150,10 @@ def adaptive_temporaries(kind: str, r, batch: int) -> int:
 
 def infer_global(call: Call) -> Inference:
     if not call.spatial:
-        raise call.fail(f"global pooling needs spatial axes, but the input {list(call.shape)} has none")
-    kind = "averages" if call.type_name == "global_avgpool" else "takes the maximum of"
-    call.note(
-        f"Global pooling {kind} each of the {call.channels} channels over all {shape_text(call.spatial)} positions: "
-        f"{call.channels} values, 0 parameters — a cheap replacement for flatten + a large dense layer."
-    )
-    call.step("output features", "C", str(call.channels), call.channels)
+        raise call.fail("error.global_pool_needs_spatial", shape=str(list(call.shape)))
+    note = "note.global_avg_pool" if call.type_name == "global_avgpool" else "note.global_max_pool"
+    call.note(note, channels=call.channels, spatial=shape_text(call.spatial))
+    call.step("global_features", call.channels, channels=call.channels)
     return Inference((call.channels,), rf=GLOBAL)
 
 
@@ -182,15 +161,9 @@ def infer_adaptive(call: Call) -> Inference:
     sizes = call.per_axis("output_size")
     kernel = tuple(formulas.adaptive_max_bin(n, o) for n, o in zip(call.spatial, sizes))
     for axis, n, o, k in zip(call.axis_names(), call.spatial, sizes, kernel):
-        if n % o == 0:
-            text = f"{n}/{o}"
-        else:
-            text = f"ceil({n}/{o})" + ("" if n % o == gcd(n, o) else " + 1")
-        call.step(f"widest bin ({axis})", "largest ceil((i+1)·N/O) − floor(i·N/O)", text, k)
-    call.note(
-        f"Adaptive pooling picks its windows to give a fixed {shape_text(sizes)} output whatever the input: bin i "
-        f"covers cells floor(i·N/O) to ceil((i+1)·N/O) − 1, per channel, with 0 parameters."
-    )
+        step = "widest_bin_even" if n % o == 0 else "widest_bin_ceil" if n % o == gcd(n, o) else "widest_bin_ceil_plus"
+        call.step(step, k, axis=axis, n=n, o=o)
+    call.note("note.adaptive_pool", sizes=shape_text(sizes))
     stride = tuple(Fraction(n, o) for n, o in zip(call.spatial, sizes))
     return Inference((call.channels, *sizes), rf=Window(kernel, stride))
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from math import prod
 
 from convcalc import formulas
-from convcalc.layers.base import Arg, Call, Window
+from convcalc.layers.base import Arg, Axis, Call, Geometry, Window
+from convcalc.messages import Message
 
 PAD_STRINGS = ("valid", "same")
 Pads = tuple[tuple[int, int], ...]
@@ -28,58 +29,101 @@ def padding_arg(choices: tuple[str, ...] = PAD_STRINGS) -> Arg:
     return Arg("padding", "padding", 0, choices=choices, help="int (symmetric per axis), per-axis list, or " + "/".join(choices))
 
 
-def resolve_padding(call: Call, kernel: tuple, stride: tuple, dilation: tuple) -> Pads:
-    """(before, after) per axis for int, per-axis, `valid`, `same` and `causal` padding."""
+def resolve_window(call: Call, kernel: tuple, stride: tuple, dilation: tuple, ceil_mode: bool = False,
+                   transposed: bool = False) -> Geometry:
+    """The one window normaliser: kernel, stride, dilation and (before, after) pads per axis for
+    every padding spelling — int, per axis, [before, after] pairs, `valid`, `same` (the extra
+    cell after, as TensorFlow), `causal` — with `after` extended until PyTorch's ceil_mode's
+    last window fits; for a transposed conv, the pads of its stride-spread input."""
+    if transposed:
+        return _transposed_window(call, kernel, stride, dilation)
+    pads = _pads(call, kernel, stride, dilation)
+    axes = []
+    for n, k, s, d, (lo, hi) in zip(call.spatial, kernel, stride, dilation, pads):
+        if ceil_mode:  # the last window may hang past the padding: pad on until it fits
+            out = formulas.pool_output_size(n, k, s, lo, d, True)
+            hi = max((out - 1) * s + formulas.effective_kernel(k, d) - n - lo, hi)
+        axes.append(Axis(kernel=k, stride=s, dilation=d, before=lo, after=hi))
+    return Geometry(axes=tuple(axes))
+
+
+def _pads(call: Call, kernel: tuple, stride: tuple, dilation: tuple) -> Pads:
     padding = call.args["padding"]
     if padding == "valid":
         return tuple((0, 0) for _ in kernel)
     if padding == "same":
-        pads = tuple(formulas.same_padding(n, k, s, d) for n, k, s, d in zip(call.spatial, kernel, stride, dilation))
-        for axis, n, k, s, d, (lo, hi) in zip(call.axis_names(), call.spatial, kernel, stride, dilation, pads):
-            total = call.step(
-                f"same padding ({axis})",
-                "P = max((ceil(N/S) − 1)·S + D·(K−1) + 1 − N, 0)",
-                f"max((ceil({n}/{s}) − 1)·{s} + {d}·({k}−1) + 1 − {n}, 0)",
-                lo + hi,
-            )
-            call.step(f"pad before ({axis})", "floor(P/2)", f"floor({total}/2)", lo)
-            call.step(f"pad after ({axis})", "P − floor(P/2)", f"{total} − {lo}", hi)
-        return pads
+        return tuple(formulas.same_padding(n, k, s, d) for n, k, s, d in zip(call.spatial, kernel, stride, dilation))
     if padding == "causal":
         if len(kernel) != 1:
-            raise call.fail("padding 'causal' is only defined for 1-D layers")
+            raise call.fail("error.causal_not_1d")
         return (formulas.causal_padding(kernel[0], dilation[0]),)
+    if isinstance(padding, tuple) and isinstance(padding[0], tuple):
+        if len(padding) != len(kernel):
+            raise call.fail("error.padding_pairs", count=len(padding), rank=len(kernel))
+        return padding
     return tuple((p, p) for p in call.per_axis("padding", len(kernel)))
 
 
-def window_output(call: Call, kernel: tuple, stride: tuple, dilation: tuple, pads: Pads, what: str = "kernel") -> tuple[int, ...]:
+def _transposed_window(call: Call, kernel: tuple, stride: tuple, dilation: tuple) -> Geometry:
+    """A transposed conv as the runner computes it: the input spread S apart, padded by
+    (before, after) — a negative pad crops — and convolved at stride 1, whose first `output
+    size` cells are the output."""
+    padding, op = call.args["padding"], call.args["output_padding"]
+    ops = (op,) * len(kernel) if op is None or isinstance(op, int) else op
+    paddings = (padding,) * len(kernel) if isinstance(padding, (int, str)) else padding
+    axes = []
+    for n, k, s, d, o, p in zip(call.spatial, kernel, stride, dilation, ops, paddings):
+        full = (n - 1) * s + formulas.effective_kernel(k, d)  # every cell the kernel stamps
+        if isinstance(p, str):
+            # Keras (TensorFlow): the gradient of a `p`-padded conv whose input has the output's
+            # size, so the output starts where that conv's `same` padding would begin
+            size = formulas.keras_transposed_output_size(n, k, s, p, d, o)
+            offset = max(full - size, 0) // 2
+        else:
+            size, offset = formulas.transposed_output_size(n, k, s, p, d, o or 0), p
+        edge = d * (k - 1)
+        # cells of the wanted output beyond the full result are zeros (Keras `valid` with K < S)
+        axes.append(Axis(kernel=k, stride=s, dilation=d, before=edge - offset, after=edge + max(size + offset - full, 0)))
+    return Geometry(axes=tuple(axes), drawn=False)
+
+
+def conv_window(call: Call) -> Geometry:
+    """A convolution's window from its arguments; `same` padding's derivation is recorded."""
+    g = resolve_window(call, call.per_axis("kernel_size"), call.per_axis("stride"), call.per_axis("dilation"))
+    if call.args["padding"] == "same":
+        for axis, n, a in zip(call.axis_names(), call.spatial, g.axes):
+            total = call.step("same_padding", a.before + a.after, axis=axis, n=n, k=a.kernel, s=a.stride, d=a.dilation)
+            call.step("pad_before", a.before, axis=axis, total=total)
+            call.step("pad_after", a.after, axis=axis, total=total, lo=a.before)
+    return g
+
+
+def window_output(call: Call, g: Geometry) -> tuple[int, ...]:
     """floor((N + P − D·(K−1) − 1)/S) + 1 per axis; a window larger than the padded input is an
     error, and input cells that floor leaves uncovered become a warning."""
     out = []
-    for axis, n, k, s, d, (lo, hi) in zip(call.axis_names(), call.spatial, kernel, stride, dilation, pads):
-        size = formulas.conv_output_size(n, k, s, lo + hi, d)
+    for axis, n, (k, s, d, lo, hi) in zip(call.axis_names(), call.spatial, g.axes):
+        size = formulas.CONV_OUTPUT.function(n, k, s, lo + hi, d)
         span = formulas.effective_kernel(k, d)
-        substituted = f"floor(({n} + {lo} + {hi} − {d}·({k}−1) − 1)/{s}) + 1"
         if span > n + lo + hi:
-            eff = f"{what} {k}" if d == 1 else f"dilated {what} {span} (= {d}·({k}−1) + 1)"
-            raise call.fail(f"{eff} > padded {axis} {n + lo + hi}: ({n} + {lo + hi} − {span})/{s} + 1 = {size}")
-        call.step(f"output {axis}", "floor((N + P_before + P_after − D·(K−1) − 1)/S) + 1", substituted, size)
+            raise call.fail("error.kernel_too_large" if d == 1 else "error.dilated_kernel_too_large", k=k, d=d, span=span,
+                            axis=axis, padded=n + lo + hi, n=n, pad_total=lo + hi, s=s, size=size)
+        call.step("output_size", size, axis=axis, n=n, lo=lo, hi=hi, d=d, k=k, s=s)
         warn_uncovered(call, axis, n, k, s, d, lo + hi, hi)
         out.append(size)
     return tuple(out)
 
 
+UNITS = {"height": "unit.row", "width": "unit.column", "depth": "unit.slice"}
+
+
 def warn_uncovered(call: Call, axis: str, n: int, k: int, s: int, d: int, pad_total: int, pad_after: int) -> None:
-    left = formulas.uncovered_cells(n, k, s, pad_total, d) - pad_after
+    remainder = formulas.uncovered_cells(n, k, s, pad_total, d)
+    left = remainder - pad_after
     if left > 0:
-        unit = {"height": "row", "width": "column", "depth": "slice"}.get(axis, "cell")
-        plural = "" if left == 1 else "s"
-        verb = "is" if left == 1 else "are"
-        call.warnings.append(
-            f"{axis}: stride {s} does not fit — the last {left} input {unit}{plural} {verb} never covered by a window, "
-            f"floor drops {'it' if left == 1 else 'them'} ((N + P − D·(K−1) − 1) mod S = "
-            f"({n} + {pad_total} − {formulas.effective_kernel(k, d)}) mod {s} = {formulas.uncovered_cells(n, k, s, pad_total, d)})"
-        )
+        unit = Message(UNITS.get(axis, "unit.cell"), count=left)
+        call.warn("warn.uncovered", axis=axis, s=s, left=left, unit=unit, n=n, pad_total=pad_total,
+                  span=formulas.effective_kernel(k, d), remainder=remainder)
 
 
 def padded_values(batch: int, shape: tuple, pads: Pads) -> int:

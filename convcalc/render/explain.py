@@ -7,6 +7,7 @@ from typing import Any, Iterator
 from convcalc.errors import printable
 from convcalc.explain import BOTH, FIRST, PAD, SECOND, Explanation, MISSED
 from convcalc.layers.base import shape_text
+from convcalc.messages import as_dict
 from convcalc.render.formats import layer_dict
 from convcalc.render.jsontext import dumps
 
@@ -16,9 +17,11 @@ STYLE = {FIRST: "bold cyan", SECOND: "bold magenta", BOTH: "bold yellow", PAD: "
 
 def explanation_dict(e: Explanation) -> dict[str, Any]:
     d = layer_dict(e.result)
-    d["steps"] = [{"what": s.what, "formula": s.formula, "substituted": s.substituted, "value": s.value}
-                  for s in e.result.steps]
+    d["steps"] = [{"what": s.what, "formula": s.formula, "substituted": s.substituted, "value": s.value,
+                   "id": s.id, "params": s.values} for s in e.result.steps]
     d["notes"] = list(e.notes)
+    d["note_messages"] = [as_dict(n) for n in e.notes]  # the notes again, each with its catalogue id and params
+    d["warning_messages"] = [as_dict(w) for w in e.result.warnings]
     d["picture"] = None if e.picture is None else {
         "caption": e.picture.caption, "input": list(e.picture.input_rows), "output": list(e.picture.output_rows),
         "legend": e.picture.legend,

@@ -24,18 +24,19 @@ def _step(value: Any, key: str, where: str) -> Any:
     if isinstance(value, dict):
         if key in value:
             return value[key]
-        raise SpecError(f"--get: no key {echo(key)} at {where}; valid: {', '.join(value)}")
+        raise SpecError("error.get_no_key", key=printable(key, 60), where=where, valid=", ".join(value))
     if isinstance(value, list):
         named = [v.get("name") for v in value if isinstance(v, dict)]
         if key in named and len(named) == len(value):
             return value[named.index(key)]
         if key.isdigit() and 1 <= int(key) <= len(value):
             return value[int(key) - 1]
-        shown = ", ".join(printable(str(n), 30) for n in named[:5])
-        names = f"a name ({shown}{', …' if len(named) > 5 else ''}) or " if all(named) and named else ""
-        raise SpecError(f"--get: no item {echo(key)} at {where}; give {names}an index from 1 to {len(value)}")
+        if all(named) and named:
+            names = ", ".join(printable(str(n), 30) for n in named[:5]) + (", …" if len(named) > 5 else "")
+            raise SpecError("error.get_no_item_named", key=printable(key, 60), where=where, names=names, count=len(value))
+        raise SpecError("error.get_no_item", key=printable(key, 60), where=where, count=len(value))
     shown = f'"{printable(value, 60)}"' if isinstance(value, str) else echo(value)  # as the JSON shows it
-    raise SpecError(f"--get: {where} is a value ({shown}), it has no {echo(key)}")
+    raise SpecError("error.get_scalar", where=where, value=shown, key=printable(key, 60))
 
 
 def format_value(value: Any, as_json: bool = False) -> str:

@@ -25,13 +25,13 @@ def read_answers(path: str) -> dict:
     from convcalc.spec.loader import load_yaml, read_source
 
     if path != "-" and not os.path.isfile(path):  # read_source would fall back to bundled examples
-        raise SpecError(f"no answer file '{path}'")
+        raise SpecError("error.no_answer_file", path=path)
     text, label = read_source(path)
     data, _ = load_yaml(text)
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise SpecError(f"{label}: answers are a mapping of question number to answer, e.g. `1: 16x15x15`")
+        raise SpecError("error.answers_not_mapping", label=label)
     return data
 
 

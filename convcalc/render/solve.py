@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
+from convcalc.formulas import SAME_PADDING
 from convcalc.render.jsontext import dumps
 
 
@@ -44,7 +45,7 @@ def print_table(p, solutions, limit: int) -> None:
 def same_text(a: dict) -> str:
     lines = [
         f"same padding for N={a['input']}, K={a['kernel']}, S={a['stride']}, D={a['dilation']}: output ceil(N/S) = {a['output']}",
-        f"  TensorFlow/Keras: total pad max((ceil(N/S) − 1)·S + D·(K−1) + 1 − N, 0) = {a['total']}, "
+        f"  TensorFlow/Keras: total pad {SAME_PADDING.notation} = {a['total']}, "
         f"split {a['before']} before and {a['after']} after (the extra cell at the end)",
     ]
     if a["symmetric"]:

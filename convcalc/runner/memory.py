@@ -11,6 +11,7 @@ from math import prod
 from convcalc.engine import Network
 from convcalc.errors import echo
 from convcalc.layers import REGISTRY
+from convcalc.messages import Message
 
 BYTES = 4  # float32
 BLOCK_BYTES = 4 << 20  # the runner gathers im2col columns in bands of about this size
@@ -61,7 +62,7 @@ UNKNOWN_CAP = 4 * 1024**3  # where the platform says nothing about its memory
 @dataclass(frozen=True)
 class Cap:
     bytes: int
-    reason: str  # which limit binds, in words: `--max-memory`, `80% of the RAM available now`
+    reason: str  # which limit binds, a catalogue message: `--max-memory`, `80% of the RAM available now`
 
 
 def memory_cap(max_memory: int | None) -> Cap:
@@ -69,16 +70,16 @@ def memory_cap(max_memory: int | None) -> Cap:
     the process's limit (`ulimit -v`), the last two less a fifth in reserve. Without
     --max-memory and without /proc/meminfo, a quarter of the physical RAM stands in for the
     available RAM; where nothing at all is known, 4 GiB."""
-    caps = [Cap(max_memory, "--max-memory")] if max_memory is not None else []
+    caps = [Cap(max_memory, Message("cap.max_memory"))] if max_memory is not None else []
     available = _meminfo_available()
     if available is not None:
-        caps.append(Cap(available - available // RESERVE, "80% of the RAM available now"))
+        caps.append(Cap(available - available // RESERVE, Message("cap.available")))
     elif physical_memory():
-        caps.append(Cap(physical_memory() // 4, "a quarter of the RAM"))
+        caps.append(Cap(physical_memory() // 4, Message("cap.quarter")))
     headroom = _address_space_left()
     if headroom is not None:
-        caps.append(Cap(max(headroom - headroom // RESERVE, 0), "80% of the address space left under `ulimit -v`"))
-    return min(caps, key=lambda c: c.bytes, default=Cap(UNKNOWN_CAP, "the default where the RAM is unknown"))
+        caps.append(Cap(max(headroom - headroom // RESERVE, 0), Message("cap.address_space")))
+    return min(caps, key=lambda c: c.bytes, default=Cap(UNKNOWN_CAP, Message("cap.default")))
 
 
 def physical_memory() -> int:
@@ -129,11 +130,11 @@ def parse_bytes(text: str) -> int:
     number = cleaned.rstrip("KMGTIB")
     unit = cleaned[len(number):]
     if unit not in UNITS or not number:
-        raise ValueError(f"expected a size like 6G, 512MiB or 1e9, got {echo(text)}")
+        raise ValueError(Message("error.memory_size", value=echo(text)))
     try:
         value = float(number) * UNITS[unit]
     except ValueError:
-        raise ValueError(f"expected a size like 6G, 512MiB or 1e9, got {echo(text)}") from None
+        raise ValueError(Message("error.memory_size", value=echo(text))) from None
     if not 1 <= value < float("inf"):
-        raise ValueError(f"a memory limit must be at least 1 byte and finite, got {echo(text)}")
+        raise ValueError(Message("error.memory_limit", value=echo(text)))
     return int(value)

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 from convcalc.errors import SpecError, echo, layer_where, printable
 from convcalc.layers import REGISTRY, find_type, suggest
 from convcalc.layers.base import MAX_DIM, Arg, LayerType
+from convcalc.messages import Message
 from convcalc.spec.model import LayerSpec, Spec, frozen_args
 from convcalc.spec.yaml_reader import key_line, read_yaml
 
@@ -39,35 +40,36 @@ def read_source(source: str) -> tuple[str, str]:
         return _decode(data, "standard input"), "standard input"
     if os.path.exists(source):
         if os.path.isdir(source):
-            raise SpecError(f"{echo(source)} is a folder, not a spec file")
+            raise SpecError("error.source_is_folder", source=echo(source))
         size = os.path.getsize(source)
         if size > MAX_BYTES:
-            raise SpecError(f"{echo(source)} is {size:,} bytes; a spec may be at most {MAX_BYTES:,} bytes")
+            raise SpecError("error.source_too_large", source=echo(source), size=size, limit=MAX_BYTES)
         try:
             with open(source, "rb") as f:
                 return _decode(f.read(MAX_BYTES + 1), echo(source)), echo(source)
         except OSError as e:
-            raise SpecError(f"cannot read {echo(source)}: {e.strerror}") from None
+            raise SpecError("error.source_unreadable", source=echo(source), reason=e.strerror) from None
     name = source[:-5] if source.endswith(".yaml") else source
     examples = bundled_examples()
     if name in examples:
         path = resources.files("convcalc") / "specs" / f"{name}.yaml"
         return path.read_text(encoding="utf-8"), name
-    raise SpecError(f"no file or bundled example {echo(source)}{_suggest(name, examples)} (examples: {', '.join(examples)})")
+    raise SpecError("error.no_source", source=echo(source), suggestion=_suggest(name, examples),
+                    examples=", ".join(examples))
 
 
 def _decode(data: bytes, label: str) -> str:
     if len(data) > MAX_BYTES:
-        raise SpecError(f"{label} holds more than {MAX_BYTES:,} bytes; a spec may be at most {MAX_BYTES:,} bytes")
+        raise SpecError("error.text_too_large", label=label, limit=MAX_BYTES)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise SpecError(f"{label} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})") from None
+        raise SpecError("error.not_utf8", label=label, byte=data[e.start], offset=e.start) from None
 
 
 def load_yaml(text: str) -> tuple[Any, list[int]]:
     """The document and the YAML line of each entry under `layers`, in one bounded pass."""
-    return read_yaml(text, counted_key="layers", max_items=MAX_LAYERS, items_word="layers")
+    return read_yaml(text, counted_key="layers", max_items=MAX_LAYERS, items_error="error.yaml_too_many_layers")
 
 
 def parse_spec(text: str, input_override: tuple[int, ...] | None = None) -> Spec:
@@ -79,51 +81,51 @@ def parse_data(data: Any, lines: list[int] | None = None, input_override: tuple[
     """A spec from already-loaded data (`lines`: the YAML line of each layer entry, if known)."""
     lines = lines or []
     if data is None:
-        raise SpecError("the spec is empty (an empty file, only comments, or null); write a mapping with 'input' and 'layers'")
+        raise SpecError("error.empty_spec")
     if not isinstance(data, dict):
-        raise SpecError(f"a spec is a mapping with 'input' and 'layers', got {echo(data)}")
+        raise SpecError("error.spec_not_mapping", value=echo(data))
     for key in data:
         if key not in TOP_KEYS:
-            raise SpecError(f"unknown top-level key {echo(key)}{_suggest(key, TOP_KEYS)} (valid: {', '.join(TOP_KEYS)})")
+            raise SpecError("error.unknown_top_key", key=echo(key), suggestion=_suggest(key, TOP_KEYS),
+                            valid=", ".join(TOP_KEYS))
     name = data.get("name", "network")
-    problem = _name_problem(name, "the network's 'name'")
+    problem = _name_problem(name, "phrase.network_name")
     if problem:
-        raise SpecError(problem)
+        raise problem
     input_shape = parse_input(list(input_override) if input_override else data.get("input"))
     raw_layers = data.get("layers")
     if raw_layers is None:
-        raise SpecError("the spec needs 'layers', a non-empty list of layer entries, e.g. layers: [flatten, dense: {units: 10}]")
+        raise SpecError("error.no_layers")
     if not isinstance(raw_layers, list) or not raw_layers:
-        raise SpecError(f"'layers' must be a non-empty list of layer entries, got {echo(raw_layers)}")
+        raise SpecError("error.layers_not_list", value=echo(raw_layers))
     if len(raw_layers) > MAX_LAYERS:
-        raise SpecError(f"{len(raw_layers):,} layers; a spec may have at most {MAX_LAYERS:,}")
+        raise SpecError("error.too_many_layers", count=len(raw_layers), limit=MAX_LAYERS)
     layers = _parse_layers(raw_layers, lines)
     return Spec(name, input_shape, layers)
 
 
 def parse_input(value: Any) -> tuple[int, ...]:
     if value is None:
-        raise SpecError("the spec needs 'input', e.g. input: [1, 28, 28] (channels first)")
+        raise SpecError("error.no_input")
     dims = [value] if isinstance(value, int) and not isinstance(value, bool) else value
     if not isinstance(dims, list) or not 1 <= len(dims) <= 4:
-        raise SpecError(f"'input' must be [F], [C, L], [C, H, W] or [C, D, H, W], got {echo(value)}")
+        raise SpecError("error.input_rank", value=echo(value))
     for d in dims:
         if isinstance(d, bool) or not isinstance(d, int) or not 1 <= d <= MAX_DIM:
-            raise SpecError(f"'input' sizes must be whole numbers from 1 to {MAX_DIM}, got {echo(d)}")
+            raise SpecError("error.input_size", high=MAX_DIM, value=echo(d))
     return tuple(dims)
 
 
-def _name_problem(name: Any, what: str) -> str | None:
+def _name_problem(name: Any, what: str) -> SpecError | None:
     """What is wrong with a layer or network name, if anything: a name is text that a terminal,
     a CSV cell and a message can show as it is."""
     if not isinstance(name, str) or not name:
-        return f"{what} must be non-empty text, got {echo(name)}"
+        return SpecError("error.name_empty", what=Message(what), value=echo(name))
     if len(name) > MAX_NAME:
-        return f"{what} has {len(name):,} characters; a name has at most {MAX_NAME}: {echo(name)}"
+        return SpecError("error.name_too_long", what=Message(what), length=len(name), limit=MAX_NAME, value=echo(name))
     if not name.isprintable():
         bad = next(c for c in name if not c.isprintable())
-        return (f"{what} must be printable text (letters, digits, spaces, punctuation), "
-                f"got {echo(name)} with {printable(bad)} in it")
+        return SpecError("error.name_not_printable", what=Message(what), value=echo(name), bad=printable(bad))
     return None
 
 
@@ -140,8 +142,9 @@ def _parse_layers(raw_layers: list, lines: list[int]) -> tuple[LayerSpec, ...]:
         line = lines[i] if i < len(lines) else None
         layer = _parse_entry(raw, i + 1, line, counters, layers[-1].name if layers else "input")
         if layer.name in positions or layer.name == "input":
-            first = "the network input" if layer.name == "input" else f"layer {positions[layer.name] + 1}"
-            raise SpecError(f"name '{layer.name}' is already used by {first}; names must be unique", layer.where)
+            first = (Message("phrase.the_network_input") if layer.name == "input"
+                     else Message("phrase.layer_number", index=positions[layer.name] + 1))
+            raise SpecError("error.name_taken", layer.where, name=layer.name, first=first)
         positions[layer.name] = i
         layers.append(layer)
     for layer in layers:
@@ -163,7 +166,7 @@ class _Place:
         found = [key_line(m, key) for m in self.mappings if key is not None and key in m]
         line = found[0] if found and found[0] else self.line
         if name is None:
-            return f"layer {self.index}" + (f" (line {line})" if line else "")
+            return Message("where.entry_line", index=self.index, line=line) if line else Message("where.entry", index=self.index)
         return layer_where(self.index, name, line)
 
 
@@ -172,19 +175,19 @@ def _parse_entry(raw: Any, index: int, line: int | None, counters: dict[str, int
     place = _Place(index, line, mappings)
     layer_type = find_type(type_name)
     if layer_type is None:
-        raise SpecError(f"unknown layer type {echo(type_name)}{_suggest(type_name, REGISTRY)}", place.where())
+        raise SpecError("error.unknown_type", place.where(), type=echo(type_name), suggestion=_suggest(type_name, REGISTRY))
     counters[layer_type.name] = counters.get(layer_type.name, 0) + 1
     name = meta.get("name", f"{layer_type.name}_{counters[layer_type.name]}")
-    problem = _name_problem(name, "'name'")
+    problem = _name_problem(name, "phrase.name")
     if problem:
-        raise SpecError(problem, place.where("name"))
+        raise problem.at(place.where("name"))
     inputs = meta.get("inputs", previous)
     inputs = [inputs] if isinstance(inputs, str) else inputs
     if not isinstance(inputs, list) or not inputs or not all(isinstance(n, str) for n in inputs):
-        raise SpecError(f"'inputs' must be a layer name or a list of names, got {echo(meta['inputs'])}", place.where("inputs", name))
+        raise SpecError("error.inputs_not_names", place.where("inputs", name), value=echo(meta["inputs"]))
     problem = _input_count_problem(layer_type, len(inputs))
     if problem:
-        raise SpecError(problem, place.where("inputs", name))
+        raise problem.at(place.where("inputs", name))
     args = frozen_args(_parse_args(layer_type, args, place, name))
     return LayerSpec(index, name, layer_type.name, args, tuple(inputs), line)
 
@@ -194,7 +197,7 @@ def _split_entry(raw: Any, place: _Place) -> tuple[str, dict, dict, tuple]:
     if isinstance(raw, str):
         return raw, {}, {}, ()
     if not isinstance(raw, dict) or not raw:
-        raise SpecError(f"an entry is a type name or a mapping, got {echo(raw)}", place.where())
+        raise SpecError("error.entry_shape", place.where(), value=echo(raw))
     body = dict(raw)
     mappings: tuple = (raw,)
     if "type" in body:
@@ -202,24 +205,24 @@ def _split_entry(raw: Any, place: _Place) -> tuple[str, dict, dict, tuple]:
     else:
         keys = [k for k in body if k not in ENTRY_KEYS]
         if len(keys) != 1:
-            raise SpecError(f"an entry names one layer type, found keys {echo(keys)}", place.where())
+            raise SpecError("error.entry_keys", place.where(), keys=echo(keys))
         type_name = keys[0]
         inner = body.pop(type_name)
         if inner is not None and not isinstance(inner, dict):
-            raise SpecError(f"arguments of {echo(type_name)} must be a mapping, got {echo(inner)}", place.where(type_name))
+            raise SpecError("error.arguments_not_mapping", place.where(type_name), type=echo(type_name), value=echo(inner))
         body.update(inner or {})
         mappings = (inner or {}, raw)
     if not isinstance(type_name, str):
-        raise SpecError(f"a layer type is a name, got {echo(type_name)}", place.where())
+        raise SpecError("error.type_not_name", place.where(), value=echo(type_name))
     meta = {k: body.pop(k) for k in ("name", "inputs") if k in body}
     return type_name, body, meta, mappings
 
 
-def _input_count_problem(layer_type: LayerType, count: int) -> str | None:
+def _input_count_problem(layer_type: LayerType, count: int) -> SpecError | None:
     if count < layer_type.min_inputs:
-        return f"{layer_type.name} needs at least {layer_type.min_inputs} inputs, got {count}"
+        return SpecError("error.too_few_inputs", type=layer_type.name, least=layer_type.min_inputs, count=count)
     if layer_type.max_inputs and count > layer_type.max_inputs:
-        return f"{layer_type.name} takes one input, got {count}"
+        return SpecError("error.one_input", type=layer_type.name, count=count)
     return None
 
 
@@ -231,19 +234,22 @@ def _parse_args(layer_type: LayerType, raw: dict, place: _Place, name: str) -> d
         if arg is None:
             valid = [a.name for a in layer_type.args]
             spellings = [s for a in layer_type.args for s in (a.name, *a.aliases)]
-            listing = f"valid: {', '.join(valid)}" if valid else f"{layer_type.name} takes no arguments"
-            raise SpecError(f"unknown argument {echo(key)} for {layer_type.name}{_suggest(key, spellings)} ({listing})", place.where(key, name))
+            listing = (Message("phrase.valid", valid=", ".join(valid)) if valid
+                       else Message("phrase.no_arguments", type=layer_type.name))
+            raise SpecError("error.unknown_argument", place.where(key, name), key=echo(key), type=layer_type.name,
+                            suggestion=_suggest(key, spellings), listing=listing)
         if arg.name in args:
-            raise SpecError(f"'{key}' and '{spelled[arg.name]}' are the same argument; give it once", place.where(key, name))
+            raise SpecError("error.argument_twice", place.where(key, name), key=key, first=spelled[arg.name])
         try:
             args[arg.name] = arg.check(value)
         except SpecError as e:
-            raise SpecError(e.message, place.where(key, name)) from None
+            raise e.at(place.where(key, name)) from None
         spelled[arg.name] = key
     for arg in layer_type.args:
         if arg.name not in args:
             if arg.required:
-                raise SpecError(f"{layer_type.name} needs '{arg.name}' ({_spellings(arg)})", place.where(None, name))
+                raise SpecError("error.missing_argument", place.where(None, name), type=layer_type.name, name=arg.name,
+                                spellings=_spellings(arg))
             args[arg.name] = arg.default
     return args
 
@@ -259,15 +265,12 @@ def _check_inputs(layer: LayerSpec, layers: list[LayerSpec], positions: dict[str
         pos = positions.get(name)
         if pos is None:
             known = ["input", *positions]
-            raise SpecError(f"unknown input {echo(name)}{_suggest(name, known)}", layer.where)
+            raise SpecError("error.unknown_input", layer.where, name=echo(name), suggestion=_suggest(name, known))
         if pos >= layer.index - 1:
             cycle = _find_cycle(layer.name, layers, positions)
             if cycle:
-                raise SpecError(f"cycle in inputs (← reads 'takes input from'): {' ← '.join(cycle)}", layer.where)
-            raise SpecError(
-                f"input '{name}' is defined later, at {layers[pos].where}; list every layer after its inputs",
-                layer.where,
-            )
+                raise SpecError("error.input_cycle", layer.where, cycle=" ← ".join(cycle))
+            raise SpecError("error.input_later", layer.where, name=name, at=layers[pos].where)
 
 
 def _find_cycle(start: str, layers: list[LayerSpec], positions: dict[str, int]) -> list[str] | None:
@@ -288,7 +291,7 @@ def _find_cycle(start: str, layers: list[LayerSpec], positions: dict[str, int]) 
 def single_layer_spec(input_shape: tuple[int, ...], entry_text: str) -> Spec:
     """A one-layer spec from `--input` and `--layer 'conv2d: {filters: 64, kernel_size: 5}'`."""
     if len(entry_text.encode()) > MAX_BYTES:
-        raise SpecError(f"--layer holds more than {MAX_BYTES:,} bytes")
+        raise SpecError("error.layer_option_too_large", limit=MAX_BYTES)
     entry, _ = load_yaml(entry_text)
     return parse_data({"name": "layer", "layers": [entry]}, input_override=input_shape)
 

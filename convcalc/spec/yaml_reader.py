@@ -30,6 +30,7 @@ from typing import Any, Callable
 import yaml
 
 from convcalc.errors import SpecError, echo, printable
+from convcalc.messages import Message
 
 MAX_DEPTH = 64  # a spec nests 4 deep
 MAX_WORK = 300_000  # values read, aliases expanded: a 10,000-layer spec at the byte cap needs ~260,000 at most
@@ -73,10 +74,10 @@ def key_line(mapping: Any, key: Any) -> int | None:
     return mapping.line_of(key) if isinstance(mapping, YamlMap) else None
 
 
-def read_yaml(text: str, *, counted_key: str, max_items: int, items_word: str) -> tuple[Any, list[int]]:
+def read_yaml(text: str, *, counted_key: str, max_items: int, items_error: str) -> tuple[Any, list[int]]:
     """The document's value and the YAML line of each item of the list under the top-level
     `counted_key`; more than `max_items` such items, or any bound above, is a SpecError."""
-    builder = _Builder(counted_key=counted_key, max_items=max_items, items_word=items_word)
+    builder = _Builder(counted_key=counted_key, max_items=max_items, items_error=items_error)
     parser = _Parser(text)
     collecting = gc.isenabled()
     gc.disable()  # the values hold no cycles; the collector would only walk the growing heap again and again
@@ -84,10 +85,12 @@ def read_yaml(text: str, *, counted_key: str, max_items: int, items_word: str) -
         builder.run(parser.get_event)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise SpecError(f"YAML syntax error{where}: {e.problem or e.context}") from None
+        problem = e.problem or e.context
+        if mark:
+            raise SpecError("error.yaml_syntax_at", line=mark.line + 1, column=mark.column + 1, problem=problem) from None
+        raise SpecError("error.yaml_syntax", problem=problem) from None
     except yaml.YAMLError as e:
-        raise SpecError(f"YAML error: {str(e).splitlines()[0]}") from None
+        raise SpecError("error.yaml", problem=str(e).splitlines()[0]) from None
     finally:
         parser.dispose()
         if collecting:
@@ -113,7 +116,7 @@ class _Open:
 class _Builder:
     counted_key: str
     max_items: int
-    items_word: str
+    items_error: str
     root: Any = None
     item_lines: list[int] = field(default_factory=list)
     work: int = 0
@@ -167,7 +170,7 @@ class _Builder:
         if type(event) is yaml.DocumentStartEvent:
             self.documents += 1
             if self.documents > 1:
-                raise SpecError(f"a second YAML document starts at line {event.start_mark.line + 1}; a spec is one document")
+                raise SpecError("error.yaml_second_document", line=event.start_mark.line + 1)
 
     def _close(self) -> tuple[Any, Any]:
         self.work += 1
@@ -181,9 +184,9 @@ class _Builder:
     def _open(self, event: Any) -> None:
         mark = event.start_mark
         if len(self.stack) >= MAX_DEPTH:
-            raise SpecError(f"YAML nesting deeper than {MAX_DEPTH} levels at line {mark.line + 1}")
+            raise SpecError("error.yaml_too_deep", limit=MAX_DEPTH, line=mark.line + 1)
         if event.tag is not None and event.tag not in _COLLECTION_TAGS:
-            raise SpecError(f"unsupported YAML tag {echo(_short_tag(event.tag))} at line {mark.line + 1}{_TAG_HINT}")
+            raise SpecError("error.yaml_tag", tag=echo(_short_tag(event.tag)), line=mark.line + 1)
         is_list = type(event) is yaml.SequenceStartEvent
         if is_list:
             value = []
@@ -227,36 +230,30 @@ class _Builder:
     def _count_item(self, lines: list[int], mark: Any) -> None:
         lines.append(mark.line + 1)
         if len(lines) > self.max_items:
-            raise SpecError(
-                f"more than {self.max_items:,} {self.items_word} (entry {len(lines):,} is at line {mark.line + 1}); "
-                f"a spec may have at most {self.max_items:,}"
-            )
+            raise SpecError(self.items_error, limit=self.max_items, entry=len(lines), line=mark.line + 1)
 
     def _refuse_alias(self, event: Any) -> None:
         name, line = printable(event.anchor, 40), event.start_mark.line + 1
         if any(frame.anchor == event.anchor for frame in self.stack):
-            raise SpecError(f"the alias *{name} at line {line} is inside the node it names (a loop); a spec cannot hold one")
-        raise SpecError(f"the alias *{name} at line {line} names no anchor before it (write &{name} on a value first)")
+            raise SpecError("error.yaml_alias_loop", name=name, line=line)
+        raise SpecError("error.yaml_alias_unknown", name=name, line=line)
 
 
 def _refuse_size(mark: Any) -> None:
-    raise SpecError(
-        f"the YAML is too large to read: more than {MAX_WORK:,} values by line {mark.line + 1} "
-        "(an alias counts as everything it repeats); a spec needs far fewer"
-    )
+    raise SpecError("error.yaml_too_large", limit=MAX_WORK, line=mark.line + 1)
 
 
 def _refuse_key(frame: _Open, key: Any, mark: Any) -> None:
     if type(key) not in _KEY_TYPES:
-        raise SpecError(f"a mapping key must be a plain value (text or a number), got {echo(key)} at line {mark.line + 1}")
+        raise SpecError("error.yaml_key", key=echo(key), line=mark.line + 1)
     first, second = frame.value.places[key], (mark.line + 1, mark.column + 1)
-    raise SpecError(f"duplicate key {echo(key)} at {_place(second, first)} (first at {_place(first, second)}); give each key once")
+    raise SpecError("error.yaml_duplicate_key", key=echo(key), at=_place(second, first), first=_place(first, second))
 
 
 def _merge_sources(value: Any, mark: Any) -> list:
     sources = value if isinstance(value, list) else [value]
     if not all(isinstance(s, YamlMap) for s in sources):
-        raise SpecError(f"a merge key '<<' takes a mapping or a list of mappings, got {echo(value)} (mapping at line {mark.line + 1})")
+        raise SpecError("error.yaml_merge", value=echo(value), line=mark.line + 1)
     return sources
 
 
@@ -274,7 +271,9 @@ def _merged(frame: _Open) -> YamlMap:
 
 def _place(place: tuple[int, int], other: tuple[int, int]) -> str:
     """`line 3`, with the column when the other place is on the same line."""
-    return f"line {place[0]}, column {place[1]}" if place[0] == other[0] else f"line {place[0]}"
+    if place[0] == other[0]:
+        return Message("phrase.line_column", line=place[0], column=place[1])
+    return Message("phrase.line", line=place[0])
 
 
 def scalar_value(event: Any) -> Any:
@@ -311,26 +310,26 @@ def _whole(text: str, mark: Any) -> int:
 
 def _check_digits(digits: int, mark: Any) -> None:
     if digits > MAX_DIGITS:
-        raise SpecError(f"a number with {digits:,} digits at line {mark.line + 1}; numbers here have at most {MAX_DIGITS}")
+        raise SpecError("error.yaml_digits", digits=digits, line=mark.line + 1, limit=MAX_DIGITS)
 
 
-_TAG_HINT = "; a spec holds plain YAML values (numbers, text, true/false, null, lists and mappings)"
 
 
 def _tagged_value(text: str, tag: str, mark: Any) -> Any:
     """`!!int "12"`, `!!float 3`, `!!bool yes`, `!!null ''`; any other tag is refused."""
     want = {_CORE + "int": int, _CORE + "float": float, _CORE + "bool": bool, _CORE + "null": type(None)}.get(tag)
     if want is None:
-        raise SpecError(f"unsupported YAML tag {echo(_short_tag(tag))} at line {mark.line + 1}{_TAG_HINT}")
+        raise SpecError("error.yaml_tag", tag=echo(_short_tag(tag)), line=mark.line + 1)
     value = plain_value(text, mark) if text else None
     if want is float and type(value) is int:
         return float(value)
     if type(value) is not want:
-        raise SpecError(f"{_short_tag(tag)} {echo(text)} at line {mark.line + 1} is not {_TAG_WORDS[want]}")
+        raise SpecError("error.yaml_tag_value", tag=_short_tag(tag), value=echo(text), line=mark.line + 1,
+                        wanted=Message(_TAG_WORDS[want]))
     return value
 
 
-_TAG_WORDS = {int: "a whole number", float: "a number", bool: "true or false", type(None): "null"}
+_TAG_WORDS = {int: "phrase.a_whole_number", float: "phrase.a_number", bool: "phrase.true_or_false", type(None): "phrase.null"}
 
 
 def _short_tag(tag: str) -> str:

@@ -1,0 +1,373 @@
+"""The English catalogue: every sentence convcalc says, by id, with named placeholders.
+
+Steps (STEPS) have a label, a formula and the formula with numbers; the formulas of sliding
+windows come from `formulas.py`, so `explain` and `solve` print one notation. Notes,
+warnings and errors (CATALOGUE) are one template each, or a `Plural`. Numbers are formatted
+here (`{weights:,}`), so a rule passes plain ints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from convcalc import formulas as f
+
+
+@dataclass(frozen=True, kw_only=True)
+class Plural:
+    """A sentence with a singular and a plural form, chosen by the parameter `count`."""
+
+    count: str
+    one: str
+    other: str
+
+    def pick(self, params: dict[str, Any]) -> str:
+        return self.one if params[self.count] == 1 else self.other
+
+
+@dataclass(frozen=True, kw_only=True)
+class StepText:
+    """How a derivation step reads: its label, the formula, and the formula with numbers."""
+
+    what: str
+    formula: str
+    substituted: str
+
+
+Template = str | Plural
+
+
+def _formula(what: str, formula: f.Formula, prefix: str = "") -> StepText:
+    return StepText(what=what, formula=prefix + formula.notation, substituted=formula.substitution)
+
+
+STEPS: dict[str, StepText] = {
+    # sliding windows
+    "same_padding": _formula("same padding ({axis})", f.SAME_PADDING, "P = "),
+    "pad_before": StepText(what="pad before ({axis})", formula="floor(P/2)", substituted="floor({total}/2)"),
+    "pad_after": StepText(what="pad after ({axis})", formula="P − floor(P/2)", substituted="{total} − {lo}"),
+    "causal_padding": _formula("causal padding (before)", f.CAUSAL_PADDING),
+    "output_size": _formula("output {axis}", f.CONV_OUTPUT),
+    "pool_output": _formula("output {axis}", f.SYMMETRIC_OUTPUT),
+    "pool_output_dropped": StepText(
+        what="output {axis}",
+        formula=f.SYMMETRIC_OUTPUT.notation + ", less the window that starts in the right padding",
+        substituted=f.SYMMETRIC_OUTPUT.substitution + " − 1",
+    ),
+    "pool_output_same": _formula("output {axis}", f.SAME_OUTPUT),
+    "transposed_output": _formula("output {axis}", f.TRANSPOSED_OUTPUT),
+    "keras_transposed_valid": _formula("output {axis}", f.KERAS_TRANSPOSED_VALID),
+    "keras_transposed_same": _formula("output {axis}", f.KERAS_TRANSPOSED_SAME),
+    "keras_transposed_padded": _formula("output {axis}", f.KERAS_TRANSPOSED_PADDED),
+    "widest_bin_even": StepText(what="widest bin ({axis})", formula="largest ceil((i+1)·N/O) − floor(i·N/O)",
+                                substituted="{n}/{o}"),
+    "widest_bin_ceil": StepText(what="widest bin ({axis})", formula="largest ceil((i+1)·N/O) − floor(i·N/O)",
+                                substituted="ceil({n}/{o})"),
+    "widest_bin_ceil_plus": StepText(what="widest bin ({axis})", formula="largest ceil((i+1)·N/O) − floor(i·N/O)",
+                                     substituted="ceil({n}/{o}) + 1"),
+    "zero_padded_output": StepText(what="output {axis}", formula="N + before + after", substituted="{n} + {lo} + {hi}"),
+    "upsampled_output": StepText(what="output {axis}", formula="N × scale", substituted="{n} × {scale}"),
+    # counts
+    "output_channels": StepText(what="output channels", formula="one per filter", substituted="{filters}"),
+    "conv_weights": StepText(what="weights", formula="filters × (C_in/groups) × kernel", substituted="{dims}"),
+    "transposed_weights": StepText(what="weights", formula="C_in × (filters/groups) × kernel", substituted="{dims}"),
+    "depthwise_conv_weights": StepText(what="weights", formula="C·m × 1 × kernel", substituted="{dims}"),
+    "biases": StepText(what="biases", formula="one per output channel", substituted="{biases}"),
+    "parameters": StepText(what="parameters", formula="weights + biases", substituted="{weights} + {biases}"),
+    "conv_macs": StepText(what="MACs", formula="output elements × weights per output",
+                          substituted="{output} × {per_output}"),
+    "transposed_macs": StepText(what="MACs", formula="input elements × (filters/groups) × kernel",
+                                substituted="{input} × {per_input}"),
+    "depthwise_weights": StepText(what="depthwise weights", formula="C·m × 1 × kernel", substituted="{dims}"),
+    "pointwise_weights": StepText(what="pointwise weights", formula="filters × C·m × 1×1",
+                                  substituted="{filters} × {mid}"),
+    "separable_parameters": StepText(what="parameters", formula="depthwise + pointwise + biases",
+                                     substituted="{depthwise} + {pointwise} + {biases}"),
+    "separable_macs": StepText(what="MACs", formula="output pixels × (C·m × kernel + filters × C·m)",
+                               substituted="{pixels} × ({mid} × {kernel} + {filters} × {mid})"),
+    "pool_parameters": StepText(what="parameters", formula="none: a fixed max or mean", substituted="0"),
+    "global_features": StepText(what="output features", formula="C", substituted="{channels}"),
+    "no_parameters": StepText(what="parameters", formula="none", substituted="0"),
+    "flatten_features": StepText(what="features", formula="C × H × W × …", substituted="{shape}"),
+    "dense_weights": StepText(what="weights", formula="in × units", substituted="{features} × {units}"),
+    "dense_parameters": StepText(what="parameters", formula="in × units + units", substituted="{weights} + {biases}"),
+    "dense_macs": StepText(what="MACs", formula="in × units", substituted="{features} × {units}"),
+    "batchnorm_trainable": StepText(what="trainable", formula="2C (scale γ and shift β)", substituted="2 × {channels}"),
+    "batchnorm_non_trainable": StepText(what="non-trainable", formula="2C (running mean and variance)",
+                                        substituted="2 × {channels}"),
+    "concat_channels": StepText(what="channels", formula="sum of input channels", substituted="{channels}"),
+}
+
+CATALOGUE: dict[str, Template] = {
+    # --- notes: the teaching points `explain` prints ---
+    "note.conv_spans_all": Plural(
+        count="channels",
+        one="Every filter spans the 1 input channel: the kernel depth equals the input's channel count, so each of the "
+            "{filters} filters is a {channels}×{kernel} block. Weight tensor {filters}×{channels}×{kernel} = {weights:,} "
+            "weights. The output has one channel per filter: {filters}.",
+        other="Every filter spans all {channels} input channels: the kernel depth equals the input's channel count, so "
+              "each of the {filters} filters is a {channels}×{kernel} block. Weight tensor {filters}×{channels}×{kernel} "
+              "= {weights:,} weights. The output has one channel per filter: {filters}.",
+    ),
+    "note.conv_per_channel": "The per-channel alternative: with groups = {channels} each filter sees 1 channel, "
+                             "{filters}×1×{kernel} = {per_channel:,} weights instead of {weights:,} ({channels}× fewer) — "
+                             "that is a depthwise convolution, which never mixes channels.",
+    "note.conv_groups": Plural(
+        count="per_group",
+        one="With groups = {groups} the {channels} input channels are split into {groups} groups of {per_group}: each "
+            "filter sees only its group's {per_group} channel. Weight tensor {filters}×{per_group}×{kernel} = "
+            "{weights:,} weights, against {full:,} for a standard convolution (groups = 1) — {groups}× fewer.",
+        other="With groups = {groups} the {channels} input channels are split into {groups} groups of {per_group}: each "
+              "filter sees only its group's {per_group} channels. Weight tensor {filters}×{per_group}×{kernel} = "
+              "{weights:,} weights, against {full:,} for a standard convolution (groups = 1) — {groups}× fewer.",
+    ),
+    "note.pointwise_is_dense": "A 1×1 convolution is a dense layer applied at every pixel: it mixes {channels} channels "
+                               "into {filters} without looking at neighbours.",
+    "note.same_even_kernel": "An even kernel ({kernel}) has no centre cell, so `same` cannot pad both sides equally: "
+                             "the extra pad cell goes at the end (after), as TensorFlow does.",
+    "note.same_odd_kernel": "Odd kernels have a centre cell: at stride 1, `same` pads (D·(K−1))/2 on each side "
+                            "and the output keeps the input's size.",
+    "note.causal": "`causal` pads {pad} cells on the left only, so output t sees inputs up to t and never the future.",
+    "note.transposed": "A transposed convolution runs a convolution backwards: each input cell is spread {stride} apart "
+                       "and stamps a {kernel} kernel onto the output, so the output grows. PyTorch stores its weight "
+                       "as (in, out/groups, *kernel) = {kernel_shape} — input channels first.",
+    "note.depthwise": Plural(
+        count="multiplier",
+        one="A depthwise convolution gives each of the {channels} input channels its own {kernel} filter "
+            "(× depth_multiplier {multiplier}): channels never mix. {weights:,} weights, against {standard:,} for a "
+            "standard convolution to the same {out_channels} channels.",
+        other="A depthwise convolution gives each of the {channels} input channels its own {kernel} filters "
+              "(× depth_multiplier {multiplier}): channels never mix. {weights:,} weights, against {standard:,} for a "
+              "standard convolution to the same {out_channels} channels.",
+    ),
+    "note.separable": "Separable = depthwise {kernel} per channel, then a 1×1 pointwise conv mixing {mid} channels into "
+                      "{filters}: {params:,} parameters, against {standard:,} for a standard convolution "
+                      "({ratio:.1f}× more).",
+    "note.activation_argument": "Then {name} is applied to every output value inside this layer (Keras' `activation` "
+                                "argument): no parameters, and the shape is unchanged.",
+    "note.ceil_mode_hangs": "ceil_mode rounds up: the last window on the {axis} hangs past the input's end and pools "
+                            "what it covers.",
+    "note.max_pool": "Pooling works on each channel separately: every {kernel} window of one channel gives one value "
+                     "(its maximum), so the {channels} channels stay {channels}. It has no weights — nothing is learned "
+                     "— so 0 parameters.",
+    "note.avg_pool": "Pooling works on each channel separately: every {kernel} window of one channel gives one value "
+                     "(its average), so the {channels} channels stay {channels}. It has no weights — nothing is learned "
+                     "— so 0 parameters.",
+    "note.global_avg_pool": "Global pooling averages each of the {channels} channels over all {spatial} positions: "
+                            "{channels} values, 0 parameters — a cheap replacement for flatten + a large dense layer.",
+    "note.global_max_pool": "Global pooling takes the maximum of each of the {channels} channels over all {spatial} "
+                            "positions: {channels} values, 0 parameters — a cheap replacement for flatten + a large "
+                            "dense layer.",
+    "note.adaptive_pool": "Adaptive pooling picks its windows to give a fixed {sizes} output whatever the input: bin i "
+                          "covers cells floor(i·N/O) to ceil((i+1)·N/O) − 1, per channel, with 0 parameters.",
+    "note.elementwise": "{type} is applied to every value on its own: the shape stays {shape} and there are no weights.",
+    "note.dropout": "{type} zeroes a random fraction of values while training and is the identity at inference: the "
+                    "shape stays {shape} and there are no weights.",
+    "note.lrn": "{type} divides each value by a sum over its neighbouring channels: the shape stays {shape} and there "
+                "are no weights.",
+    "note.activation_layer": "Keras' Activation layer applies {name} to every value: the shape stays {shape} and there "
+                             "are no weights.",
+    "note.flatten": "Flatten only reshapes: {shape} values become one vector of {features:,} features, with 0 "
+                    "parameters. A dense layer after it needs one weight per feature for every unit.",
+    "note.dense": "Every one of the {units:,} units has its own weight for each of the {features:,} input features, "
+                  "plus a bias: in·units + units = {params:,} parameters.",
+    "note.batchnorm": "Batch normalisation keeps 4 numbers per channel: a learned scale γ and shift β (2C = {twice} "
+                      "trainable) and the running mean and variance it normalises with at inference (2C = {twice} "
+                      "non-trainable; Keras counts them, PyTorch calls them buffers).",
+    "note.zero_padding": "Zero padding adds rows and columns of zeros around each channel: {input} becomes {output}; "
+                         "0 parameters. A conv's integer `padding` does the same inside the conv.",
+    "note.upsample": "Nearest upsampling repeats each cell {scale} times: {input} becomes {output}, per channel, with "
+                     "0 parameters (a transposed conv would learn the upsampling).",
+    "note.add": "add sums its {count} inputs element by element (a residual connection): the shapes must match "
+                "exactly, 0 parameters.",
+    "note.concat": "concat stacks its inputs along the channel axis: the spatial sizes must match and the channels add "
+                   "up to {channels}; 0 parameters.",
+    "note.dense_share": "This one layer holds {percent:.1f}% of the network's {total:,} parameters: {features:,} "
+                        "features × {units:,} units. Dense layers after a flatten dominate VGG-like networks.",
+    "note.bottleneck": "Cutting {c_in} channels to {c_out} before '{consumer}' (GoogLeNet's trick): {macs:,} + "
+                       "{consumer_macs:,} = {both:,} MACs, against {direct:,} if '{consumer}' ran on all {c_in} "
+                       "channels — {saved:,} MACs saved.",
+    # --- warnings ---
+    "warn.uncovered": Plural(
+        count="left",
+        one="{axis}: stride {s} does not fit — the last {left} input {unit} is never covered by a window, floor drops "
+            "it (" + f.UNCOVERED.notation + " = " + f.UNCOVERED.substitution + " = {remainder})",
+        other="{axis}: stride {s} does not fit — the last {left} input {unit} are never covered by a window, floor "
+              "drops them (" + f.UNCOVERED.notation + " = " + f.UNCOVERED.substitution + " = {remainder})",
+    ),
+    "unit.row": Plural(count="count", one="row", other="rows"),
+    "unit.column": Plural(count="count", one="column", other="columns"),
+    "unit.slice": Plural(count="count", one="slice", other="slices"),
+    "unit.cell": Plural(count="count", one="cell", other="cells"),
+    "warn.ceil_mode_dropped": "{axis}: ceil_mode's last window would start in the right padding, so it is dropped",
+    # --- phrases other sentences are built from ---
+    "phrase.channels": "channels",
+    "phrase.features": "features",
+    "phrase.input_channels": "input channels",
+    "phrase.filters": "filters",
+    "phrase.why_in_channels": "a kernel is as deep as its input",
+    "phrase.why_in_features": "a dense layer has one weight per input feature for every unit",
+    "phrase.why_num_features": "batch normalisation keeps γ, β, a mean and a variance per channel",
+    "phrase.network_input": "the network input is",
+    "phrase.layer_gives": "layer '{name}' gives",
+    "hint.channels_last": " (the input {shape} looks channels-last; convcalc reads {layout}: try {first})",
+    # --- spec errors: arguments ---
+    "error.arg_bool": "'{name}' must be true or false, got {value}",
+    "error.arg_choice": "'{name}' must be one of {choices}; got {value}",
+    "error.arg_padding": "'{name}' must be a whole number, a list per axis, or one of {choices}; got {value}",
+    "error.arg_axes": "'{name}' must have one value per spatial axis (1 to 3), got {count}",
+    "error.arg_number": "'{name}' must be a number, got {value}",
+    "error.arg_number_in": "'{name}' must be a number {range}, got {value}",
+    "error.arg_number_float32": "'{name}' must be a number and {bound} (float32's range), got {value}",
+    "error.arg_number_in_float32": "'{name}' must be a number {range} and {bound} (float32's range), got {value}",
+    "error.arg_whole": "'{name}' must be a whole number from {low} to {high}, got {value}",
+    "error.arg_too_small": "'{name}' must be ≥ {low}, got {value}",
+    "error.arg_too_large": "'{name}' = {value} exceeds the limit {high}",
+    "error.arg_pair": "'{name}' pairs must be [before, after], got {value}",
+    "error.per_axis_count": "'{name}' has {count} values but the input has {rank} spatial axes",
+    "error.declared_size": "'{arg}' is {declared} but the input has {found} {what} ({source} {shape}): {why}, so "
+                           "convcalc takes it from the input — drop '{arg}' or make it {found}",
+    "error.foreign_activation": "{type} takes no 'activation': put the activation in a layer of its own after it, e.g. "
+                                "`- relu` (convolutions and dense layers take `activation:` as Keras does)",
+    "error.foreign_input_shape": "'input_shape' is not a layer argument: give the network's input at the top of the "
+                                 "spec, channels first, e.g. `input: [1, 28, 28]`",
+    "error.foreign_data_format": "convcalc always reads channels first ([C, H, W], PyTorch's layout); drop "
+                                 "'data_format' and write the input channels first, e.g. `input: [3, 224, 224]`",
+    # --- spec errors: layer rules ---
+    "error.groups_divide": "groups {groups} must divide the {what} {count} ({count} mod {groups} = {rest})",
+    "error.transposed_output_too_small": "output {axis} {text} = {size} < 1",
+    "error.output_padding_too_large": "output_padding {op} on the {axis} must be smaller than the stride {s} or the "
+                                      "dilation {d}",
+    "error.dense_needs_flat": "dense needs a 1-D input but got {shape}: add `flatten` before it (it would give "
+                              "{features} features)",
+    "error.lrn_needs_spatial": "lrn needs a [C, …] input with spatial axes, got {shape}",
+    "error.upsample_needs_spatial": "upsample needs spatial axes, but the input {shape} has none",
+    "error.add_shapes": "add needs inputs of identical shape, got {shapes}",
+    "error.concat_shapes": "concat needs equal spatial sizes (it stacks channels), got {shapes}",
+    "error.pool_padding_too_large": "padding {pad} on the {axis} is more than half the window {k} (PyTorch requires "
+                                    "P ≤ K/2)",
+    "error.pool_window_too_large": "pool window {span} > padded {axis} {padded}: ({n} + {pad_total} − {span})/{s} + 1 "
+                                   "= {size}",
+    "error.ceil_mode_with_valid": "ceil_mode: true with padding 'valid': ceil_mode rounds PyTorch's formula for a "
+                                  "numeric padding, but 'valid' is Keras' rule and keeps only whole windows (floor) — "
+                                  "write padding as a number (valid is 0) or drop ceil_mode",
+    "error.ceil_mode_with_same": "ceil_mode: true with padding 'same': ceil_mode rounds PyTorch's formula for a "
+                                 "numeric padding, but 'same' is Keras' rule and always gives ceil(N/S) — write "
+                                 "padding as a number (valid is 0) or drop ceil_mode",
+    "error.avgpool3d_window": "avgpool3d needs every input axis ≥ its window (PyTorch): {axis} {n} < {k}",
+    "error.global_pool_needs_spatial": "global pooling needs spatial axes, but the input {shape} has none",
+    "error.causal_not_1d": "padding 'causal' is only defined for 1-D layers",
+    "error.padding_pairs": "'padding' has {count} pairs but the input has {rank} spatial axes",
+    "error.kernel_too_large": "kernel {k} > padded {axis} {padded}: ({n} + {pad_total} − {span})/{s} + 1 = {size}",
+    "error.dilated_kernel_too_large": "dilated kernel {span} (= {d}·({k}−1) + 1) > padded {axis} {padded}: "
+                                      "({n} + {pad_total} − {span})/{s} + 1 = {size}",
+    # --- spec errors: the engine ---
+    "error.no_layer": "no layer '{key}': give a name or an index from 1 to {count}",
+    "error.rank": "{type} expects a {rank} input, got {shape}",
+    "error.rank_flat": "{type} expects a {rank} input, got {shape} (did a flatten or dense come too early?)",
+    "error.output_too_large": "output size {size} exceeds the limit {limit}",
+    # --- spec errors: reading and parsing ---
+    "phrase.did_you_mean": " — did you mean '{word}'?",
+    "phrase.network_name": "the network's 'name'",
+    "phrase.name": "'name'",
+    "phrase.the_network_input": "the network input",
+    "phrase.layer_number": "layer {index}",
+    "phrase.valid": "valid: {valid}",
+    "phrase.no_arguments": "{type} takes no arguments",
+    "error.source_is_folder": "{source} is a folder, not a spec file",
+    "error.source_too_large": "{source} is {size:,} bytes; a spec may be at most {limit:,} bytes",
+    "error.source_unreadable": "cannot read {source}: {reason}",
+    "error.no_source": "no file or bundled example {source}{suggestion} (examples: {examples})",
+    "error.text_too_large": "{label} holds more than {limit:,} bytes; a spec may be at most {limit:,} bytes",
+    "error.not_utf8": "{label} is not UTF-8 text (byte 0x{byte:02x} at offset {offset})",
+    "error.empty_spec": "the spec is empty (an empty file, only comments, or null); write a mapping with 'input' and "
+                        "'layers'",
+    "error.spec_not_mapping": "a spec is a mapping with 'input' and 'layers', got {value}",
+    "error.unknown_top_key": "unknown top-level key {key}{suggestion} (valid: {valid})",
+    "error.no_layers": "the spec needs 'layers', a non-empty list of layer entries, e.g. layers: [flatten, dense: "
+                       "{{units: 10}}]",
+    "error.layers_not_list": "'layers' must be a non-empty list of layer entries, got {value}",
+    "error.too_many_layers": "{count:,} layers; a spec may have at most {limit:,}",
+    "error.no_input": "the spec needs 'input', e.g. input: [1, 28, 28] (channels first)",
+    "error.input_rank": "'input' must be [F], [C, L], [C, H, W] or [C, D, H, W], got {value}",
+    "error.input_size": "'input' sizes must be whole numbers from 1 to {high}, got {value}",
+    "error.name_empty": "{what} must be non-empty text, got {value}",
+    "error.name_too_long": "{what} has {length:,} characters; a name has at most {limit}: {value}",
+    "error.name_not_printable": "{what} must be printable text (letters, digits, spaces, punctuation), got {value} "
+                                "with {bad} in it",
+    "error.name_taken": "name '{name}' is already used by {first}; names must be unique",
+    "error.unknown_type": "unknown layer type {type}{suggestion}",
+    "error.inputs_not_names": "'inputs' must be a layer name or a list of names, got {value}",
+    "error.entry_shape": "an entry is a type name or a mapping, got {value}",
+    "error.entry_keys": "an entry names one layer type, found keys {keys}",
+    "error.arguments_not_mapping": "arguments of {type} must be a mapping, got {value}",
+    "error.type_not_name": "a layer type is a name, got {value}",
+    "error.too_few_inputs": "{type} needs at least {least} inputs, got {count}",
+    "error.one_input": "{type} takes one input, got {count}",
+    "error.unknown_argument": "unknown argument {key} for {type}{suggestion} ({listing})",
+    "error.argument_twice": "'{key}' and '{first}' are the same argument; give it once",
+    "error.missing_argument": "{type} needs '{name}' ({spellings})",
+    "error.unknown_input": "unknown input {name}{suggestion}",
+    "error.input_cycle": "cycle in inputs (← reads 'takes input from'): {cycle}",
+    "error.input_later": "input '{name}' is defined later, at {at}; list every layer after its inputs",
+    "error.layer_option_too_large": "--layer holds more than {limit:,} bytes",
+    # --- spec errors: YAML ---
+    "phrase.line": "line {line}",
+    "phrase.line_column": "line {line}, column {column}",
+    "phrase.a_whole_number": "a whole number",
+    "phrase.a_number": "a number",
+    "phrase.true_or_false": "true or false",
+    "phrase.null": "null",
+    "error.yaml_syntax_at": "YAML syntax error at line {line}, column {column}: {problem}",
+    "error.yaml_syntax": "YAML syntax error: {problem}",
+    "error.yaml": "YAML error: {problem}",
+    "error.yaml_second_document": "a second YAML document starts at line {line}; a spec is one document",
+    "error.yaml_too_deep": "YAML nesting deeper than {limit} levels at line {line}",
+    "error.yaml_tag": "unsupported YAML tag {tag} at line {line}; a spec holds plain YAML values (numbers, text, "
+                      "true/false, null, lists and mappings)",
+    "error.yaml_too_many_layers": "more than {limit:,} layers (entry {entry:,} is at line {line}); a spec may have at "
+                                  "most {limit:,}",
+    "error.yaml_alias_loop": "the alias *{name} at line {line} is inside the node it names (a loop); a spec cannot "
+                             "hold one",
+    "error.yaml_alias_unknown": "the alias *{name} at line {line} names no anchor before it (write &{name} on a value "
+                                "first)",
+    "error.yaml_too_large": "the YAML is too large to read: more than {limit:,} values by line {line} (an alias counts "
+                            "as everything it repeats); a spec needs far fewer",
+    "error.yaml_key": "a mapping key must be a plain value (text or a number), got {key} at line {line}",
+    "error.yaml_duplicate_key": "duplicate key {key} at {at} (first at {first}); give each key once",
+    "error.yaml_merge": "a merge key '<<' takes a mapping or a list of mappings, got {value} (mapping at line {line})",
+    "error.yaml_digits": "a number with {digits:,} digits at line {line}; numbers here have at most {limit}",
+    "error.yaml_tag_value": "{tag} {value} at line {line} is not {wanted}",
+    # --- errors of the commands ---
+    "error.get_no_key": "--get: no key '{key}' at {where}; valid: {valid}",
+    "error.get_no_item_named": "--get: no item '{key}' at {where}; give a name ({names}) or an index from 1 to {count}",
+    "error.get_no_item": "--get: no item '{key}' at {where}; give an index from 1 to {count}",
+    "error.get_scalar": "--get: {where} is a value ({value}), it has no '{key}'",
+    "error.solve_needs_size": "give --input or --output (or both): solve needs one size to start from",
+    "error.memory_estimate": "estimated peak memory {peak} ({where}) exceeds {cap} ({reason}); refusing to run: a "
+                             "smaller --batch or --input needs less",
+    "error.out_of_memory": "out of memory in the forward pass, although the estimated peak was {peak} ({where}), "
+                           "within {cap} ({reason}): other programs may have taken the rest; try a smaller --batch",
+    "error.no_solution": "no solution: nothing takes {sizes} (searched {searched})",
+    "error.no_answer_file": "no answer file '{path}'",
+    "error.answers_not_mapping": "{label}: answers are a mapping of question number to answer, e.g. `1: 16x15x15`",
+    # --- the memory cap `verify` checks against ---
+    "cap.max_memory": "--max-memory",
+    "cap.available": "80% of the RAM available now",
+    "cap.quarter": "a quarter of the RAM",
+    "cap.address_space": "80% of the address space left under `ulimit -v`",
+    "cap.default": "the default where the RAM is unknown",
+    "error.memory_size": "expected a size like 6G, 512MiB or 1e9, got {value}",
+    "error.memory_limit": "a memory limit must be at least 1 byte and finite, got {value}",
+    # --- explain's window picture ---
+    "picture.caption": "input {input} padded ({pads}) → output {output}; kernel {kernel}, stride {stride}, "
+                       "dilation {dilation}",
+    "picture.legend": "{pad} padding  {cell} input  {first} first window  {second} second window (one stride on)  "
+                      "{both} in both  {missed} never covered",
+    # --- where an error is: put in front of its message ---
+    "where.layer_line": "layer {index} '{name}' (line {line})",
+    "where.layer": "layer {index} '{name}'",
+    "where.entry_line": "layer {index} (line {line})",
+    "where.entry": "layer {index}",
+}
