@@ -245,13 +245,13 @@ def infer_separable(call: Call) -> Inference:
 
 
 def forward_conv(run):
-    from convcalc.runner import kernels
+    from convcalc import numpy_ops
 
     call = run.call()
     kernel, stride, dilation, pads = _padded_window(call)
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
-    out = kernels.conv(run.x, weight, bias, stride, pads, dilation, call.args["groups"])
+    out = numpy_ops.conv(run.x, weight, bias, stride, pads, dilation, call.args["groups"])
     return activations.apply(call.args.get("activation"), out)
 
 
@@ -283,30 +283,30 @@ def _transpose_plan(call: Call) -> tuple[tuple, tuple, tuple]:
 
 
 def forward_conv_transpose(run):
-    from convcalc.runner import kernels
+    from convcalc import numpy_ops
 
     call = run.call()
     _, stride, dilation = _window_args(call)
     sizes, pads, _ = _transpose_plan(call)
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
-    out = kernels.conv_transpose(run.x, weight, bias, stride, dilation, call.args["groups"], pads, sizes)
+    out = numpy_ops.conv_transpose(run.x, weight, bias, stride, dilation, call.args["groups"], pads, sizes)
     return activations.apply(call.args.get("activation"), out)
 
 
 def forward_depthwise(run):
-    from convcalc.runner import kernels
+    from convcalc import numpy_ops
 
     call = run.call()
     kernel, stride, dilation, pads = _padded_window(call)
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (weight.shape[0],), "bias") if call.args["bias"] else None
-    out = kernels.conv(run.x, weight, bias, stride, pads, dilation, call.channels)
+    out = numpy_ops.conv(run.x, weight, bias, stride, pads, dilation, call.channels)
     return activations.apply(call.args.get("activation"), out)
 
 
 def forward_separable(run):
-    from convcalc.runner import kernels
+    from convcalc import numpy_ops
 
     call = run.call()
     kernel, stride, dilation, pads = _padded_window(call)
@@ -314,9 +314,9 @@ def forward_separable(run):
     depthwise = run.param("depthwise", tuple(depthwise_shape))
     pointwise = run.param("pointwise", tuple(pointwise_shape))
     bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
-    mid = kernels.conv(run.x, depthwise, None, stride, pads, dilation, call.channels)
+    mid = numpy_ops.conv(run.x, depthwise, None, stride, pads, dilation, call.channels)
     ones = (1,) * len(kernel)
-    out = kernels.conv(mid, pointwise, bias, ones, tuple((0, 0) for _ in kernel), ones)
+    out = numpy_ops.conv(mid, pointwise, bias, ones, tuple((0, 0) for _ in kernel), ones)
     return activations.apply(call.args.get("activation"), out)
 
 
@@ -362,6 +362,7 @@ def _conv_type(dims: int) -> LayerType:
         forward=forward_conv,
         aliases=(f"convolution{dims}d",),
         temporaries=conv_temporaries,
+        standard_conv2d=dims == 2,
     )
 
 

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import partial
 from math import prod
 
 from convcalc.layers import activations
 from convcalc.layers.base import GLOBAL, Arg, Call, Inference, LayerType, Window, check_declared, shape_text
 
 
-WHAT_IT_DOES = {
-    "dropout": "zeroes a random fraction of values while training and is the identity at inference",
-    "lrn": "divides each value by a sum over its neighbouring channels",
-}
+ELEMENTWISE = "is applied to every value on its own"  # what a shape-keeping type does, for the note
+DROPOUT = "zeroes a random fraction of values while training and is the identity at inference"
+LRN = "divides each value by a sum over its neighbouring channels"
 
 
-def infer_same(call: Call) -> Inference:
-    what = WHAT_IT_DOES.get(call.type_name, "is applied to every value on its own")
+def infer_same(call: Call, what: str = ELEMENTWISE) -> Inference:
     call.note(f"{call.type_name} {what}: the shape stays {shape_text(call.shape)} and there are no weights.")
     call.step("parameters", "none", "0", 0)
     return Inference(call.shape)
@@ -76,7 +75,7 @@ def infer_batchnorm(call: Call) -> Inference:
 def infer_lrn(call: Call) -> Inference:
     if not call.spatial:
         raise call.fail(f"lrn needs a [C, …] input with spatial axes, got {list(call.shape)}")
-    return infer_same(call)
+    return infer_same(call, LRN)
 
 
 def infer_zeropad(call: Call) -> Inference:
@@ -168,10 +167,10 @@ def forward_batchnorm(run):
 
 
 def forward_lrn(run):
-    from convcalc.runner import kernels
+    from convcalc import numpy_ops
 
     a = run.args
-    return kernels.local_response_norm(run.x, a["size"], a["alpha"], a["beta"], a["k"])
+    return numpy_ops.local_response_norm(run.x, a["size"], a["alpha"], a["beta"], a["k"])
 
 
 def forward_identity(run):
@@ -196,9 +195,9 @@ def forward_zeropad(run):
 
 
 def forward_upsample(run):
-    from convcalc.runner import kernels
+    from convcalc import numpy_ops
 
-    return kernels.upsample_nearest(run.x, run.call().per_axis("scale_factor"))
+    return numpy_ops.upsample_nearest(run.x, run.call().per_axis("scale_factor"))
 
 
 def forward_add(run):
@@ -304,6 +303,7 @@ TYPES = (
         ),
         infer_dense,
         aliases=("linear",),
+        fully_connected=True,
         forward=forward_dense,
         temporaries=dense_temporaries,
     ),
@@ -318,7 +318,7 @@ TYPES = (
         aliases=("batchnorm1d", "batchnorm2d", "batchnorm3d", "batch_normalization"),
     ),
     LayerType("dropout", "zeroes a fraction of units while training (whole channels: Dropout2d); identity at inference",
-              (RATE,), infer_same, forward=forward_identity, aliases=_dims("dropout{d}d", "spatial_dropout{d}d")),
+              (RATE,), partial(infer_same, what=DROPOUT), forward=forward_identity, aliases=_dims("dropout{d}d", "spatial_dropout{d}d")),
     LayerType(
         "lrn",
         "local response normalisation across neighbouring channels (AlexNet)",
