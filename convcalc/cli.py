@@ -75,19 +75,14 @@ def summary(
     from convcalc.spec.loader import load_spec
 
     net = analyze(load_spec(spec, parse_shape(input_shape)))
+    from convcalc.render import summary as render
+
     if get is not None:
-        from convcalc.render.formats import network_dict
-
-        _print_get(network_dict(net), get, fmt is Format.json)
-        return
-    from convcalc.render import formats
-
-    if fmt is Format.table:
-        from convcalc.render.table import print_summary
-
-        print_summary(net)
+        _print_get(render.network_dict(net), get, fmt is Format.json)
+    elif fmt is Format.table:
+        render.print_summary(net)
     else:
-        _write(fmt, formats, net)
+        _write(fmt, render, net)
 
 
 def _write(fmt: Format, module, subject) -> None:
@@ -119,7 +114,7 @@ def verify(
 ) -> None:
     """Run the network in NumPy with random weights; compare every shape and parameter count."""
     from convcalc.engine import analyze
-    from convcalc.render.formats import human_bytes
+    from convcalc.render.common import human_bytes
     from convcalc.runner.memory import estimate_peak, memory_cap, parse_bytes
     from convcalc.spec.loader import load_spec
 
@@ -137,33 +132,32 @@ def verify(
     from convcalc.render import verify as render
 
     try:
-        runs = _run_with_progress(net, seed, batch)
+        verification = _verify_with_progress(net, seed, batch, estimate)
     except MemoryError:
         raise SpecError("error.out_of_memory", peak=human_bytes(estimate.peak_bytes), where=where,
                         cap=human_bytes(cap.bytes), reason=cap.reason) from None
-    data = render.verify_dict(net, runs, seed, batch, estimate)
     if get is not None:
-        _print_get(data, get, fmt is VerifyFormat.json)
+        _print_get(render.verify_dict(verification), get, fmt is VerifyFormat.json)
     elif fmt is VerifyFormat.json:
-        sys.stdout.write(render.to_json(data))
+        sys.stdout.write(render.to_json(verification))
     else:
-        render.print_verify(net, runs, data)
-    if not data["ok"]:
+        render.print_verify(verification)
+    if not verification.ok:
         raise typer.Exit(3)
 
 
-def _run_with_progress(net, seed: int, batch: int):
-    """The runner, with a progress bar on a terminal (redrawn at most ten times a second,
-    whatever the number of layers) and silence otherwise."""
-    from convcalc.runner import run_network
+def _verify_with_progress(net, seed: int, batch: int, estimate):
+    """The runner's verdict, with a progress bar on a terminal (redrawn at most ten times a
+    second, whatever the number of layers) and silence otherwise."""
+    from convcalc.runner import verify as run_and_judge
 
     if not sys.stderr.isatty():
-        return run_network(net, seed, batch)[0]
+        return run_and_judge(net, seed, batch, estimate)
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
         task = progress.add_task(f"running {net.name}", total=len(net.layers))
-        return run_network(net, seed, batch, on_layer=lambda _: progress.advance(task))[0]
+        return run_and_judge(net, seed, batch, estimate, on_layer=lambda _: progress.advance(task))
 
 
 class ExplainFormat(str, Enum):
@@ -323,11 +317,11 @@ def quiz(
     if grade_file is not None:
         render.print_grade(q.grade(questions, render.read_answers(grade_file)), fmt is QuizFormat.json)
     elif answers:
-        sys.stdout.write(render.key_json(questions) if fmt is QuizFormat.json else q.answers_markdown(questions, seed))
+        sys.stdout.write(render.key_json(questions) if fmt is QuizFormat.json else render.answers_markdown(questions, seed))
     elif fmt is QuizFormat.json:
         sys.stdout.write(render.questions_json(questions))
     else:
-        sys.stdout.write(q.questions_markdown(questions, seed, difficulty))
+        sys.stdout.write(render.questions_markdown(questions, seed, difficulty))
 
 
 @app.command()

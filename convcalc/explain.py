@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from convcalc.engine import LayerResult, Network
+from convcalc.layers import REGISTRY
 from convcalc.layers.base import shape_text
 from convcalc.messages import Message
 
@@ -46,7 +47,7 @@ def network_notes(net: Network, r: LayerResult) -> list[Message]:
     """Points that need the rest of the network."""
     notes = []
     total = net.totals.trainable_params
-    if r.spec.type == "dense" and total and r.trainable / total >= 0.2:
+    if REGISTRY[r.spec.type].fully_connected and total and r.trainable / total >= 0.2:
         features, units = r.kernel_shape[1], r.kernel_shape[0]
         notes.append(Message("note.dense_share", percent=100 * r.trainable / total, total=total, features=features,
                              units=units))
@@ -62,7 +63,7 @@ def network_notes(net: Network, r: LayerResult) -> list[Message]:
 def bottleneck_saving(net: Network, r: LayerResult) -> tuple[LayerResult, int] | None:
     """For a 1×1 conv that reduces channels, the next spatial conv fed by it (through
     element-wise layers) and the MACs that conv would cost on the unreduced channels."""
-    if r.spec.type != "conv2d" or r.kernel_shape is None or any(k != 1 for k in r.kernel_shape[2:]):
+    if not REGISTRY[r.spec.type].standard_conv2d or r.kernel_shape is None or any(k != 1 for k in r.kernel_shape[2:]):
         return None
     c_in, c_out = r.input_shapes[0][0], r.output_shape[0]
     if c_out >= c_in:
@@ -73,7 +74,7 @@ def bottleneck_saving(net: Network, r: LayerResult) -> tuple[LayerResult, int] |
         later = next((c for c in readers if c.spec.inputs == (name,)), None)
         if later is None:
             return None
-        if later.spec.type == "conv2d" and later.kernel_shape and any(k > 1 for k in later.kernel_shape[2:]):
+        if REGISTRY[later.spec.type].standard_conv2d and later.kernel_shape and any(k > 1 for k in later.kernel_shape[2:]):
             return later, later.macs * c_in // c_out
         if later.kernel_shape is None and later.output_shape == r.output_shape:  # batchnorm, relu …
             name = later.spec.name

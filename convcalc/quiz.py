@@ -145,28 +145,6 @@ def make_quiz(seed: int, count: int, topics: tuple[str, ...] = TOPICS, difficult
     return questions
 
 
-def answer_text(q: Question) -> str:
-    return shape_text(tuple(q.answer)) if isinstance(q.answer, list) else f"{q.answer:,}"
-
-
-def questions_markdown(questions: list[Question], seed: int, difficulty: str) -> str:
-    lines = [f"# convcalc quiz — seed {seed}, {len(questions)} questions, {difficulty}", ""]
-    for q in questions:
-        lines += [f"**{q.number}.** ({q.topic}) {q.text}", ""]
-    return "\n".join(lines)
-
-
-def answers_markdown(questions: list[Question], seed: int) -> str:
-    lines = [f"# Answer key — seed {seed}", ""]
-    lines += [f"{q.number}. **{answer_text(q)}** — {q.working}" for q in questions]
-    return "\n".join(lines) + "\n"
-
-
-def answers_data(questions: list[Question]) -> list[dict]:
-    return [{"number": q.number, "topic": q.topic, "question": q.text, "answer": q.answer, "working": q.working,
-             "spec": q.spec} for q in questions]
-
-
 def parse_answer(value: Any, shape: bool) -> Any:
     """A student's answer as comparable data: `16x15x15`, `16×15×15`, `[16, 15, 15]`, `1,234`."""
     if shape:

@@ -210,7 +210,7 @@ def test_a_wide_terminal_shows_one_table():
 # --- the layout, without a terminal -----------------------------------------------------------
 
 def rich_table(g, title: str) -> str:
-    """What render/table.py printed before the grid: rich's Table, measured on a wide console."""
+    """What the summary table printed before the grid: rich's Table, measured on a wide console."""
     import io
 
     from rich.console import Console
@@ -315,7 +315,7 @@ def test_the_loader_refuses_control_characters_in_names_escaped():
 
 
 def test_escaped_json_reads_back_as_the_same_name():
-    from convcalc.render.formats import to_json
+    from convcalc.render.summary import to_json
 
     net = _renamed(net_of([1, 8, 8], "relu"), "net\x1b]0;owned\x07\x9b2J", "r\x1b[2J\u202e\x9bX|y")
     text = to_json(net)

@@ -53,7 +53,7 @@ def apply(name: str | None, x: Any, params: Mapping[str, Any] = KERAS_PARAMS) ->
 def _functions() -> dict[str, Callable[[Any, Mapping[str, Any]], Any]]:
     import numpy as np
 
-    from convcalc.runner import kernels
+    from convcalc import numpy_ops
 
     f32 = np.float32
 
@@ -62,7 +62,7 @@ def _functions() -> dict[str, Callable[[Any, Mapping[str, Any]], Any]]:
         return e / e.sum(axis=1, keepdims=True)
 
     def gelu(x, p):  # exact: x·Φ(x) = x·(1 + erf(x/√2))/2, both frameworks; in place after erf
-        out = kernels.erf(x * f32(1 / np.sqrt(2)))
+        out = numpy_ops.erf(x * f32(1 / np.sqrt(2)))
         out += f32(1)
         out *= f32(0.5)
         out *= x

@@ -62,33 +62,19 @@ class Arg:
             return f"{'<' if self.high_open else '≤'} {_num(self.high)}"
         return ""
 
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"argument kind {self.kind!r} is not one of {', '.join(KINDS)}")  # a programming error
+
     def check(self, value: Any) -> Any:
         """The value in canonical form (lists become tuples), or SpecError saying what is wrong."""
-        if self.kind == "refused":
-            raise SpecError(self.help, type=self.refused_by)
         if value is None and self.default is None:  # `stride: null` asks for the default, as in PyTorch
             return None
-        if self.kind == "bool":
-            if not isinstance(value, bool):
-                raise SpecError("error.arg_bool", name=self.name, value=echo(value))
-            return value
-        if self.kind == "float":
-            return self._number(value)
-        if self.kind == "choice":
-            if value not in self.choices:
-                raise SpecError("error.arg_choice", name=self.name, choices=", ".join(self.choices), value=echo(value))
-            return value
-        if self.kind == "padding" and isinstance(value, str):
-            if value not in self.choices:
-                raise SpecError("error.arg_padding", name=self.name, choices=", ".join(self.choices), value=echo(value))
-            return value
-        if self.kind == "pads" and isinstance(value, list) and any(isinstance(v, list) for v in value):
-            return tuple(self._pair(v) for v in value)
-        if isinstance(value, list) and self.kind in ("sizes", "padding", "pads"):
-            if not 1 <= len(value) <= 3:
-                raise SpecError("error.arg_axes", name=self.name, count=len(value))
-            return tuple(self._whole(v) for v in value)
-        return self._whole(value)
+        return KINDS[self.kind].check(self, value)
+
+    def schema(self) -> dict[str, Any]:
+        """The JSON Schema of this argument's values (`convcalc schema`), without null or a description."""
+        return KINDS[self.kind].schema(self)
 
     def _number(self, value: Any) -> float:
         """A float in this argument's range; compared before converting, so a 5,000-digit
@@ -106,8 +92,13 @@ class Arg:
             raise SpecError(wanted + "_float32", bound=bound, **number)
         return float(value)
 
+    @property
+    def low_whole(self) -> int:
+        """The smallest whole number this argument takes: 0 for a padding, else `minimum`."""
+        return 0 if self.kind in ("padding", "pads") else self.minimum
+
     def _whole(self, value: Any) -> int:
-        low = 0 if self.kind in ("padding", "pads") else self.minimum
+        low = self.low_whole
         if isinstance(value, bool) or not isinstance(value, int):
             raise SpecError("error.arg_whole", name=self.name, low=low, high=MAX_DIM, value=echo(value))
         if value < low:
@@ -129,6 +120,83 @@ class Arg:
         if self.default is None:
             return "—"
         return str(self.default)
+
+
+def _per_axis(arg: Arg, value: Any) -> tuple[int, ...]:
+    if not 1 <= len(value) <= 3:
+        raise SpecError("error.arg_axes", name=arg.name, count=len(value))
+    return tuple(arg._whole(v) for v in value)
+
+
+def _check_refused(arg: Arg, value: Any) -> Any:
+    raise SpecError(arg.help, type=arg.refused_by)
+
+
+def _check_bool(arg: Arg, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise SpecError("error.arg_bool", name=arg.name, value=echo(value))
+    return value
+
+
+def _check_choice(arg: Arg, value: Any) -> str:
+    if value not in arg.choices:
+        raise SpecError("error.arg_choice", name=arg.name, choices=", ".join(arg.choices), value=echo(value))
+    return value
+
+
+def _check_sizes(arg: Arg, value: Any) -> int | tuple[int, ...]:
+    return _per_axis(arg, value) if isinstance(value, list) else arg._whole(value)
+
+
+def _check_padding(arg: Arg, value: Any) -> int | str | tuple[int, ...]:
+    if isinstance(value, str):
+        if value not in arg.choices:
+            raise SpecError("error.arg_padding", name=arg.name, choices=", ".join(arg.choices), value=echo(value))
+        return value
+    return _check_sizes(arg, value)
+
+
+def _check_pads(arg: Arg, value: Any) -> int | tuple:
+    if isinstance(value, list) and any(isinstance(v, list) for v in value):
+        return tuple(arg._pair(v) for v in value)
+    return _check_sizes(arg, value)
+
+
+def _whole_schema(arg: Arg) -> dict[str, Any]:
+    return {"type": "integer", "maximum": MAX_DIM, "minimum": arg.low_whole}
+
+
+def _per_axis_schema(item: dict[str, Any]) -> dict[str, Any]:
+    return {"oneOf": [item, {"type": "array", "items": item, "minItems": 1, "maxItems": 3}]}
+
+
+def _pads_schema(arg: Arg) -> dict[str, Any]:
+    whole = _whole_schema(arg)
+    pair = {"type": "array", "items": whole, "minItems": 2, "maxItems": 2}
+    return {"oneOf": [whole, {"type": "array", "items": {"oneOf": [whole, pair]}, "minItems": 1, "maxItems": 3}]}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArgKind:
+    """One kind of argument value: how it is checked and its JSON Schema, side by side."""
+
+    check: Callable[[Arg, Any], Any]  # the value in canonical form, or SpecError
+    schema: Callable[[Arg], dict[str, Any]]  # `convcalc schema`'s fragment for it
+
+
+KINDS: dict[str, ArgKind] = {
+    "int": ArgKind(check=lambda arg, value: arg._whole(value), schema=_whole_schema),
+    "sizes": ArgKind(check=_check_sizes, schema=lambda arg: _per_axis_schema(_whole_schema(arg))),
+    "padding": ArgKind(check=_check_padding, schema=lambda arg: {
+        "oneOf": [*_per_axis_schema(_whole_schema(arg))["oneOf"], {"enum": list(arg.choices)}]}),
+    "pads": ArgKind(check=_check_pads, schema=_pads_schema),
+    "bool": ArgKind(check=_check_bool, schema=lambda arg: {"type": "boolean"}),
+    "float": ArgKind(check=lambda arg, value: arg._number(value), schema=lambda arg: {"type": "number"}),
+    "choice": ArgKind(check=_check_choice, schema=lambda arg: {"enum": list(arg.choices)}),
+    # a spelling from another framework, answered with its `help` whatever the value; never
+    # in a type's `args`, so never in the schema: no value is valid
+    "refused": ArgKind(check=_check_refused, schema=lambda arg: {"not": {}}),
+}
 
 
 def _num(x: float) -> str:
@@ -294,6 +362,10 @@ class LayerType:
     # float32-sized values the forward holds at once besides its inputs, output, weights and
     # im2col band — padded copies, float64 sums — from (LayerResult, batch): the memory estimate
     temporaries: Callable[[Any, int], int] | None = None
+    # what `explain` says of a layer from the rest of the network: a fully connected layer's share
+    # of the parameters; the MACs a 1×1 standard 2-D convolution saves as a bottleneck
+    fully_connected: bool = False
+    standard_conv2d: bool = False
 
     def arg(self, key: str) -> Arg | None:
         """The argument spelled `key`; for a habit from Keras or PyTorch that this type does

@@ -201,47 +201,47 @@ def infer_separable(call: Call) -> Inference:
 
 
 def forward_conv(run):
-    from convcalc.runner import kernels
+    from convcalc import numpy_ops
 
     call, g = run.call(), run.result.geometry
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
-    out = kernels.conv(run.x, weight, bias, g.stride, g.pads, g.dilation, call.args["groups"])
+    out = numpy_ops.conv(run.x, weight, bias, g.stride, g.pads, g.dilation, call.args["groups"])
     return activations.apply(call.args.get("activation"), out)
 
 
 def forward_conv_transpose(run):
-    from convcalc.runner import kernels
+    from convcalc import numpy_ops
 
     call, g = run.call(), run.result.geometry
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
-    out = kernels.conv_transpose(run.x, weight, bias, g.stride, g.dilation, call.args["groups"], g.pads,
+    out = numpy_ops.conv_transpose(run.x, weight, bias, g.stride, g.dilation, call.args["groups"], g.pads,
                                  run.result.output_shape[1:])
     return activations.apply(call.args.get("activation"), out)
 
 
 def forward_depthwise(run):
-    from convcalc.runner import kernels
+    from convcalc import numpy_ops
 
     call, g = run.call(), run.result.geometry
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (weight.shape[0],), "bias") if call.args["bias"] else None
-    out = kernels.conv(run.x, weight, bias, g.stride, g.pads, g.dilation, call.channels)
+    out = numpy_ops.conv(run.x, weight, bias, g.stride, g.pads, g.dilation, call.channels)
     return activations.apply(call.args.get("activation"), out)
 
 
 def forward_separable(run):
-    from convcalc.runner import kernels
+    from convcalc import numpy_ops
 
     call, g = run.call(), run.result.geometry
     depthwise_shape, pointwise_shape = dict(run.result.extra)["kernel_shapes"]
     depthwise = run.param("depthwise", tuple(depthwise_shape))
     pointwise = run.param("pointwise", tuple(pointwise_shape))
     bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
-    mid = kernels.conv(run.x, depthwise, None, g.stride, g.pads, g.dilation, call.channels)
+    mid = numpy_ops.conv(run.x, depthwise, None, g.stride, g.pads, g.dilation, call.channels)
     ones = (1,) * len(g.axes)
-    out = kernels.conv(mid, pointwise, bias, ones, tuple((0, 0) for _ in g.axes), ones)
+    out = numpy_ops.conv(mid, pointwise, bias, ones, tuple((0, 0) for _ in g.axes), ones)
     return activations.apply(call.args.get("activation"), out)
 
 
@@ -287,6 +287,7 @@ def _conv_type(dims: int) -> LayerType:
         forward=forward_conv,
         aliases=(f"convolution{dims}d",),
         temporaries=conv_temporaries,
+        standard_conv2d=dims == 2,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from fractions import Fraction
+from functools import partial
 from math import prod
 
 from convcalc.layers import activations
@@ -11,11 +12,9 @@ from convcalc.layers.base import GLOBAL, Arg, Call, Inference, LayerType, Window
 from convcalc.layers.windows import resolve_window
 
 
-NOTE_OF = {"dropout": "note.dropout", "lrn": "note.lrn"}  # the rest: note.elementwise
-
-
-def infer_same(call: Call) -> Inference:
-    call.note(NOTE_OF.get(call.type_name, "note.elementwise"), type=call.type_name, shape=shape_text(call.shape))
+def infer_same(call: Call, note: str = "note.elementwise") -> Inference:
+    """A shape-keeping type; `note`, bound where the type is registered: what it does."""
+    call.note(note, type=call.type_name, shape=shape_text(call.shape))
     call.step("no_parameters", 0)
     return Inference(call.shape)
 
@@ -59,7 +58,7 @@ def infer_batchnorm(call: Call) -> Inference:
 def infer_lrn(call: Call) -> Inference:
     if not call.spatial:
         raise call.fail("error.lrn_needs_spatial", shape=str(list(call.shape)))
-    return infer_same(call)
+    return infer_same(call, "note.lrn")
 
 
 def infer_zeropad(call: Call) -> Inference:
@@ -139,10 +138,10 @@ def forward_batchnorm(run):
 
 
 def forward_lrn(run):
-    from convcalc.runner import kernels
+    from convcalc import numpy_ops
 
     a = run.args
-    return kernels.local_response_norm(run.x, a["size"], a["alpha"], a["beta"], a["k"])
+    return numpy_ops.local_response_norm(run.x, a["size"], a["alpha"], a["beta"], a["k"])
 
 
 def forward_identity(run):
@@ -161,9 +160,9 @@ def forward_zeropad(run):
 
 
 def forward_upsample(run):
-    from convcalc.runner import kernels
+    from convcalc import numpy_ops
 
-    return kernels.upsample_nearest(run.x, run.call().per_axis("scale_factor"))
+    return numpy_ops.upsample_nearest(run.x, run.call().per_axis("scale_factor"))
 
 
 def forward_add(run):
@@ -269,6 +268,7 @@ TYPES = (
         ),
         infer_dense,
         aliases=("linear",),
+        fully_connected=True,
         forward=forward_dense,
         temporaries=dense_temporaries,
     ),
@@ -283,7 +283,7 @@ TYPES = (
         aliases=("batchnorm1d", "batchnorm2d", "batchnorm3d", "batch_normalization"),
     ),
     LayerType("dropout", "zeroes a fraction of units while training (whole channels: Dropout2d); identity at inference",
-              (RATE,), infer_same, forward=forward_identity, aliases=_dims("dropout{d}d", "spatial_dropout{d}d")),
+              (RATE,), partial(infer_same, note="note.dropout"), forward=forward_identity, aliases=_dims("dropout{d}d", "spatial_dropout{d}d")),
     LayerType(
         "lrn",
         "local response normalisation across neighbouring channels (AlexNet)",

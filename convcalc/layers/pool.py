@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
 from math import gcd, prod
@@ -21,6 +22,20 @@ from convcalc.layers.windows import (
 POOL_SIZE = kernel_arg("pool_size", ("kernel_size", "kernel"))
 STRIDE = Arg("stride", "sizes", None, aliases=("strides",), help="step between windows; default pool_size")
 CEIL = Arg("ceil_mode", "bool", False, help="round the output size up (PyTorch rule)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reduction:
+    """What a pool computes over each window, bound to its types where they are registered."""
+
+    name: str  # the type names' prefix: maxpool2d, global_maxpool, adaptive_maxpool2d
+    keras: str  # Keras' word in its class names: MaxPooling2D, AveragePooling2D
+    note: str  # the catalogue's note for a windowed pool
+    global_note: str  # and for global pooling
+
+
+MAX = Reduction(name="max", keras="max", note="note.max_pool", global_note="note.global_max_pool")
+AVG = Reduction(name="avg", keras="average", note="note.avg_pool", global_note="note.global_avg_pool")
 
 
 def _pool_size(call: Call, axis: str, n: int, window: Axis) -> int:
@@ -65,17 +80,18 @@ def _check_ceil_mode(call: Call) -> None:
         raise call.fail(f"error.ceil_mode_with_{padding}")
 
 
-def infer_pool(call: Call) -> Inference:
+def infer_pool(reduction: Reduction, call: Call, *, window_within_input: bool = False) -> Inference:
+    """window_within_input: PyTorch's avg_pool3d refuses an input axis smaller than its window
+    before padding, unlike every other pool."""
     _check_ceil_mode(call)
     kernel, stride, dilation = _pool_window(call)
     geometry = resolve_window(call, kernel, stride, dilation, call.args["ceil_mode"])
-    if call.type_name == "avgpool3d" and call.args["padding"] != "same":
+    if window_within_input and call.args["padding"] != "same":
         for axis, n, k in zip(call.axis_names(), call.spatial, kernel):
-            if n < k:  # PyTorch's avg_pool3d checks the unpadded input, unlike every other pool
+            if n < k:
                 raise call.fail("error.avgpool3d_window", axis=axis, n=n, k=k)
     out = tuple(_pool_size(call, axis, n, window) for axis, n, window in zip(call.axis_names(), call.spatial, geometry.axes))
-    note = "note.max_pool" if call.type_name.startswith("max") else "note.avg_pool"
-    call.note(note, kernel=shape_text(kernel), channels=call.channels)
+    call.note(reduction.note, kernel=shape_text(kernel), channels=call.channels)
     call.step("pool_parameters", 0)
     return Inference((call.channels, *out), None, 0, 0, 0, rf_window(kernel, stride, dilation),
                      geometry=geometry)
@@ -89,32 +105,51 @@ def _counted(call: Call, g: Geometry) -> tuple[tuple[int, int], ...]:
     return tuple((0, n + 2 * lo) if include_pad else (lo, lo + n) for n, (lo, _) in zip(call.spatial, g.pads))
 
 
-def forward_pool(run):
-    import numpy as np
-
-    from convcalc.runner import kernels
+def forward_max_pool(run):
+    from convcalc import numpy_ops
 
     g = run.result.geometry
-    kernel, stride, dilation, pads, counted = g.kernel, g.stride, g.dilation, g.pads, _counted(run.call(), g)
-    if run.result.spec.type.startswith("max"):
-        return kernels.max_pool(run.x, kernel, stride, pads, dilation)
+    return numpy_ops.max_pool(run.x, g.kernel, g.stride, g.pads, g.dilation)
+
+
+def forward_avg_pool(run):
+    import numpy as np
+
+    from convcalc import numpy_ops
+
+    g = run.result.geometry
     mask = np.ones((), dtype=np.float32)
-    for n, (lo, hi), (start, end) in zip(run.x.shape[2:], pads, counted):
+    for n, (lo, hi), (start, end) in zip(run.x.shape[2:], g.pads, _counted(run.call(), g)):
         axis = np.zeros(lo + n + hi, dtype=np.float32)
         axis[start:end] = 1
         mask = np.multiply.outer(mask, axis)
-    return kernels.avg_pool(run.x, kernel, stride, pads, mask)
+    return numpy_ops.avg_pool(run.x, g.kernel, g.stride, g.pads, mask)
 
 
-def forward_global(run):
-    axes = tuple(range(2, run.x.ndim))
-    return run.x.mean(axis=axes) if run.result.spec.type == "global_avgpool" else run.x.max(axis=axes)
+def forward_global_avg(run):
+    return run.x.mean(axis=tuple(range(2, run.x.ndim)))
 
 
-def forward_adaptive(run):
-    from convcalc.runner import kernels
+def forward_global_max(run):
+    return run.x.max(axis=tuple(range(2, run.x.ndim)))
 
-    return kernels.adaptive_pool(run.x, run.call().per_axis("output_size"), "avg" if "avg" in run.result.spec.type else "max")
+
+def _adaptive_bins(run) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """PyTorch's [start, end) of every output cell's bin, per axis."""
+    sizes = run.call().per_axis("output_size")
+    return tuple(tuple(formulas.adaptive_bin_bounds(n, o, i) for i in range(o)) for n, o in zip(run.x.shape[2:], sizes))
+
+
+def forward_adaptive_avg(run):
+    from convcalc import numpy_ops
+
+    return numpy_ops.adaptive_avg_pool(run.x, _adaptive_bins(run))
+
+
+def forward_adaptive_max(run):
+    from convcalc import numpy_ops
+
+    return numpy_ops.adaptive_max_pool(run.x, _adaptive_bins(run))
 
 
 def max_pool_temporaries(r, batch: int) -> int:
@@ -130,29 +165,33 @@ def avg_pool_temporaries(r, batch: int) -> int:
     return padded + prod(spatial) + batch * prod(r.output_shape) + prod(r.output_shape[1:])
 
 
-def adaptive_temporaries(kind: str, r, batch: int) -> int:
-    """Axis by axis, at the largest: the previous axis' result, a float64 cumulative sum and two
-    float64 gathers of it at the bin ends (avg) or every bin's cells side by side (max), and
-    this axis' result."""
+def adaptive_avg_temporaries(r, batch: int) -> int:
+    """Per axis, a float64 cumulative sum and two float64 gathers of it at the bin ends."""
+    return _adaptive_temporaries(r, batch, lambda n, o, before, after: 2 * before + 4 * after)
+
+
+def adaptive_max_temporaries(r, batch: int) -> int:
+    """Per axis, every bin's cells side by side."""
+    return _adaptive_temporaries(r, batch, lambda n, o, before, after: after * formulas.adaptive_max_bin(n, o))
+
+
+def _adaptive_temporaries(r, batch: int, gathered) -> int:
+    """Axis by axis, at the largest: the previous axis' result, what the reduction gathers
+    (`gathered(n, o, values before, values after)`), and this axis' result."""
     shape = [batch, *r.input_shapes[0]]
     largest = 0
     for axis, o in enumerate(r.output_shape[1:], start=2):
         n, before = shape[axis], prod(shape)
         after = before // n * o
-        if kind == "avg":
-            gathered = 2 * before + 4 * after
-        else:
-            gathered = after * formulas.adaptive_max_bin(n, o)
-        largest = max(largest, (before if axis > 2 else 0) + gathered + after)
+        largest = max(largest, (before if axis > 2 else 0) + gathered(n, o, before, after) + after)
         shape[axis] = o
     return largest
 
 
-def infer_global(call: Call) -> Inference:
+def infer_global(reduction: Reduction, call: Call) -> Inference:
     if not call.spatial:
         raise call.fail("error.global_pool_needs_spatial", shape=str(list(call.shape)))
-    note = "note.global_avg_pool" if call.type_name == "global_avgpool" else "note.global_max_pool"
-    call.note(note, channels=call.channels, spatial=shape_text(call.spatial))
+    call.note(reduction.global_note, channels=call.channels, spatial=shape_text(call.spatial))
     call.step("global_features", call.channels, channels=call.channels)
     return Inference((call.channels,), rf=GLOBAL)
 
@@ -168,44 +207,55 @@ def infer_adaptive(call: Call) -> Inference:
     return Inference((call.channels, *sizes), rf=Window(kernel, stride))
 
 
-def _pool_type(kind: str, dims: int) -> LayerType:
-    extra = (dilation_arg(),) if kind == "max" else (
-        Arg("count_include_pad", "bool", True, help="average over padding cells too (PyTorch default)"),
-    )
+def _max_pool_type(dims: int) -> LayerType:
+    return _pool_type(MAX, dims, (dilation_arg(),), infer=partial(infer_pool, MAX),
+                      forward=forward_max_pool, temporaries=max_pool_temporaries)
+
+
+def _avg_pool_type(dims: int) -> LayerType:
+    include_pad = Arg("count_include_pad", "bool", True, help="average over padding cells too (PyTorch default)")
+    return _pool_type(AVG, dims, (include_pad,), infer=partial(infer_pool, AVG, window_within_input=dims == 3),
+                      forward=forward_avg_pool, temporaries=avg_pool_temporaries)
+
+
+def _pool_type(reduction: Reduction, dims: int, extra: tuple[Arg, ...], *, infer, forward,
+               temporaries) -> LayerType:
     return LayerType(
-        f"{kind}pool{dims}d",
-        f"{dims}-D {kind} pooling, per channel, no parameters",
+        f"{reduction.name}pool{dims}d",
+        f"{dims}-D {reduction.name} pooling, per channel, no parameters",
         (POOL_SIZE, STRIDE, padding_arg(), CEIL, *extra),
-        infer_pool,
+        infer,
         rank=dims,
-        forward=forward_pool,
-        aliases=(f"{'max' if kind == 'max' else 'average'}_pooling{dims}d",),  # Keras' MaxPooling2D, AveragePooling2D
-        temporaries=max_pool_temporaries if kind == "max" else avg_pool_temporaries,
+        forward=forward,
+        aliases=(f"{reduction.keras}_pooling{dims}d",),  # Keras' MaxPooling2D, AveragePooling2D
+        temporaries=temporaries,
     )
 
 
-def _global_aliases(kind: str, word: str) -> tuple[str, ...]:
-    """Keras' GlobalAveragePooling2D and GlobalAvgPool2D, for 1 to 3 axes."""
-    return tuple(f"global_{spelling}{d}d" for spelling in (f"{word}_pooling", f"{kind}pool") for d in (1, 2, 3))
+def _global_type(reduction: Reduction, summary: str, forward) -> LayerType:
+    """Keras' GlobalAveragePooling2D and GlobalAvgPool2D, for 1 to 3 axes, are its aliases."""
+    spellings = (f"{reduction.keras}_pooling", f"{reduction.name}pool")
+    return LayerType(f"global_{reduction.name}pool", summary, (), partial(infer_global, reduction), forward=forward,
+                     aliases=tuple(f"global_{spelling}{d}d" for spelling in spellings for d in (1, 2, 3)))
+
+
+def _adaptive_type(reduction: Reduction, dims: int, forward, temporaries) -> LayerType:
+    return LayerType(
+        f"adaptive_{reduction.name}pool{dims}d",
+        f"{dims}-D adaptive {reduction.name} pooling to a fixed output size (PyTorch's bin rule)",
+        (Arg("output_size", "sizes", help="output size, int or one per axis"),),
+        infer_adaptive,
+        rank=dims,
+        forward=forward,
+        temporaries=temporaries,
+    )
 
 
 TYPES = (
-    *(_pool_type(kind, d) for kind in ("max", "avg") for d in (1, 2, 3)),
-    LayerType("global_avgpool", "mean over all spatial positions → [C]", (), infer_global, forward=forward_global,
-              aliases=_global_aliases("avg", "average")),
-    LayerType("global_maxpool", "max over all spatial positions → [C]", (), infer_global, forward=forward_global,
-              aliases=_global_aliases("max", "max")),
-    *(
-        LayerType(
-            f"adaptive_{kind}pool{d}d",
-            f"{d}-D adaptive {kind} pooling to a fixed output size (PyTorch's bin rule)",
-            (Arg("output_size", "sizes", help="output size, int or one per axis"),),
-            infer_adaptive,
-            rank=d,
-            forward=forward_adaptive,
-            temporaries=partial(adaptive_temporaries, kind),
-        )
-        for kind in ("avg", "max")
-        for d in (1, 2, 3)
-    ),
+    *(_max_pool_type(d) for d in (1, 2, 3)),
+    *(_avg_pool_type(d) for d in (1, 2, 3)),
+    _global_type(AVG, "mean over all spatial positions → [C]", forward_global_avg),
+    _global_type(MAX, "max over all spatial positions → [C]", forward_global_max),
+    *(_adaptive_type(AVG, d, forward_adaptive_avg, adaptive_avg_temporaries) for d in (1, 2, 3)),
+    *(_adaptive_type(MAX, d, forward_adaptive_max, adaptive_max_temporaries) for d in (1, 2, 3)),
 )

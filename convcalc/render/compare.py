@@ -9,7 +9,7 @@ from typing import Any
 from convcalc.engine import Network
 from convcalc.errors import printable
 from convcalc.layers.base import shape_text
-from convcalc.render.formats import human_bytes, human_count
+from convcalc.render.common import human_bytes, human_count
 from convcalc.render.jsontext import dumps
 
 COLUMNS = ("network", "depth", "layers", "params", "MACs", "activations", "output", "largest layer")

@@ -8,7 +8,7 @@ from convcalc.errors import printable
 from convcalc.explain import BOTH, FIRST, PAD, SECOND, Explanation, MISSED
 from convcalc.layers.base import shape_text
 from convcalc.messages import as_dict
-from convcalc.render.formats import layer_dict
+from convcalc.render.summary import layer_dict
 from convcalc.render.jsontext import dumps
 
 Line = list[tuple[str, str]]  # (text, style) segments

@@ -1,4 +1,5 @@
-"""What `convcalc quiz` prints, and reading a student's answer file."""
+"""What `convcalc quiz` prints — the questions and the key as Markdown or JSON, the grade as a
+table or JSON — and reading a student's answer file."""
 
 from __future__ import annotations
 
@@ -6,11 +7,32 @@ import sys
 
 from convcalc import quiz
 from convcalc.errors import ECHO_WIDTH, SpecError, echo, printable
+from convcalc.layers.base import shape_text
 from convcalc.render.jsontext import dumps
 
 
+def answer_text(answer) -> str:
+    """A shape as 16×15×15, a count as 1,234."""
+    return shape_text(tuple(answer)) if isinstance(answer, list) else f"{answer:,}"
+
+
+def questions_markdown(questions: list[quiz.Question], seed: int, difficulty: str) -> str:
+    lines = [f"# convcalc quiz — seed {seed}, {len(questions)} questions, {difficulty}", ""]
+    for q in questions:
+        lines += [f"**{q.number}.** ({q.topic}) {q.text}", ""]
+    return "\n".join(lines)
+
+
+def answers_markdown(questions: list[quiz.Question], seed: int) -> str:
+    lines = [f"# Answer key — seed {seed}", ""]
+    lines += [f"{q.number}. **{answer_text(q.answer)}** — {q.working}" for q in questions]
+    return "\n".join(lines) + "\n"
+
+
 def key_json(questions) -> str:
-    return dumps(quiz.answers_data(questions))
+    data = [{"number": q.number, "topic": q.topic, "question": q.text, "answer": q.answer, "working": q.working,
+             "spec": q.spec} for q in questions]
+    return dumps(data)
 
 
 def questions_json(questions) -> str:
@@ -45,7 +67,7 @@ def print_grade(graded: list[dict], as_json: bool) -> None:
 
     columns = (Column(header="#", right=True, rank=0), Column(header="topic"), Column(header="expected", wrap=True),
                Column(header="given", wrap=True), Column(header=""))
-    rows = [(str(r["number"]), r["topic"], quiz.answer_text(quiz.Question(0, "", "", {}, "", r["expected"], "")),
+    rows = [(str(r["number"]), r["topic"], answer_text(r["expected"]),
              _given_text(r["given"]), (("✓", "green"),) if r["correct"] else (("✗", "bold red"),)) for r in graded]
     terminal.show(grid(title=f"score: {score}/{len(graded)} ({100 * score / len(graded):.0f}%)", columns=columns, rows=rows))
 

@@ -12,28 +12,8 @@ from convcalc.render.jsontext import dumps
 _INT = {"type": "integer", "maximum": MAX_DIM}
 
 
-def _per_axis(item: dict) -> dict:
-    return {"oneOf": [item, {"type": "array", "items": item, "minItems": 1, "maxItems": 3}]}
-
-
 def arg_schema(arg: Arg) -> dict[str, Any]:
-    low = 0 if arg.kind in ("padding", "pads") else arg.minimum
-    whole = {**_INT, "minimum": low}
-    if arg.kind == "bool":
-        schema: dict[str, Any] = {"type": "boolean"}
-    elif arg.kind == "float":
-        schema = {"type": "number"}
-    elif arg.kind == "choice":
-        schema = {"enum": list(arg.choices)}
-    elif arg.kind == "int":
-        schema = whole
-    elif arg.kind == "sizes":
-        schema = _per_axis(whole)
-    elif arg.kind == "padding":
-        schema = {"oneOf": [*_per_axis(whole)["oneOf"], {"enum": list(arg.choices)}]}
-    else:  # pads: int, per-axis ints, or per-axis [before, after] pairs
-        pair = {"type": "array", "items": whole, "minItems": 2, "maxItems": 2}
-        schema = {"oneOf": [whole, {"type": "array", "items": {"oneOf": [whole, pair]}, "minItems": 1, "maxItems": 3}]}
+    schema = arg.schema()
     if arg.default is None:  # `null` asks for the default
         schema = {"oneOf": [schema, {"type": "null"}]}
     schema["description"] = (arg.help + " · " if arg.help else "") + (

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from math import prod
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from convcalc.layers.base import shape_text
-from convcalc.render.formats import human_bytes
+from convcalc.render.common import human_bytes
 from convcalc.render.jsontext import dumps
+
+if TYPE_CHECKING:  # convcalc.runner imports numpy: only the CLI's verify loads it
+    from convcalc.runner import Verification
 
 MARK = {True: "✓", False: "✗"}
 
 
-def verify_dict(net, runs, seed: int, batch: int, estimate) -> dict[str, Any]:
+def verify_dict(v: Verification) -> dict[str, Any]:
     layers = []
-    for run in runs:
+    for run in v.runs:
         r = run.result
         layers.append({
             "index": r.spec.index, "name": r.spec.name, "type": r.spec.type,
@@ -26,25 +29,23 @@ def verify_dict(net, runs, seed: int, batch: int, estimate) -> dict[str, Any]:
             "params_ok": run.params_ok, "seconds": round(run.seconds, 6), "error": run.error,
             "non_finite_values": run.non_finite,
         })
-    not_run = [r.spec.name for r in net.layers[len(runs):]]
     return {
-        "name": net.name, "seed": seed, "batch": batch,
-        "ok": all(run.ok for run in runs) and not not_run,
-        "agreeing_layers": sum(run.ok for run in runs), "layers_total": len(net.layers),
-        "not_run": not_run, "seconds": round(sum(run.seconds for run in runs), 6),
-        "estimated_peak_bytes": estimate.peak_bytes, "layers": layers,
+        "name": v.net.name, "seed": v.seed, "batch": v.batch, "ok": v.ok,
+        "agreeing_layers": v.agreeing, "layers_total": len(v.net.layers),
+        "not_run": list(v.not_run), "seconds": round(v.seconds, 6),
+        "estimated_peak_bytes": v.estimate.peak_bytes, "layers": layers,
     }
 
 
-def to_json(data: dict) -> str:
-    return dumps(data)
+def to_json(v: Verification) -> str:
+    return dumps(verify_dict(v))
 
 
 def _mark(ok: bool):
     return ((MARK[ok], "green" if ok else "bold red"),)
 
 
-def verify_grid(net, runs, data: dict):
+def verify_grid(v: Verification):
     """The table: at 80 columns the name wraps, then the parameter counts move to a second table."""
     from convcalc.render.grid import Column, grid
 
@@ -56,31 +57,30 @@ def verify_grid(net, runs, data: dict):
         Column(header="", rank=3),
     )
     rows = []
-    for run in runs:
+    for run in v.runs:
         r = run.result
         actual = shape_text(run.actual_shape) if run.actual_shape is not None else "—"
         rows.append((str(r.spec.index), f"{r.spec.name} ({r.spec.type})", shape_text(r.output_shape), actual,
                      _mark(run.shape_ok), f"{r.params:,}", f"{run.trainable + run.non_trainable:,}", _mark(run.params_ok)))
-    title = f'verify "{net.name}": NumPy forward pass, seed {data["seed"]}, batch {data["batch"]}'
+    title = f'verify "{v.net.name}": NumPy forward pass, seed {v.seed}, batch {v.batch}'
     return grid(title=title, columns=columns, rows=rows)
 
 
-def print_verify(net, runs, data: dict) -> None:
+def print_verify(v: Verification) -> None:
     from convcalc.render import terminal
 
     columns = terminal.width()
     after = [terminal.paragraph(f"{run.result.spec.where}: the arrays refused it: {run.error}", columns, style="red")
-             for run in runs if run.error]
-    note = _non_finite_note(runs, data["batch"])
+             for run in v.runs if run.error]
+    note = _non_finite_note(v.runs, v.batch)
     if note:
         after.append(terminal.paragraph(note, columns, style="yellow"))
-    if data["not_run"]:
-        after.append(terminal.paragraph(f"not run after the failure: {len(data['not_run'])} layers", columns))
-    summary = (f"{data['agreeing_layers']} of {data['layers_total']} layers agree"
-               f" · forward {data['seconds']:.2f} s · estimated peak memory {human_bytes(data['estimated_peak_bytes'])}")
-    after.append(terminal.paragraph(("✓ " if data["ok"] else "✗ ") + summary, columns,
-                                    style="green" if data["ok"] else "bold red"))
-    terminal.show(verify_grid(net, runs, data), *after)
+    if v.not_run:
+        after.append(terminal.paragraph(f"not run after the failure: {len(v.not_run)} layers", columns))
+    summary = (f"{v.agreeing} of {len(v.net.layers)} layers agree"
+               f" · forward {round(v.seconds, 6):.2f} s · estimated peak memory {human_bytes(v.estimate.peak_bytes)}")
+    after.append(terminal.paragraph(("✓ " if v.ok else "✗ ") + summary, columns, style="green" if v.ok else "bold red"))
+    terminal.show(verify_grid(v), *after)
 
 
 def _non_finite_note(runs, batch: int) -> str | None:

@@ -18,6 +18,7 @@ import numpy as np
 from convcalc.engine import LayerResult, Network
 from convcalc.layers import REGISTRY
 from convcalc.layers.base import Call
+from convcalc.runner.memory import Estimate
 
 SQRT3 = sqrt(3.0)  # U(−a, a) has standard deviation a/√3
 CHUNK = 1 << 16  # weights drawn 256 KiB at a time, so each chunk is scaled while in cache
@@ -140,6 +141,42 @@ def run_network(
                     if last_use[name] == i:
                         del tensors[name]
     return runs, tensors
+
+
+@dataclass(frozen=True, kw_only=True)
+class Verification:
+    """`convcalc verify`'s verdict: the runs of every layer the forward pass reached, checked
+    against the engine's prediction. The CLI's exit code is `ok`; render/verify.py shows it."""
+
+    net: Network
+    runs: tuple[LayerRun, ...]
+    seed: int
+    batch: int
+    estimate: Estimate  # the peak memory estimated before the run
+
+    @property
+    def not_run(self) -> tuple[str, ...]:
+        """The layers after the first failure, never run."""
+        return tuple(r.spec.name for r in self.net.layers[len(self.runs):])
+
+    @property
+    def agreeing(self) -> int:
+        return sum(run.ok for run in self.runs)
+
+    @property
+    def ok(self) -> bool:
+        return all(run.ok for run in self.runs) and not self.not_run
+
+    @property
+    def seconds(self) -> float:
+        return sum(run.seconds for run in self.runs)
+
+
+def verify(net: Network, seed: int, batch: int, estimate: Estimate,
+           on_layer: Callable[[LayerRun], None] | None = None) -> Verification:
+    """Run the network on a random input and judge every layer against the engine."""
+    runs, _ = run_network(net, seed, batch, on_layer)
+    return Verification(net=net, runs=tuple(runs), seed=seed, batch=batch, estimate=estimate)
 
 
 def _run_layer(run: Run, keep: bool) -> tuple[LayerRun, np.ndarray | None]:

@@ -7,14 +7,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from math import prod
+from typing import TYPE_CHECKING
 
-from convcalc.engine import Network
+from convcalc.constants import BLOCK_BYTES, BYTES
 from convcalc.errors import echo
 from convcalc.layers import REGISTRY
 from convcalc.messages import Message
 
-BYTES = 4  # float32
-BLOCK_BYTES = 4 << 20  # the runner gathers im2col columns in bands of about this size
+if TYPE_CHECKING:  # the engine's results are read here, never built: no import at run time
+    from convcalc.engine import Network
 
 
 @dataclass(frozen=True)

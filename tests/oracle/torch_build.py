@@ -15,6 +15,14 @@ class KerasOnly(Exception):
     """PyTorch has no layer with these semantics."""
 
 
+# Registered types with no torch.nn module of their own, and where the oracle checks them
+# instead (tests/oracle/test_registry.py holds every other type to a mapping in torch_module).
+MERGES = ("add", "concat")  # built as tensor operations by TorchNetwork
+KERAS_ONLY = {
+    "activation": "Keras' Activation layer: test_runner_numerics checks it against keras.layers.Activation",
+}
+
+
 ACTIVATIONS = {
     "relu": lambda a: nn.ReLU(),
     "relu6": lambda a: nn.ReLU6(),

@@ -1,7 +1,11 @@
-"""NumPy building blocks of the reference forward pass: vectorised, batch-first (N, C, *spatial).
+"""NumPy operations of the reference forward pass: vectorised, batch-first (N, C, *spatial).
 
 Convolutions gather every window with `sliding_window_view` and hand one batched `matmul` to
 BLAS per layer; pools reduce over the same windows. No Python loop runs over pixels or channels.
+
+A leaf: it imports nothing of convcalc but `constants`, so the layer modules can call it
+(lazily, inside their forwards) without the engine ever importing numpy. Window counts come
+from NumPy's own views, not from convcalc's formulas: `verify` checks the engine against them.
 """
 
 from __future__ import annotations
@@ -11,8 +15,7 @@ from math import prod
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from convcalc import formulas
-from convcalc.runner.memory import BLOCK_BYTES  # im2col columns per GEMM: they stay in cache for BLAS
+from convcalc.constants import BLOCK_BYTES  # im2col columns per GEMM: they stay in cache for BLAS
 
 Pads = tuple[tuple[int, int], ...]
 
@@ -40,7 +43,7 @@ def pad(x: np.ndarray, pads: Pads, value: float = 0.0) -> np.ndarray:
 def windows(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -> np.ndarray:
     """View (N, C, *out, *kernel) of every window; dilation keeps every D-th cell of a span."""
     rank = len(kernel)
-    spans = tuple(formulas.effective_kernel(k, d) for k, d in zip(kernel, dilation))
+    spans = tuple((k - 1) * d + 1 for k, d in zip(kernel, dilation))  # the dilated window's extent
     view = sliding_window_view(x, spans, axis=tuple(range(2, 2 + rank)))
     index = (slice(None), slice(None), *(slice(None, None, s) for s in stride), *(slice(None, None, d) for d in dilation))
     return view[index]
@@ -110,7 +113,8 @@ def _window_slices(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple,
 
 
 def _pool_out(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -> tuple[int, ...]:
-    return tuple(formulas.conv_output_size(n, k, s, 0, d) for n, k, s, d in zip(x.shape[2:], kernel, stride, dilation))
+    """How many windows fit on each axis, as NumPy's window view counts them."""
+    return windows(x, kernel, stride, dilation).shape[2:2 + len(kernel)]
 
 
 def max_pool(x: np.ndarray, kernel: tuple, stride: tuple, pads: Pads, dilation: tuple) -> np.ndarray:
@@ -137,20 +141,27 @@ def avg_pool(x: np.ndarray, kernel: tuple, stride: tuple, pads: Pads, divisor_ma
     return total / count
 
 
-def adaptive_pool(x: np.ndarray, out_size: tuple, reduce: str) -> np.ndarray:
-    """PyTorch's bins, one axis at a time (a box mean or max is separable)."""
-    for axis, o in enumerate(out_size, start=2):
-        n = x.shape[axis]
-        bounds = [formulas.adaptive_bin_bounds(n, o, i) for i in range(o)]
-        start = np.array([lo for lo, _ in bounds])
-        end = np.array([hi for _, hi in bounds])
-        if reduce == "avg":
-            x = _bin_means(x, axis, start, end)
-        else:
-            width = int((end - start).max())
-            idx = np.minimum(start[:, None] + np.arange(width)[None, :], end[:, None] - 1)  # (O, width)
-            x = x.take(idx, axis=axis).max(axis=axis + 1)
+Bins = tuple[tuple[int, int], ...]  # [start, end) of each output cell's bin on one axis
+
+
+def adaptive_avg_pool(x: np.ndarray, bins: tuple[Bins, ...]) -> np.ndarray:
+    """Bin means, one axis at a time (a box mean is separable)."""
+    for axis, (start, end) in enumerate(map(_bin_arrays, bins), start=2):
+        x = _bin_means(x, axis, start, end)
     return x
+
+
+def adaptive_max_pool(x: np.ndarray, bins: tuple[Bins, ...]) -> np.ndarray:
+    """Bin maxima, one axis at a time: every bin's cells side by side, the last repeated."""
+    for axis, (start, end) in enumerate(map(_bin_arrays, bins), start=2):
+        width = int((end - start).max())
+        idx = np.minimum(start[:, None] + np.arange(width)[None, :], end[:, None] - 1)  # (O, width)
+        x = x.take(idx, axis=axis).max(axis=axis + 1)
+    return x
+
+
+def _bin_arrays(bins: Bins) -> tuple[np.ndarray, np.ndarray]:
+    return np.array([lo for lo, _ in bins]), np.array([hi for _, hi in bins])
 
 
 def _bin_means(x: np.ndarray, axis: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:

@@ -1,4 +1,9 @@
-"""Plain renderings of a network: the JSON of the contract, CSV and Markdown. No rich here."""
+"""`convcalc summary` in every format: the table (like Keras' `summary()`), the JSON of the
+contract, CSV and Markdown — one module per output, all of the summary here.
+
+At 80 columns the table's layer name wraps first; then Input, Kernel, MACs and RF move, in that
+order of rank, to a second table that repeats `#`.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,16 @@ import csv
 import io
 from typing import Any
 
-from convcalc.engine import Network, LayerResult
+from convcalc.engine import LayerResult, Network
 from convcalc.errors import printable
 from convcalc.layers.base import shape_text
+from convcalc.render import terminal
+from convcalc.render.common import ascii_shape, human_bytes, human_count
+from convcalc.render.grid import Column, Grid, grid
 from convcalc.render.jsontext import dumps
 
+
+# --- JSON: the contract -------------------------------------------------------------------------
 
 def layer_dict(r: LayerResult) -> dict[str, Any]:
     d = {
@@ -47,6 +57,8 @@ def to_json(net: Network) -> str:
     return dumps(network_dict(net))
 
 
+# --- the cells every human format shares --------------------------------------------------------
+
 def input_text(r: LayerResult, sep: str = " + ") -> str:
     return sep.join(shape_text(s) for s in r.input_shapes)
 
@@ -55,30 +67,7 @@ def rf_text(r: LayerResult) -> str:
     return "×".join(map(str, r.receptive_field)) if r.receptive_field else ""
 
 
-CSV_COLUMNS = (
-    "index", "name", "type", "inputs", "input_shapes", "output_shape", "kernel_shape",
-    "params", "trainable_params", "non_trainable_params", "macs", "receptive_field",
-)
-
-
-def ascii_shape(shape: tuple[int, ...] | None) -> str:
-    """3x224x224: plain ASCII for spreadsheets and shell scripts."""
-    return "x".join(map(str, shape)) if shape else ""
-
-
-def to_csv(net: Network) -> str:
-    """One row per layer; shapes as 3x224x224, several inputs separated by `;`."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    x = ascii_shape
-    for r in net.layers:
-        writer.writerow([
-            r.spec.index, printable(r.spec.name), r.spec.type, printable(";".join(r.spec.inputs)),
-            ";".join(x(s) for s in r.input_shapes), x(r.output_shape), x(r.kernel_shape),
-            r.params, r.trainable, r.non_trainable, r.macs, x(r.receptive_field),
-        ])
-    return out.getvalue()
+HEADERS = ("#", "Layer (type)", "Input", "Output", "Kernel", "Params", "MACs", "RF")
 
 
 def table_rows(net: Network) -> list[list[str]]:
@@ -92,24 +81,6 @@ def table_rows(net: Network) -> list[list[str]]:
             f"{r.params:,}", f"{r.macs:,}", rf_text(r) or "—",
         ])
     return rows
-
-
-HEADERS = ("#", "Layer (type)", "Input", "Output", "Kernel", "Params", "MACs", "RF")
-
-
-def human_bytes(n: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if n < 1024 or unit == "TiB":
-            return f"{n:,} B" if unit == "B" else f"{n:,.2f} {unit}"
-        n /= 1024
-    raise AssertionError("unreachable")
-
-
-def human_count(n: int) -> str:
-    for unit, size in (("T", 10**12), ("G", 10**9), ("M", 10**6), ("K", 10**3)):
-        if n >= size:
-            return f"{n / size:.2f} {unit}"
-    return str(n)
 
 
 def totals_lines(net: Network) -> list[str]:
@@ -127,6 +98,31 @@ def warning_lines(net: Network) -> list[str]:
     return [f"{r.spec.where}: {w}" for r in net.layers for w in r.warnings]
 
 
+# --- CSV ----------------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "index", "name", "type", "inputs", "input_shapes", "output_shape", "kernel_shape",
+    "params", "trainable_params", "non_trainable_params", "macs", "receptive_field",
+)
+
+
+def to_csv(net: Network) -> str:
+    """One row per layer; shapes as 3x224x224, several inputs separated by `;`."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    x = ascii_shape
+    for r in net.layers:
+        writer.writerow([
+            r.spec.index, printable(r.spec.name), r.spec.type, printable(";".join(r.spec.inputs)),
+            ";".join(x(s) for s in r.input_shapes), x(r.output_shape), x(r.kernel_shape),
+            r.params, r.trainable, r.non_trainable, r.macs, x(r.receptive_field),
+        ])
+    return out.getvalue()
+
+
+# --- Markdown -----------------------------------------------------------------------------------
+
 def to_markdown(net: Network) -> str:
     def row(cells) -> str:
         return "| " + " | ".join(printable(c).replace("|", "\\|") for c in cells) + " |"
@@ -139,3 +135,38 @@ def to_markdown(net: Network) -> str:
     if warnings:
         lines += ["", "Warnings:", *(f"- {printable(w)}" for w in warnings)]
     return "\n".join(lines) + "\n"
+
+
+# --- the terminal table -------------------------------------------------------------------------
+
+COLUMNS = (
+    Column(header="#", right=True, rank=0),
+    Column(header="Layer (type)", wrap=True, rank=1, min_width=20),
+    Column(header="Input", wrap=True, rank=4, min_width=10),
+    Column(header="Output", rank=2),
+    Column(header="Kernel", rank=5),
+    Column(header="Params", right=True, rank=3),
+    Column(header="MACs", right=True, rank=6),
+    Column(header="RF", rank=7),
+)
+
+
+def summary_grid(net: Network) -> Grid:
+    title = f'Model: "{net.name}" · input {shape_text(net.input_shape)} → output {shape_text(net.output_shape)}'
+    return grid(title=title, columns=COLUMNS, rows=_rows(net))
+
+
+def _rows(net: Network):
+    previous = "input"
+    for r, cells in zip(net.layers, table_rows(net)):
+        if r.spec.inputs != (previous,):  # a graph edge: say where the inputs come from
+            cells[1] = ((cells[1], ""), (f"← {', '.join(r.spec.inputs)}", "dim"))
+        previous = r.spec.name
+        yield cells
+
+
+def print_summary(net: Network) -> None:
+    columns = terminal.width()
+    after = [terminal.paragraph(f" {line}", columns, hang=3) for line in totals_lines(net)]
+    after += [terminal.paragraph(line, columns, label=("warning: ", "yellow")) for line in warning_lines(net)]
+    terminal.show(summary_grid(net), *after)

@@ -1,0 +1,23 @@
+"""Words and numbers every output shares: sizes in bytes and counts as a person reads them."""
+
+from __future__ import annotations
+
+
+def human_bytes(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024 or unit == "TiB":
+            return f"{n:,} B" if unit == "B" else f"{n:,.2f} {unit}"
+        n /= 1024
+    raise AssertionError("unreachable")
+
+
+def human_count(n: int) -> str:
+    for unit, size in (("T", 10**12), ("G", 10**9), ("M", 10**6), ("K", 10**3)):
+        if n >= size:
+            return f"{n / size:.2f} {unit}"
+    return str(n)
+
+
+def ascii_shape(shape: tuple[int, ...] | None) -> str:
+    """3x224x224: plain ASCII for spreadsheets and shell scripts."""
+    return "x".join(map(str, shape)) if shape else ""
