@@ -198,3 +198,13 @@ def test_usage_errors_are_bounded_and_escaped(args):
 def test_no_arguments_print_the_help():
     result = invoke()
     assert result.code == 2 and "Usage:" in result.err and "summary" in result.err and "\\n" not in result.err
+
+
+def test_summary_json_writes_one_layer_per_line():
+    """The layer list is one record a line (grep-friendly, and the C encoder's speed); parsed,
+    it is the same data as json.dumps with indent=2."""
+    out = invoke("summary", "resnet50", "--format", "json").out
+    data = json.loads(out)
+    layer_lines = [line for line in out.splitlines() if line.startswith('    {"index": ')]
+    assert len(layer_lines) == len(data["layers"]) == 174
+    assert all(json.loads(line.rstrip(",")) == layer for line, layer in zip(layer_lines, data["layers"]))

@@ -18,11 +18,29 @@ def _raw() -> re.Pattern:
     return re.compile(_RAW)  # compiled on first use: most JSON is ASCII and never needs it
 
 
-def dumps(data: Any, *, indent: Optional[int] = 2, default: Optional[Callable[[Any], Any]] = None) -> str:
+def dumps(data: Any, *, indent: Optional[int] = 2, default: Optional[Callable[[Any], Any]] = None,
+          records: Optional[str] = None) -> str:
     """`data` as JSON (with a final newline), non-ASCII text kept readable, control and format
-    characters escaped."""
-    text = json.dumps(data, indent=indent, ensure_ascii=False, default=default)
+    characters escaped. With `records`, the mapping's keys go one per line and the list under
+    `records` (a network's layers) one item per line: readable, greppable, and written by the
+    C encoder — indent=2 runs json's pure-Python one, 5× slower on 10,000 layers."""
+    if records is not None and isinstance(data, dict):
+        text = _with_records(data, records, default)
+    else:
+        text = json.dumps(data, indent=indent, ensure_ascii=False, default=default)
     return (text if text.isascii() else _raw().sub(_escape, text)) + "\n"
+
+
+def _with_records(data: dict, records: str, default: Optional[Callable[[Any], Any]]) -> str:
+    encode = json.JSONEncoder(ensure_ascii=False, default=default).encode
+    lines = []
+    for key, value in data.items():
+        if key == records and isinstance(value, list) and value:
+            body = "[\n    " + ",\n    ".join(encode(item) for item in value) + "\n  ]"
+        else:
+            body = encode(value)
+        lines.append(f"  {encode(key)}: {body}")
+    return "{\n" + ",\n".join(lines) + "\n}"
 
 
 def _escape(match: re.Match) -> str:

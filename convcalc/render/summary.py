@@ -54,7 +54,7 @@ def network_dict(net: Network) -> dict[str, Any]:
 
 
 def to_json(net: Network) -> str:
-    return dumps(network_dict(net))
+    return dumps(network_dict(net), records="layers")
 
 
 # --- the cells every human format shares --------------------------------------------------------

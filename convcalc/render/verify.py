@@ -38,7 +38,7 @@ def verify_dict(v: Verification) -> dict[str, Any]:
 
 
 def to_json(v: Verification) -> str:
-    return dumps(verify_dict(v))
+    return dumps(verify_dict(v), records="layers")
 
 
 def _mark(ok: bool):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Sequence
 
 from convcalc.errors import SpecError, echo, layer_where, printable
@@ -28,9 +27,13 @@ TOP_KEYS = ("name", "input", "layers")
 ENTRY_KEYS = ("type", "name", "inputs")
 
 
+# the bundled examples, beside the package (a plain folder in a wheel or a checkout:
+# importlib.resources would add 5 ms of imports to every cold start)
+SPECS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "specs")
+
+
 def bundled_examples() -> list[str]:
-    folder = resources.files("convcalc") / "specs"
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(name[:-5] for name in os.listdir(SPECS) if name.endswith(".yaml"))
 
 
 def read_source(source: str) -> tuple[str, str]:
@@ -52,8 +55,8 @@ def read_source(source: str) -> tuple[str, str]:
     name = source[:-5] if source.endswith(".yaml") else source
     examples = bundled_examples()
     if name in examples:
-        path = resources.files("convcalc") / "specs" / f"{name}.yaml"
-        return path.read_text(encoding="utf-8"), name
+        with open(os.path.join(SPECS, f"{name}.yaml"), encoding="utf-8") as f:
+            return f.read(), name
     raise SpecError("error.no_source", source=echo(source), suggestion=_suggest(name, examples),
                     examples=", ".join(examples))
 
