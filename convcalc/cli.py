@@ -3,6 +3,7 @@ errors to the contract's exit codes (1 spec, 2 usage, 3 verify disagreement)."""
 
 from __future__ import annotations
 
+import gc
 import sys
 from enum import Enum
 from typing import Optional
@@ -339,6 +340,10 @@ def main() -> None:
         from typer._click.exceptions import ClickException  # typer ≥ 0.25 carries its own click
     except ImportError:
         from click.exceptions import ClickException
+    # a run builds hundreds of thousands of small objects and frees them by reference count;
+    # the cycle collector's default pace re-walks that growing heap (a third of a 10,000-layer
+    # summary's time), so it runs rarely here
+    gc.set_threshold(100_000, 50, 1000)
     try:
         code = app(standalone_mode=False)
     except SpecError as e:
