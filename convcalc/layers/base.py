@@ -7,10 +7,12 @@ engine calls `infer`, `convcalc layers` prints the catalogue — all from the sa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from fractions import Fraction
 from typing import Any, Callable, NamedTuple
 
 from convcalc.errors import SpecError, echo, printable
+from convcalc.english import StepText
 from convcalc.messages import Message, step_text
 
 REQUIRED = object()
@@ -267,17 +269,22 @@ class Step:
     def values(self) -> dict[str, Any]:
         return dict(self.params)
 
+    @cached_property
+    def text(self) -> StepText:
+        """The label, formula and substituted formula, rendered once (explain reads each often)."""
+        return step_text(self.id, self.values)
+
     @property
     def what(self) -> str:
-        return step_text(self.id, self.values).what
+        return self.text.what
 
     @property
     def formula(self) -> str:
-        return step_text(self.id, self.values).formula
+        return self.text.formula
 
     @property
     def substituted(self) -> str:
-        return step_text(self.id, self.values).substituted
+        return self.text.substituted
 
 
 @dataclass(frozen=True)
