@@ -13,7 +13,7 @@ from typing import Any
 
 from convcalc.errors import SpecError
 from convcalc.layers import REGISTRY
-from convcalc.layers.base import GLOBAL, MAX_DIM, Call, Geometry, Shape, Step, Window, channels_last_hint, shape_text
+from convcalc.layers.base import GLOBAL, MAX_DIM, FieldStep, Geometry, RuleContext, Shape, Step, channels_last_hint, shape_text
 from convcalc.spec.model import LayerSpec, Spec
 
 BYTES_PER_VALUE = 4  # float32
@@ -147,7 +147,7 @@ def _analyze_layer(layer: LayerSpec, shapes: dict[str, Shape], fields: dict) -> 
     if layer_type.rank is not None and rank != layer_type.rank:
         raise SpecError("error.rank_flat" if rank == 0 else "error.rank", type=layer.type,
                         rank=RANK_NAMES[layer_type.rank], shape=shape_text(input_shapes[0]))
-    call = Call(layer.type, dict(layer.args), input_shapes, layer.inputs)
+    call = RuleContext(type_name=layer.type, args=dict(layer.args), input_shapes=input_shapes, input_names=layer.inputs)
     inference = layer_type.infer(call)
     for d in inference.output_shape:
         if d > MAX_DIM:
@@ -179,7 +179,7 @@ def _input_field(shape: Shape) -> Field | None:
     return Field((1,) * len(spatial), (1,) * len(spatial), spatial)
 
 
-def _next_field(rf: Window | str | None, inputs: list[Field | None], out_shape: Shape) -> Field | None:
+def _next_field(rf: FieldStep | str | None, inputs: list[Field | None], out_shape: Shape) -> Field | None:
     if any(f is None for f in inputs) or len({len(f.size) for f in inputs}) > 1:
         return None
     if rf is None:  # pass-through, or a merge: where paths meet, the largest field

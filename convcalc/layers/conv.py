@@ -9,17 +9,17 @@ from convcalc import formulas
 from convcalc.english import STEPS
 from convcalc.messages import Message
 from convcalc.layers import activations
-from convcalc.layers.base import Arg, Call, Inference, LayerType, Window, check_declared, shape_text
+from convcalc.layers.base import Arg, FieldStep, LayerType, RuleContext, RuleResult, check_declared, shape_text
 from convcalc.layers.windows import (
-    conv_window,
+    conv_geometry,
     dilation_arg,
+    field_step,
     kernel_arg,
+    output_sizes,
     padded_values,
     padding_arg,
     resolve_window,
-    rf_window,
     stride_arg,
-    window_output,
 )
 
 FILTERS = Arg("filters", "int", aliases=("out_channels",), help="number of filters = output channels")
@@ -30,15 +30,15 @@ IN_CHANNELS = Arg("in_channels", "int", None, help="PyTorch's: checked against t
 ACTIVATION = activations.activation_arg()
 
 
-def _check_in_channels(call: Call) -> None:
+def _check_in_channels(call: RuleContext) -> None:
     check_declared(call, "in_channels", call.channels, "phrase.channels", "phrase.why_in_channels")
 
 
-def _window_args(call: Call) -> tuple[tuple, tuple, tuple]:
+def _conv_args(call: RuleContext) -> tuple[tuple, tuple, tuple]:
     return call.per_axis("kernel_size"), call.per_axis("stride"), call.per_axis("dilation")
 
 
-def _check_groups(call: Call, filters: int) -> int:
+def _check_groups(call: RuleContext, filters: int) -> int:
     groups = call.args["groups"]
     for what, count in (("phrase.input_channels", call.channels), ("phrase.filters", filters)):
         if count % groups:
@@ -46,19 +46,19 @@ def _check_groups(call: Call, filters: int) -> int:
     return groups
 
 
-def _count(call: Call, kernel_shape: tuple, biases: int, weights_step: str = "conv_weights") -> int:
+def _count(call: RuleContext, kernel_shape: tuple, biases: int, weights_step: str = "conv_weights") -> int:
     weights = call.step(weights_step, prod(kernel_shape), dims=" × ".join(str(d) for d in kernel_shape))
     if biases:
         call.step("biases", biases, biases=biases)
     return call.step("parameters", weights + biases, weights=weights, biases=biases)
 
 
-def _macs(call: Call, out_shape: tuple, per_output: tuple) -> int:
+def _macs(call: RuleContext, out_shape: tuple, per_output: tuple) -> int:
     return call.step("conv_macs", prod(out_shape) * prod(per_output), output=shape_text(out_shape),
                      per_output=shape_text(per_output))
 
 
-def _teach_kernel(call: Call, filters: int, groups: int, kernel: tuple) -> None:
+def _teach_kernel(call: RuleContext, filters: int, groups: int, kernel: tuple) -> None:
     c, k = call.channels, shape_text(kernel)
     weights = filters * (c // groups) * prod(kernel)
     if groups == 1:
@@ -73,7 +73,7 @@ def _teach_kernel(call: Call, filters: int, groups: int, kernel: tuple) -> None:
         call.note("note.pointwise_is_dense", channels=c, filters=filters)
 
 
-def _teach_padding(call: Call, kernel: tuple, stride: tuple, dilation: tuple) -> None:
+def _teach_padding(call: RuleContext, kernel: tuple, stride: tuple, dilation: tuple) -> None:
     padding = call.args["padding"]
     if padding == "same":
         even = [k for k in kernel if k % 2 == 0]
@@ -87,26 +87,27 @@ def _teach_padding(call: Call, kernel: tuple, stride: tuple, dilation: tuple) ->
         call.note("note.causal", pad=d * (k - 1))
 
 
-def infer_conv(call: Call) -> Inference:
+def infer_conv(call: RuleContext) -> RuleResult:
     _check_in_channels(call)
     filters = call.args["filters"]
-    kernel, stride, dilation = _window_args(call)
+    kernel, stride, dilation = _conv_args(call)
     groups = _check_groups(call, filters)
     _teach_kernel(call, filters, groups, kernel)
     _teach_padding(call, kernel, stride, dilation)
-    geometry = conv_window(call)
-    out_spatial = window_output(call, geometry)
+    geometry = conv_geometry(call)
+    out_spatial = output_sizes(call, geometry)
     call.step("output_channels", filters, filters=filters)
     kernel_shape = (filters, call.channels // groups, *kernel)
     params = _count(call, kernel_shape, filters if call.args["bias"] else 0)
     out_shape = (filters, *out_spatial)
     macs = _macs(call, out_shape, kernel_shape[1:])
     workspace = prod(out_spatial) * call.channels * prod(kernel)
-    return Inference(out_shape, kernel_shape, params, 0, macs, rf_window(kernel, stride, dilation), workspace=workspace,
-                     geometry=geometry, extra=activations.applied(call))
+    return RuleResult(output_shape=out_shape, kernel_shape=kernel_shape, trainable=params, macs=macs,
+                      rf=field_step(kernel, stride, dilation), workspace=workspace, geometry=geometry,
+                      extra=activations.applied(call))
 
 
-def _transposed_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padding: int | str, op: int | None) -> int:
+def _transposed_size(call: RuleContext, axis: str, n: int, k: int, s: int, d: int, padding: int | str, op: int | None) -> int:
     if isinstance(padding, str):  # Keras semantics for valid/same
         size = formulas.keras_transposed_output_size(n, k, s, padding, d, op)
         pad = formulas.effective_kernel(k, d) // 2 if padding == "same" else 0
@@ -120,10 +121,10 @@ def _transposed_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padd
     return call.step(step, size, axis=axis, n=n, s=s, d=d, k=k, pad=pad, op=op)
 
 
-def infer_conv_transpose(call: Call) -> Inference:
+def infer_conv_transpose(call: RuleContext) -> RuleResult:
     _check_in_channels(call)
     filters = call.args["filters"]
-    kernel, stride, dilation = _window_args(call)
+    kernel, stride, dilation = _conv_args(call)
     groups = _check_groups(call, filters)
     padding = call.args["padding"]
     pads = (padding,) * len(kernel) if isinstance(padding, str) else call.per_axis("padding")
@@ -142,25 +143,25 @@ def infer_conv_transpose(call: Call) -> Inference:
     macs = call.step("transposed_macs", prod(call.shape) * prod(kernel_shape[1:]), input=shape_text(call.shape),
                      per_input=shape_text(kernel_shape[1:]))
     call.note("note.transposed", stride=shape_text(stride), kernel=shape_text(kernel), kernel_shape=shape_text(kernel_shape))
-    rf = Window(
-        tuple(formulas.ceil_div(formulas.effective_kernel(k, d), s) for k, s, d in zip(kernel, stride, dilation)),
-        tuple(Fraction(1, s) for s in stride),
+    rf = FieldStep(
+        kernel=tuple(formulas.ceil_div(formulas.effective_kernel(k, d), s) for k, s, d in zip(kernel, stride, dilation)),
+        stride=tuple(Fraction(1, s) for s in stride),
     )
     # the runner convolves the stride-spread input over the full, uncropped output
     full = prod(max(o, (n - 1) * s + formulas.effective_kernel(k, d))
                 for o, n, k, s, d in zip(out_spatial, call.spatial, kernel, stride, dilation))
     workspace = full * call.channels * prod(kernel)
-    return Inference((filters, *out_spatial), kernel_shape, params, 0, macs, rf, workspace=workspace,
-                     geometry=resolve_window(call, kernel, stride, dilation, transposed=True),
-                     extra=activations.applied(call))
+    return RuleResult(output_shape=(filters, *out_spatial), kernel_shape=kernel_shape, trainable=params, macs=macs,
+                      rf=rf, workspace=workspace, extra=activations.applied(call),
+                      geometry=resolve_window(call, kernel, stride, dilation, transposed=True))
 
 
-def infer_depthwise(call: Call) -> Inference:
+def infer_depthwise(call: RuleContext) -> RuleResult:
     _check_in_channels(call)
     out_channels = call.channels * call.args["depth_multiplier"]
-    geometry = conv_window(call)
+    geometry = conv_geometry(call)
     kernel, stride, dilation = geometry.kernel, geometry.stride, geometry.dilation
-    out_spatial = window_output(call, geometry)
+    out_spatial = output_sizes(call, geometry)
     kernel_shape = (out_channels, 1, *kernel)
     params = _count(call, kernel_shape, out_channels if call.args["bias"] else 0, "depthwise_conv_weights")
     out_shape = (out_channels, *out_spatial)
@@ -168,18 +169,18 @@ def infer_depthwise(call: Call) -> Inference:
     standard = out_channels * call.channels * prod(kernel)
     call.note("note.depthwise", channels=call.channels, kernel=shape_text(kernel), multiplier=call.args["depth_multiplier"],
               weights=prod(kernel_shape), standard=standard, out_channels=out_channels)
-    return Inference(out_shape, kernel_shape, params, 0, macs, rf_window(kernel, stride, dilation),
-                     workspace=prod(out_spatial) * call.channels * prod(kernel),
-                     geometry=geometry, extra=activations.applied(call))
+    return RuleResult(output_shape=out_shape, kernel_shape=kernel_shape, trainable=params, macs=macs,
+                      rf=field_step(kernel, stride, dilation), geometry=geometry, extra=activations.applied(call),
+                      workspace=prod(out_spatial) * call.channels * prod(kernel))
 
 
-def infer_separable(call: Call) -> Inference:
+def infer_separable(call: RuleContext) -> RuleResult:
     _check_in_channels(call)
     filters = call.args["filters"]
     mid = call.channels * call.args["depth_multiplier"]
-    geometry = conv_window(call)
+    geometry = conv_geometry(call)
     kernel, stride, dilation = geometry.kernel, geometry.stride, geometry.dilation
-    out_spatial = window_output(call, geometry)
+    out_spatial = output_sizes(call, geometry)
     depthwise = (mid, 1, *kernel)
     pointwise = (filters, mid, *(1 for _ in kernel))
     biases = filters if call.args["bias"] else 0
@@ -192,8 +193,9 @@ def infer_separable(call: Call) -> Inference:
     standard = filters * call.channels * prod(kernel) + biases
     call.note("note.separable", kernel=shape_text(kernel), mid=mid, filters=filters, params=params, standard=standard,
               ratio=standard / params)
-    return Inference(
-        (filters, *out_spatial), depthwise, params, 0, macs, rf_window(kernel, stride, dilation),
+    return RuleResult(
+        output_shape=(filters, *out_spatial), kernel_shape=depthwise, trainable=params, macs=macs,
+        rf=field_step(kernel, stride, dilation),
         extra=(("kernel_shapes", [list(depthwise), list(pointwise)]), *activations.applied(call)),
         workspace=pixels * max(call.channels * prod(kernel), mid),  # the larger of the two im2col gathers
         geometry=geometry,
@@ -203,7 +205,7 @@ def infer_separable(call: Call) -> Inference:
 def forward_conv(run):
     from convcalc import numpy_ops
 
-    call, g = run.call(), run.result.geometry
+    call, g = run.context(), run.result.geometry
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
     out = numpy_ops.conv(run.x, weight, bias, g.stride, g.pads, g.dilation, call.args["groups"])
@@ -213,7 +215,7 @@ def forward_conv(run):
 def forward_conv_transpose(run):
     from convcalc import numpy_ops
 
-    call, g = run.call(), run.result.geometry
+    call, g = run.context(), run.result.geometry
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
     out = numpy_ops.conv_transpose(run.x, weight, bias, g.stride, g.dilation, call.args["groups"], g.pads,
@@ -224,7 +226,7 @@ def forward_conv_transpose(run):
 def forward_depthwise(run):
     from convcalc import numpy_ops
 
-    call, g = run.call(), run.result.geometry
+    call, g = run.context(), run.result.geometry
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (weight.shape[0],), "bias") if call.args["bias"] else None
     out = numpy_ops.conv(run.x, weight, bias, g.stride, g.pads, g.dilation, call.channels)
@@ -234,7 +236,7 @@ def forward_depthwise(run):
 def forward_separable(run):
     from convcalc import numpy_ops
 
-    call, g = run.call(), run.result.geometry
+    call, g = run.context(), run.result.geometry
     depthwise_shape, pointwise_shape = dict(run.result.extra)["kernel_shapes"]
     depthwise = run.param("depthwise", tuple(depthwise_shape))
     pointwise = run.param("pointwise", tuple(pointwise_shape))

@@ -8,32 +8,32 @@ from functools import partial
 from math import prod
 
 from convcalc.layers import activations
-from convcalc.layers.base import GLOBAL, Arg, Call, Inference, LayerType, Window, check_declared, shape_text
+from convcalc.layers.base import GLOBAL, Arg, FieldStep, LayerType, RuleContext, RuleResult, check_declared, shape_text
 from convcalc.layers.windows import resolve_window
 
 
-def infer_same(call: Call, note: str = "note.elementwise") -> Inference:
+def infer_same(call: RuleContext, note: str = "note.elementwise") -> RuleResult:
     """A shape-keeping type; `note`, bound where the type is registered: what it does."""
     call.note(note, type=call.type_name, shape=shape_text(call.shape))
     call.step("no_parameters", 0)
-    return Inference(call.shape)
+    return RuleResult(output_shape=call.shape)
 
 
-def infer_activation(call: Call) -> Inference:
+def infer_activation(call: RuleContext) -> RuleResult:
     """Keras' `Activation('relu')`: the named function, as its own layer."""
     name = call.args.get("activation")
     call.note("note.activation_layer", name=name, shape=shape_text(call.shape))
     call.step("no_parameters", 0)
-    return Inference(call.shape, extra=(("activation", name),))
+    return RuleResult(output_shape=call.shape, extra=(("activation", name),))
 
 
-def infer_flatten(call: Call) -> Inference:
+def infer_flatten(call: RuleContext) -> RuleResult:
     size = call.step("flatten_features", prod(call.shape), shape=shape_text(call.shape))
     call.note("note.flatten", shape=shape_text(call.shape), features=size)
-    return Inference((size,))
+    return RuleResult(output_shape=(size,))
 
 
-def infer_dense(call: Call) -> Inference:
+def infer_dense(call: RuleContext) -> RuleResult:
     if len(call.shape) != 1:
         raise call.fail("error.dense_needs_flat", shape=shape_text(call.shape), features=prod(call.shape))
     units, features = call.args["units"], call.shape[0]
@@ -43,25 +43,26 @@ def infer_dense(call: Call) -> Inference:
     params = call.step("dense_parameters", weights + biases, weights=weights, biases=biases)
     macs = call.step("dense_macs", weights, features=features, units=units)
     call.note("note.dense", units=units, features=features, params=params)
-    return Inference((units,), (units, features), params, 0, macs, GLOBAL, extra=activations.applied(call))
+    return RuleResult(output_shape=(units,), kernel_shape=(units, features), trainable=params, macs=macs, rf=GLOBAL,
+                      extra=activations.applied(call))
 
 
-def infer_batchnorm(call: Call) -> Inference:
+def infer_batchnorm(call: RuleContext) -> RuleResult:
     c = call.channels
     check_declared(call, "num_features", c, "phrase.channels", "phrase.why_num_features")
     call.step("batchnorm_trainable", 2 * c, channels=c)
     call.step("batchnorm_non_trainable", 2 * c, channels=c)
     call.note("note.batchnorm", twice=2 * c)
-    return Inference(call.shape, None, 2 * c, 2 * c)
+    return RuleResult(output_shape=call.shape, trainable=2 * c, non_trainable=2 * c)
 
 
-def infer_lrn(call: Call) -> Inference:
+def infer_lrn(call: RuleContext) -> RuleResult:
     if not call.spatial:
         raise call.fail("error.lrn_needs_spatial", shape=str(list(call.shape)))
     return infer_same(call, "note.lrn")
 
 
-def infer_zeropad(call: Call) -> Inference:
+def infer_zeropad(call: RuleContext) -> RuleResult:
     rank = len(call.spatial)
     ones = (1,) * rank
     geometry = replace(resolve_window(call, ones, ones, ones), drawn=False)
@@ -71,10 +72,10 @@ def infer_zeropad(call: Call) -> Inference:
         for axis, n, (lo, hi) in zip(call.axis_names(), call.spatial, pairs)
     )
     call.note("note.zero_padding", input=shape_text(call.spatial), output=shape_text(out))
-    return Inference((call.channels, *out), geometry=geometry)
+    return RuleResult(output_shape=(call.channels, *out), geometry=geometry)
 
 
-def infer_upsample(call: Call) -> Inference:
+def infer_upsample(call: RuleContext) -> RuleResult:
     if not call.spatial:
         raise call.fail("error.upsample_needs_spatial", shape=str(list(call.shape)))
     scale = call.per_axis("scale_factor")
@@ -83,28 +84,29 @@ def infer_upsample(call: Call) -> Inference:
         for axis, n, f in zip(call.axis_names(), call.spatial, scale)
     )
     call.note("note.upsample", scale=shape_text(scale), input=shape_text(call.spatial), output=shape_text(out))
-    return Inference((call.channels, *out), rf=Window((1,) * len(scale), tuple(Fraction(1, f) for f in scale)))
+    return RuleResult(output_shape=(call.channels, *out),
+                      rf=FieldStep(kernel=(1,) * len(scale), stride=tuple(Fraction(1, f) for f in scale)))
 
 
-def _named_shapes(call: Call) -> str:
+def _named_shapes(call: RuleContext) -> str:
     return ", ".join(f"'{n}' {shape_text(s)}" for n, s in zip(call.input_names, call.input_shapes))
 
 
-def infer_add(call: Call) -> Inference:
+def infer_add(call: RuleContext) -> RuleResult:
     if len(set(call.input_shapes)) > 1:
         raise call.fail("error.add_shapes", shapes=_named_shapes(call))
     call.note("note.add", count=len(call.input_shapes))
     call.step("no_parameters", 0)
-    return Inference(call.shape)
+    return RuleResult(output_shape=call.shape)
 
 
-def infer_concat(call: Call) -> Inference:
+def infer_concat(call: RuleContext) -> RuleResult:
     if len({s[1:] for s in call.input_shapes}) > 1 or len({len(s) for s in call.input_shapes}) > 1:
         raise call.fail("error.concat_shapes", shapes=_named_shapes(call))
     channels = call.step("concat_channels", sum(s[0] for s in call.input_shapes),
                          channels=" + ".join(str(s[0]) for s in call.input_shapes))
     call.note("note.concat", channels=channels)
-    return Inference((channels, *call.shape[1:]))
+    return RuleResult(output_shape=(channels, *call.shape[1:]))
 
 
 # NumPy forwards (the runner imports numpy; the engine never calls these)
@@ -162,7 +164,7 @@ def forward_zeropad(run):
 def forward_upsample(run):
     from convcalc import numpy_ops
 
-    return numpy_ops.upsample_nearest(run.x, run.call().per_axis("scale_factor"))
+    return numpy_ops.upsample_nearest(run.x, run.context().per_axis("scale_factor"))
 
 
 def forward_add(run):

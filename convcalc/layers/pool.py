@@ -8,14 +8,14 @@ from functools import partial
 from math import gcd, prod
 
 from convcalc import formulas
-from convcalc.layers.base import GLOBAL, Arg, Axis, Call, Geometry, Inference, LayerType, Window, shape_text
+from convcalc.layers.base import GLOBAL, Arg, Axis, FieldStep, Geometry, LayerType, RuleContext, RuleResult, shape_text
 from convcalc.layers.windows import (
     dilation_arg,
+    field_step,
     kernel_arg,
     padded_values,
     padding_arg,
     resolve_window,
-    rf_window,
     warn_uncovered,
 )
 
@@ -38,7 +38,7 @@ MAX = Reduction(name="max", keras="max", note="note.max_pool", global_note="note
 AVG = Reduction(name="avg", keras="average", note="note.avg_pool", global_note="note.global_avg_pool")
 
 
-def _pool_size(call: Call, axis: str, n: int, window: Axis) -> int:
+def _pool_size(call: RuleContext, axis: str, n: int, window: Axis) -> int:
     """The output size on one axis, from the resolved window: PyTorch's rule with the symmetric
     padding P (its `before`), or Keras' ceil(N/S) for `same`."""
     ceil_mode = call.args["ceil_mode"]
@@ -64,7 +64,7 @@ def _pool_size(call: Call, axis: str, n: int, window: Axis) -> int:
     return call.step("pool_output", size, **values)
 
 
-def _pool_window(call: Call) -> tuple[tuple, tuple, tuple]:
+def _pool_args(call: RuleContext) -> tuple[tuple, tuple, tuple]:
     """kernel, stride (default: the kernel), dilation (1 for average pools) per axis."""
     kernel = call.per_axis("pool_size")
     stride = kernel if call.args["stride"] is None else call.per_axis("stride")
@@ -72,7 +72,7 @@ def _pool_window(call: Call) -> tuple[tuple, tuple, tuple]:
     return kernel, stride, dilation
 
 
-def _check_ceil_mode(call: Call) -> None:
+def _check_ceil_mode(call: RuleContext) -> None:
     """ceil_mode is PyTorch's rounding for numeric padding; `valid` and `same` are Keras' rules,
     which have no ceil_mode (Keras: floor for valid, ceil(N/S) for same), so the pair means nothing."""
     padding = call.args["padding"]
@@ -80,11 +80,11 @@ def _check_ceil_mode(call: Call) -> None:
         raise call.fail(f"error.ceil_mode_with_{padding}")
 
 
-def infer_pool(reduction: Reduction, call: Call, *, window_within_input: bool = False) -> Inference:
+def infer_pool(reduction: Reduction, call: RuleContext, *, window_within_input: bool = False) -> RuleResult:
     """window_within_input: PyTorch's avg_pool3d refuses an input axis smaller than its window
     before padding, unlike every other pool."""
     _check_ceil_mode(call)
-    kernel, stride, dilation = _pool_window(call)
+    kernel, stride, dilation = _pool_args(call)
     geometry = resolve_window(call, kernel, stride, dilation, call.args["ceil_mode"])
     if window_within_input and call.args["padding"] != "same":
         for axis, n, k in zip(call.axis_names(), call.spatial, kernel):
@@ -93,11 +93,10 @@ def infer_pool(reduction: Reduction, call: Call, *, window_within_input: bool = 
     out = tuple(_pool_size(call, axis, n, window) for axis, n, window in zip(call.axis_names(), call.spatial, geometry.axes))
     call.note(reduction.note, kernel=shape_text(kernel), channels=call.channels)
     call.step("pool_parameters", 0)
-    return Inference((call.channels, *out), None, 0, 0, 0, rf_window(kernel, stride, dilation),
-                     geometry=geometry)
+    return RuleResult(output_shape=(call.channels, *out), rf=field_step(kernel, stride, dilation), geometry=geometry)
 
 
-def _counted(call: Call, g: Geometry) -> tuple[tuple[int, int], ...]:
+def _counted(call: RuleContext, g: Geometry) -> tuple[tuple[int, int], ...]:
     """The span of cells that count for an average, (start, end) per axis: Keras' `same`
     averages over the real cells only, PyTorch over the padding too unless count_include_pad
     is false."""
@@ -119,7 +118,7 @@ def forward_avg_pool(run):
 
     g = run.result.geometry
     mask = np.ones((), dtype=np.float32)
-    for n, (lo, hi), (start, end) in zip(run.x.shape[2:], g.pads, _counted(run.call(), g)):
+    for n, (lo, hi), (start, end) in zip(run.x.shape[2:], g.pads, _counted(run.context(), g)):
         axis = np.zeros(lo + n + hi, dtype=np.float32)
         axis[start:end] = 1
         mask = np.multiply.outer(mask, axis)
@@ -136,7 +135,7 @@ def forward_global_max(run):
 
 def _adaptive_bins(run) -> tuple[tuple[tuple[int, int], ...], ...]:
     """PyTorch's [start, end) of every output cell's bin, per axis."""
-    sizes = run.call().per_axis("output_size")
+    sizes = run.context().per_axis("output_size")
     return tuple(tuple(formulas.adaptive_bin_bounds(n, o, i) for i in range(o)) for n, o in zip(run.x.shape[2:], sizes))
 
 
@@ -188,15 +187,15 @@ def _adaptive_temporaries(r, batch: int, gathered) -> int:
     return largest
 
 
-def infer_global(reduction: Reduction, call: Call) -> Inference:
+def infer_global(reduction: Reduction, call: RuleContext) -> RuleResult:
     if not call.spatial:
         raise call.fail("error.global_pool_needs_spatial", shape=str(list(call.shape)))
     call.note(reduction.global_note, channels=call.channels, spatial=shape_text(call.spatial))
     call.step("global_features", call.channels, channels=call.channels)
-    return Inference((call.channels,), rf=GLOBAL)
+    return RuleResult(output_shape=(call.channels,), rf=GLOBAL)
 
 
-def infer_adaptive(call: Call) -> Inference:
+def infer_adaptive(call: RuleContext) -> RuleResult:
     sizes = call.per_axis("output_size")
     kernel = tuple(formulas.adaptive_max_bin(n, o) for n, o in zip(call.spatial, sizes))
     for axis, n, o, k in zip(call.axis_names(), call.spatial, sizes, kernel):
@@ -204,7 +203,7 @@ def infer_adaptive(call: Call) -> Inference:
         call.step(step, k, axis=axis, n=n, o=o)
     call.note("note.adaptive_pool", sizes=shape_text(sizes))
     stride = tuple(Fraction(n, o) for n, o in zip(call.spatial, sizes))
-    return Inference((call.channels, *sizes), rf=Window(kernel, stride))
+    return RuleResult(output_shape=(call.channels, *sizes), rf=FieldStep(kernel=kernel, stride=stride))
 
 
 def _max_pool_type(dims: int) -> LayerType:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from math import prod
 
 from convcalc import formulas
-from convcalc.layers.base import Arg, Axis, Call, Geometry, Window
+from convcalc.layers.base import Arg, Axis, FieldStep, Geometry, RuleContext
 from convcalc.messages import Message
 
 PAD_STRINGS = ("valid", "same")
@@ -29,14 +29,14 @@ def padding_arg(choices: tuple[str, ...] = PAD_STRINGS) -> Arg:
     return Arg("padding", "padding", 0, choices=choices, help="int (symmetric per axis), per-axis list, or " + "/".join(choices))
 
 
-def resolve_window(call: Call, kernel: tuple, stride: tuple, dilation: tuple, ceil_mode: bool = False,
+def resolve_window(call: RuleContext, kernel: tuple, stride: tuple, dilation: tuple, ceil_mode: bool = False,
                    transposed: bool = False) -> Geometry:
     """The one window normaliser: kernel, stride, dilation and (before, after) pads per axis for
     every padding spelling — int, per axis, [before, after] pairs, `valid`, `same` (the extra
     cell after, as TensorFlow), `causal` — with `after` extended until PyTorch's ceil_mode's
     last window fits; for a transposed conv, the pads of its stride-spread input."""
     if transposed:
-        return _transposed_window(call, kernel, stride, dilation)
+        return _transposed_geometry(call, kernel, stride, dilation)
     pads = _pads(call, kernel, stride, dilation)
     axes = []
     for n, k, s, d, (lo, hi) in zip(call.spatial, kernel, stride, dilation, pads):
@@ -47,7 +47,7 @@ def resolve_window(call: Call, kernel: tuple, stride: tuple, dilation: tuple, ce
     return Geometry(axes=tuple(axes))
 
 
-def _pads(call: Call, kernel: tuple, stride: tuple, dilation: tuple) -> Pads:
+def _pads(call: RuleContext, kernel: tuple, stride: tuple, dilation: tuple) -> Pads:
     padding = call.args["padding"]
     if padding == "valid":
         return tuple((0, 0) for _ in kernel)
@@ -64,7 +64,7 @@ def _pads(call: Call, kernel: tuple, stride: tuple, dilation: tuple) -> Pads:
     return tuple((p, p) for p in call.per_axis("padding", len(kernel)))
 
 
-def _transposed_window(call: Call, kernel: tuple, stride: tuple, dilation: tuple) -> Geometry:
+def _transposed_geometry(call: RuleContext, kernel: tuple, stride: tuple, dilation: tuple) -> Geometry:
     """A transposed conv as the runner computes it: the input spread S apart, padded by
     (before, after) — a negative pad crops — and convolved at stride 1, whose first `output
     size` cells are the output."""
@@ -87,7 +87,7 @@ def _transposed_window(call: Call, kernel: tuple, stride: tuple, dilation: tuple
     return Geometry(axes=tuple(axes), drawn=False)
 
 
-def conv_window(call: Call) -> Geometry:
+def conv_geometry(call: RuleContext) -> Geometry:
     """A convolution's window from its arguments; `same` padding's derivation is recorded."""
     g = resolve_window(call, call.per_axis("kernel_size"), call.per_axis("stride"), call.per_axis("dilation"))
     if call.args["padding"] == "same":
@@ -98,7 +98,7 @@ def conv_window(call: Call) -> Geometry:
     return g
 
 
-def window_output(call: Call, g: Geometry) -> tuple[int, ...]:
+def output_sizes(call: RuleContext, g: Geometry) -> tuple[int, ...]:
     """floor((N + P − D·(K−1) − 1)/S) + 1 per axis; a window larger than the padded input is an
     error, and input cells that floor leaves uncovered become a warning."""
     out = []
@@ -117,7 +117,7 @@ def window_output(call: Call, g: Geometry) -> tuple[int, ...]:
 UNITS = {"height": "unit.row", "width": "unit.column", "depth": "unit.slice"}
 
 
-def warn_uncovered(call: Call, axis: str, n: int, k: int, s: int, d: int, pad_total: int, pad_after: int) -> None:
+def warn_uncovered(call: RuleContext, axis: str, n: int, k: int, s: int, d: int, pad_total: int, pad_after: int) -> None:
     remainder = formulas.uncovered_cells(n, k, s, pad_total, d)
     left = remainder - pad_after
     if left > 0:
@@ -133,8 +133,8 @@ def padded_values(batch: int, shape: tuple, pads: Pads) -> int:
     return batch * shape[0] * prod(n + lo + hi for n, (lo, hi) in zip(shape[1:], pads))
 
 
-def rf_window(kernel: tuple, stride: tuple, dilation: tuple) -> Window:
-    return Window(
-        tuple(formulas.effective_kernel(k, d) for k, d in zip(kernel, dilation)),
-        tuple(stride),
+def field_step(kernel: tuple, stride: tuple, dilation: tuple) -> FieldStep:
+    return FieldStep(
+        kernel=tuple(formulas.effective_kernel(k, d) for k, d in zip(kernel, dilation)),
+        stride=tuple(stride),
     )

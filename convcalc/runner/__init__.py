@@ -17,7 +17,7 @@ import numpy as np
 
 from convcalc.engine import LayerResult, Network
 from convcalc.layers import REGISTRY
-from convcalc.layers.base import Call
+from convcalc.layers.base import RuleContext
 from convcalc.runner.memory import Estimate
 
 SQRT3 = sqrt(3.0)  # U(−a, a) has standard deviation a/√3
@@ -49,10 +49,11 @@ class Run:
         """Made on first use: most layers have no weights, and a generator costs ~20 µs."""
         return np.random.default_rng(list(self.seed))
 
-    def call(self) -> Call:
+    def context(self) -> RuleContext:
         """The engine's view of this layer, to reuse its padding and per-axis helpers."""
         shapes = tuple(tuple(a.shape[1:]) for a in self.inputs)
-        return Call(self.result.spec.type, dict(self.args), shapes, self.result.spec.inputs)
+        return RuleContext(type_name=self.result.spec.type, args=dict(self.args), input_shapes=shapes,
+                           input_names=self.result.spec.inputs)
 
     def param(self, name: str, shape: tuple[int, ...], kind: str = "weight", trainable: bool = True) -> np.ndarray:
         """A random float32 array, counted as a (non-)trainable parameter.
