@@ -13,7 +13,7 @@ from typing import Any
 
 from convcalc.errors import SpecError
 from convcalc.layers import REGISTRY
-from convcalc.layers.base import GLOBAL, MAX_DIM, FieldStep, Geometry, RuleContext, Shape, Step, channels_last_hint, shape_text
+from convcalc.layers.base import GLOBAL, MAX_DIM, FieldStep, Geometry, RuleContext, RuleResult, Shape, Step, channels_last_hint, shape_text
 from convcalc.spec.model import LayerSpec, Spec
 
 BYTES_PER_VALUE = 4  # float32
@@ -40,22 +40,52 @@ class Field:
     extent: tuple[int, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LayerResult:
+    """One analysed layer: its spec, what its type's shape rule computed (`math`), and what the
+    engine adds — the receptive field and the rule's recorded steps, notes and warnings. The
+    rule's numbers are read through properties, so each is stored once."""
+
     spec: LayerSpec
     input_shapes: tuple[Shape, ...]
-    output_shape: Shape
-    kernel_shape: Shape | None
-    trainable: int
-    non_trainable: int
-    macs: int
+    math: RuleResult
     receptive_field: tuple[int, ...] | None
     warnings: tuple[str, ...]
     steps: tuple[Step, ...]
-    extra: tuple[tuple[str, Any], ...]
-    workspace: int = 0
     notes: tuple[str, ...] = ()
-    geometry: Geometry | None = None
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.math.output_shape
+
+    @property
+    def kernel_shape(self) -> Shape | None:
+        return self.math.kernel_shape
+
+    @property
+    def trainable(self) -> int:
+        return self.math.trainable
+
+    @property
+    def non_trainable(self) -> int:
+        return self.math.non_trainable
+
+    @property
+    def macs(self) -> int:
+        return self.math.macs
+
+    @property
+    def extra(self) -> tuple[tuple[str, Any], ...]:
+        return self.math.extra
+
+    @property
+    def workspace(self) -> int:
+        """im2col values per batch item the runner gathers (memory estimate)."""
+        return self.math.workspace
+
+    @property
+    def geometry(self) -> Geometry | None:
+        return self.math.geometry
 
     @property
     def params(self) -> int:
@@ -148,26 +178,19 @@ def _analyze_layer(layer: LayerSpec, shapes: dict[str, Shape], fields: dict) -> 
         raise SpecError("error.rank_flat" if rank == 0 else "error.rank", type=layer.type,
                         rank=RANK_NAMES[layer_type.rank], shape=shape_text(input_shapes[0]))
     call = RuleContext(type_name=layer.type, args=dict(layer.args), input_shapes=input_shapes, input_names=layer.inputs)
-    inference = layer_type.infer(call)
-    for d in inference.output_shape:
+    math = layer_type.infer(call)
+    for d in math.output_shape:
         if d > MAX_DIM:
             raise SpecError("error.output_too_large", size=d, limit=MAX_DIM)
-    field = _next_field(inference.rf, [fields[n] for n in layer.inputs], inference.output_shape)
+    field = _next_field(math.rf, [fields[n] for n in layer.inputs], math.output_shape)
     result = LayerResult(
         spec=layer,
         input_shapes=input_shapes,
-        output_shape=inference.output_shape,
-        kernel_shape=inference.kernel_shape,
-        trainable=inference.trainable,
-        non_trainable=inference.non_trainable,
-        macs=inference.macs,
+        math=math,
         receptive_field=tuple(ceil(s) for s in field.size) if field else None,
         warnings=tuple(call.warnings),
         steps=tuple(call.steps),
-        extra=inference.extra,
-        workspace=inference.workspace,
         notes=tuple(call.notes),
-        geometry=inference.geometry,
     )
     return result, field
 
