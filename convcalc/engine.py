@@ -13,7 +13,8 @@ from typing import Any
 
 from convcalc.errors import SpecError
 from convcalc.layers import REGISTRY
-from convcalc.layers.base import GLOBAL, MAX_DIM, FieldStep, Geometry, RuleContext, RuleResult, Shape, Step, channels_last_hint, shape_text
+from convcalc.layers.base import (GLOBAL, MAX_DIM, FieldStep, Geometry, RuleContext, RuleResult, Shape, Step,
+                                  channels_last_hint, shape_text)
 from convcalc.spec.model import LayerSpec, Spec
 
 BYTES_PER_VALUE = 4  # float32
@@ -22,7 +23,7 @@ RF_BOUND = MAX_DIM  # a receptive field this wide or wider is reported as RF_BOU
 Exact = int | Fraction  # ints while every step is whole; Fractions after upsampling
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Field:
     """Receptive field of one tensor per spatial axis of the network input (Araujo et al. 2019):
     `size` input cells seen by one cell, `jump` input cells between neighbouring cells, and the
@@ -92,7 +93,7 @@ class LayerResult:
         return self.trainable + self.non_trainable
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Totals:
     params: int
     trainable_params: int
@@ -104,7 +105,7 @@ class Totals:
     input_bytes: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Network:
     name: str
     input_shape: Shape
@@ -167,7 +168,7 @@ def analyze(spec: Spec) -> Network:
         shapes[layer.name] = result.output_shape
         fields[layer.name] = field
         results.append(result)
-    return Network(spec.name, spec.input_shape, tuple(results))
+    return Network(name=spec.name, input_shape=spec.input_shape, layers=tuple(results))
 
 
 def _analyze_layer(layer: LayerSpec, shapes: dict[str, Shape], fields: dict) -> tuple[LayerResult, Field | None]:
@@ -177,8 +178,8 @@ def _analyze_layer(layer: LayerSpec, shapes: dict[str, Shape], fields: dict) -> 
     if layer_type.rank is not None and rank != layer_type.rank:
         raise SpecError("error.rank_flat" if rank == 0 else "error.rank", type=layer.type,
                         rank=RANK_NAMES[layer_type.rank], shape=shape_text(input_shapes[0]))
-    call = RuleContext(type_name=layer.type, args=dict(layer.args), input_shapes=input_shapes, input_names=layer.inputs)
-    math = layer_type.infer(call)
+    ctx = RuleContext(type_name=layer.type, args=dict(layer.args), input_shapes=input_shapes, input_names=layer.inputs)
+    math = layer_type.infer(ctx)
     for d in math.output_shape:
         if d > MAX_DIM:
             raise SpecError("error.output_too_large", size=d, limit=MAX_DIM)
@@ -188,9 +189,9 @@ def _analyze_layer(layer: LayerSpec, shapes: dict[str, Shape], fields: dict) -> 
         input_shapes=input_shapes,
         math=math,
         receptive_field=tuple(ceil(s) for s in field.size) if field else None,
-        warnings=tuple(call.warnings),
-        steps=tuple(call.steps),
-        notes=tuple(call.notes),
+        warnings=tuple(ctx.warnings),
+        steps=tuple(ctx.steps),
+        notes=tuple(ctx.notes),
     )
     return result, field
 
@@ -199,7 +200,7 @@ def _input_field(shape: Shape) -> Field | None:
     spatial = shape[1:]
     if not spatial:
         return None
-    return Field((1,) * len(spatial), (1,) * len(spatial), spatial)
+    return Field(size=(1,) * len(spatial), jump=(1,) * len(spatial), extent=spatial)
 
 
 def _next_field(rf: FieldStep | str | None, inputs: list[Field | None], out_shape: Shape) -> Field | None:
@@ -236,7 +237,7 @@ def _bounded(size: tuple, jump: tuple, extent: tuple[int, ...]) -> Field | None:
             return None
         sizes.append(_whole(s))
         jumps.append(_whole(j))
-    return Field(tuple(sizes), tuple(jumps), extent)
+    return Field(size=tuple(sizes), jump=tuple(jumps), extent=extent)
 
 
 def _denominator(x: Exact) -> int:

@@ -26,13 +26,13 @@ def activation_arg(required: bool = False) -> Arg:
                help="applied to every output in this layer, as Keras does; linear or null: none")
 
 
-def applied(call: RuleContext) -> tuple[tuple[str, Any], ...]:
+def applied(ctx: RuleContext) -> tuple[tuple[str, Any], ...]:
     """The `extra` entry (`activation: relu`) and the note of an `activation:` argument, or ()
     when the layer has none (`linear`, `null`)."""
-    name = call.args.get("activation")
+    name = ctx.args.get("activation")
     if name in (None, "linear"):
         return ()
-    call.note("note.activation_argument", name=name)
+    ctx.note("note.activation_argument", name=name)
     return (("activation", name),)
 
 

@@ -379,15 +379,15 @@ class LayerType:
 FOREIGN = {key: f"error.foreign_{key}" for key in ("activation", "input_shape", "data_format")}
 
 
-def check_declared(call: RuleContext, arg: str, found: int, what: str, why: str) -> None:
+def check_declared(ctx: RuleContext, arg: str, found: int, what: str, why: str) -> None:
     """A size the user declared (PyTorch's `in_channels`, `in_features`) must be the input's."""
-    declared = call.args.get(arg)
+    declared = ctx.args.get(arg)
     if declared is None or declared == found:
         return
-    name = call.input_names[0] if call.input_names else "input"
+    name = ctx.input_names[0] if ctx.input_names else "input"
     source = Message("phrase.network_input") if name == "input" else Message("phrase.layer_gives", name=printable(name, 40))
-    raise call.fail("error.declared_size", arg=arg, declared=declared, found=found, what=Message(what),
-                    source=source, shape=shape_text(call.shape), why=Message(why))
+    raise ctx.fail("error.declared_size", arg=arg, declared=declared, found=found, what=Message(what),
+                   source=source, shape=shape_text(ctx.shape), why=Message(why))
 
 
 def channels_last_hint(shape: Shape) -> str:

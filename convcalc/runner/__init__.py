@@ -90,7 +90,7 @@ class Run:
         return array
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LayerRun:
     result: LayerResult
     actual_shape: tuple[int, ...] | None
@@ -193,8 +193,9 @@ def _run_layer(run: Run, keep: bool) -> tuple[LayerRun, np.ndarray | None]:
 
 def _layer_run(run: Run, out: np.ndarray | None, seconds: float, keep: bool, error: str | None = None) -> LayerRun:
     shape = tuple(out.shape[1:]) if out is not None else None
-    return LayerRun(run.result, shape, run.trainable, run.non_trainable, seconds - run.init_seconds, error,
-                    run.params if keep else None, _non_finite(out))
+    return LayerRun(result=run.result, actual_shape=shape, trainable=run.trainable, non_trainable=run.non_trainable,
+                    seconds=seconds - run.init_seconds, error=error, weights=run.params if keep else None,
+                    non_finite=_non_finite(out))
 
 
 def _non_finite(out: np.ndarray | None) -> int:
