@@ -276,8 +276,9 @@ def solve(
     if input_size is None and output_size is None:
         raise typer.BadParameter("give --input or --output (or both): solve needs one size to start from",
                                  param_hint="--input")
-    problem = solver.Problem(input_size, output_size, kernel, stride, padding, dilation, output_padding,
-                             "transposed" if transposed else "pool" if pool else "conv", ceil_mode)
+    problem = solver.Problem(input=input_size, output=output_size, kernel=kernel, stride=stride, padding=padding,
+                             dilation=dilation, output_padding=output_padding, ceil_mode=ceil_mode,
+                             mode="transposed" if transposed else "pool" if pool else "conv")
     solutions = solver.solve(problem)
     if not solutions:
         raise SpecError("error.no_solution", sizes=render.sizes(problem), searched=solver.describe_search(problem))

@@ -13,7 +13,8 @@ from typing import Any
 
 from convcalc.errors import SpecError
 from convcalc.layers import REGISTRY
-from convcalc.layers.base import GLOBAL, MAX_DIM, Call, Geometry, Shape, Step, Window, channels_last_hint, shape_text
+from convcalc.layers.base import (GLOBAL, MAX_DIM, FieldStep, Geometry, RuleContext, RuleResult, Shape, Step,
+                                  channels_last_hint, shape_text)
 from convcalc.spec.model import LayerSpec, Spec
 
 BYTES_PER_VALUE = 4  # float32
@@ -22,7 +23,7 @@ RF_BOUND = MAX_DIM  # a receptive field this wide or wider is reported as RF_BOU
 Exact = int | Fraction  # ints while every step is whole; Fractions after upsampling
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Field:
     """Receptive field of one tensor per spatial axis of the network input (Araujo et al. 2019):
     `size` input cells seen by one cell, `jump` input cells between neighbouring cells, and the
@@ -40,29 +41,59 @@ class Field:
     extent: tuple[int, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LayerResult:
+    """One analysed layer: its spec, what its type's shape rule computed (`math`), and what the
+    engine adds — the receptive field and the rule's recorded steps, notes and warnings. The
+    rule's numbers are read through properties, so each is stored once."""
+
     spec: LayerSpec
     input_shapes: tuple[Shape, ...]
-    output_shape: Shape
-    kernel_shape: Shape | None
-    trainable: int
-    non_trainable: int
-    macs: int
+    math: RuleResult
     receptive_field: tuple[int, ...] | None
     warnings: tuple[str, ...]
     steps: tuple[Step, ...]
-    extra: tuple[tuple[str, Any], ...]
-    workspace: int = 0
     notes: tuple[str, ...] = ()
-    geometry: Geometry | None = None
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.math.output_shape
+
+    @property
+    def kernel_shape(self) -> Shape | None:
+        return self.math.kernel_shape
+
+    @property
+    def trainable(self) -> int:
+        return self.math.trainable
+
+    @property
+    def non_trainable(self) -> int:
+        return self.math.non_trainable
+
+    @property
+    def macs(self) -> int:
+        return self.math.macs
+
+    @property
+    def extra(self) -> tuple[tuple[str, Any], ...]:
+        return self.math.extra
+
+    @property
+    def workspace(self) -> int:
+        """im2col values per batch item the runner gathers (memory estimate)."""
+        return self.math.workspace
+
+    @property
+    def geometry(self) -> Geometry | None:
+        return self.math.geometry
 
     @property
     def params(self) -> int:
         return self.trainable + self.non_trainable
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Totals:
     params: int
     trainable_params: int
@@ -74,7 +105,7 @@ class Totals:
     input_bytes: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Network:
     name: str
     input_shape: Shape
@@ -137,7 +168,7 @@ def analyze(spec: Spec) -> Network:
         shapes[layer.name] = result.output_shape
         fields[layer.name] = field
         results.append(result)
-    return Network(spec.name, spec.input_shape, tuple(results))
+    return Network(name=spec.name, input_shape=spec.input_shape, layers=tuple(results))
 
 
 def _analyze_layer(layer: LayerSpec, shapes: dict[str, Shape], fields: dict) -> tuple[LayerResult, Field | None]:
@@ -147,27 +178,20 @@ def _analyze_layer(layer: LayerSpec, shapes: dict[str, Shape], fields: dict) -> 
     if layer_type.rank is not None and rank != layer_type.rank:
         raise SpecError("error.rank_flat" if rank == 0 else "error.rank", type=layer.type,
                         rank=RANK_NAMES[layer_type.rank], shape=shape_text(input_shapes[0]))
-    call = Call(layer.type, dict(layer.args), input_shapes, layer.inputs)
-    inference = layer_type.infer(call)
-    for d in inference.output_shape:
+    ctx = RuleContext(type_name=layer.type, args=dict(layer.args), input_shapes=input_shapes, input_names=layer.inputs)
+    math = layer_type.infer(ctx)
+    for d in math.output_shape:
         if d > MAX_DIM:
             raise SpecError("error.output_too_large", size=d, limit=MAX_DIM)
-    field = _next_field(inference.rf, [fields[n] for n in layer.inputs], inference.output_shape)
+    field = _next_field(math.rf, [fields[n] for n in layer.inputs], math.output_shape)
     result = LayerResult(
         spec=layer,
         input_shapes=input_shapes,
-        output_shape=inference.output_shape,
-        kernel_shape=inference.kernel_shape,
-        trainable=inference.trainable,
-        non_trainable=inference.non_trainable,
-        macs=inference.macs,
+        math=math,
         receptive_field=tuple(ceil(s) for s in field.size) if field else None,
-        warnings=tuple(call.warnings),
-        steps=tuple(call.steps),
-        extra=inference.extra,
-        workspace=inference.workspace,
-        notes=tuple(call.notes),
-        geometry=inference.geometry,
+        warnings=tuple(ctx.warnings),
+        steps=tuple(ctx.steps),
+        notes=tuple(ctx.notes),
     )
     return result, field
 
@@ -176,10 +200,10 @@ def _input_field(shape: Shape) -> Field | None:
     spatial = shape[1:]
     if not spatial:
         return None
-    return Field((1,) * len(spatial), (1,) * len(spatial), spatial)
+    return Field(size=(1,) * len(spatial), jump=(1,) * len(spatial), extent=spatial)
 
 
-def _next_field(rf: Window | str | None, inputs: list[Field | None], out_shape: Shape) -> Field | None:
+def _next_field(rf: FieldStep | str | None, inputs: list[Field | None], out_shape: Shape) -> Field | None:
     if any(f is None for f in inputs) or len({len(f.size) for f in inputs}) > 1:
         return None
     if rf is None:  # pass-through, or a merge: where paths meet, the largest field
@@ -213,7 +237,7 @@ def _bounded(size: tuple, jump: tuple, extent: tuple[int, ...]) -> Field | None:
             return None
         sizes.append(_whole(s))
         jumps.append(_whole(j))
-    return Field(tuple(sizes), tuple(jumps), extent)
+    return Field(size=tuple(sizes), jump=tuple(jumps), extent=extent)
 
 
 def _denominator(x: Exact) -> int:

@@ -211,18 +211,18 @@ def erf(x: np.ndarray) -> np.ndarray:
 def local_response_norm(x: np.ndarray, size: int, alpha: float, beta: float, k: float) -> np.ndarray:
     """PyTorch's LocalResponseNorm: x / (k + α/size · Σ x² over `size` channels, centred)^β.
 
-    The window sums are differences of one cumulative sum over channels (float64, so they do
-    not cancel), with the window clipped at the first and last channel instead of padded: the
+    The channel sums are differences of one cumulative sum over channels (float64, so they do
+    not cancel), with the span clipped at the first and last channel instead of padded: the
     memory is a few copies of x whatever `size` is."""
     c = x.shape[1]
     sums = np.zeros((x.shape[0], c + 1, *x.shape[2:]))
     np.cumsum(np.square(x, dtype=np.float64), axis=1, out=sums[:, 1:])
     channel = np.arange(c)
-    window = sums.take(np.minimum(channel + (size - 1) // 2 + 1, c), axis=1)
-    window -= sums.take(np.maximum(channel - size // 2, 0), axis=1)
+    denominator = sums.take(np.minimum(channel + (size - 1) // 2 + 1, c), axis=1)
+    denominator -= sums.take(np.maximum(channel - size // 2, 0), axis=1)
     del sums
-    window *= alpha / size
-    window += k
-    np.power(window, beta, out=window)
-    np.divide(x, window, out=window)
-    return window.astype(x.dtype)
+    denominator *= alpha / size
+    denominator += k
+    np.power(denominator, beta, out=denominator)
+    np.divide(x, denominator, out=denominator)
+    return denominator.astype(x.dtype)

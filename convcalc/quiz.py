@@ -21,15 +21,34 @@ TOPICS = ("shapes", "params", "padding", "receptive-field")
 DIFFICULTIES = ("easy", "medium", "hard")
 
 
-@dataclass(frozen=True)
-class Question:
-    number: int
-    topic: str
+@dataclass(frozen=True, kw_only=True)
+class Exercise:
+    """What a topic's generator draws: the question, the network it is about, and its answer."""
+
     text: str
     spec: dict  # {"input": [...], "layers": [...]} in spec syntax: the network the question is about
     ask: str  # output_shape | params | padding | receptive_field
     answer: Any  # a list of ints (a shape) or an int
     working: str  # how to get there, for the key
+
+
+@dataclass(frozen=True, kw_only=True)
+class Question(Exercise):
+    """An exercise with its place in the quiz."""
+
+    number: int
+    topic: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Graded:
+    """One question of a student's answer file, graded."""
+
+    number: int
+    topic: str
+    expected: Any
+    given: Any  # as the student wrote it; None when unanswered
+    correct: bool
 
 
 def run_spec(spec: dict):
@@ -59,7 +78,7 @@ def _describe(entry: dict) -> str:
     return f"`{kind}`"
 
 
-def _shape_question(rng, difficulty):
+def _shape_question(rng: random.Random, difficulty: str) -> Exercise:
     c, n = rng.choice((1, 3, 16, 32)), rng.choice((7, 14, 28, 32, 56, 64, 224 if difficulty == "hard" else 32))
     layers = [_conv_entry(rng, n, difficulty)]
     if difficulty != "easy":
@@ -74,10 +93,10 @@ def _shape_question(rng, difficulty):
     chain = ", then ".join(_describe(e) for e in layers)
     text = f"An input of shape {c}×{n}×{n} (channels first) goes through {chain}. What is the output shape? (C×H×W)"
     working = "; ".join(f"{r.spec.type}: {shape_text(r.input_shapes[0])} → {shape_text(r.output_shape)}" for r in net.layers)
-    return text, spec, "output_shape", list(net.output_shape), working
+    return Exercise(text=text, spec=spec, ask="output_shape", answer=list(net.output_shape), working=working)
 
 
-def _params_question(rng, difficulty):
+def _params_question(rng: random.Random, difficulty: str) -> Exercise:
     c, n = rng.choice((1, 3, 16, 32, 64)), rng.choice((14, 28, 32))
     entry = _conv_entry(rng, n, difficulty)
     if difficulty != "easy" and rng.randrange(2):
@@ -90,10 +109,10 @@ def _params_question(rng, difficulty):
     chain = ", then ".join(_describe(e) for e in layers)
     text = f"An input of shape {c}×{n}×{n} goes through {chain}. How many trainable parameters are there in total?"
     working = "; ".join(f"{r.spec.type}: {r.trainable:,}" for r in net.layers if r.trainable)
-    return text, spec, "params", net.totals.trainable_params, working
+    return Exercise(text=text, spec=spec, ask="params", answer=net.totals.trainable_params, working=working)
 
 
-def _padding_question(rng, difficulty):
+def _padding_question(rng: random.Random, difficulty: str) -> Exercise:
     from convcalc.solve import Problem, solve
 
     n = rng.choice((14, 28, 32, 56, 64))
@@ -108,10 +127,11 @@ def _padding_question(rng, difficulty):
     dilated = f" with dilation {d}" if d > 1 else ""
     text = (f"A `conv2d` with a {k}×{k} kernel{dilated} and stride 1 receives a {n}×{n} input. Which symmetric "
             f"padding P keeps the output {n}×{n}?")
-    return text, spec, "padding", first.padding, f"{first.check}, so P = {first.padding} = D·(K−1)/2"
+    return Exercise(text=text, spec=spec, ask="padding", answer=first.padding,
+                    working=f"{first.check}, so P = {first.padding} = D·(K−1)/2")
 
 
-def _rf_question(rng, difficulty):
+def _rf_question(rng: random.Random, difficulty: str) -> Exercise:
     depth = {"easy": 2, "medium": 3, "hard": 4}[difficulty]
     layers = []
     for _ in range(depth):
@@ -128,7 +148,8 @@ def _rf_question(rng, difficulty):
     chain = ", then ".join(_describe(e) for e in layers)
     text = f"A 128×128 image goes through {chain}. How many input pixels wide is the receptive field of one output cell?"
     working = " → ".join(str(r.receptive_field[0]) for r in net.layers)
-    return text, spec, "receptive_field", net.layers[-1].receptive_field[0], f"receptive field layer by layer: {working}"
+    return Exercise(text=text, spec=spec, ask="receptive_field", answer=net.layers[-1].receptive_field[0],
+                    working=f"receptive field layer by layer: {working}")
 
 
 GENERATORS = {"shapes": _shape_question, "params": _params_question, "padding": _padding_question,
@@ -140,8 +161,8 @@ def make_quiz(seed: int, count: int, topics: tuple[str, ...] = TOPICS, difficult
     questions = []
     for number in range(1, count + 1):
         topic = topics[(number - 1) % len(topics)]
-        text, spec, ask, answer, working = GENERATORS[topic](rng, difficulty)
-        questions.append(Question(number, topic, text, spec, ask, answer, working))
+        exercise = GENERATORS[topic](rng, difficulty)
+        questions.append(Question(number=number, topic=topic, **vars(exercise)))
     return questions
 
 
@@ -162,11 +183,10 @@ def parse_answer(value: Any, shape: bool) -> Any:
         return None
 
 
-def grade(questions: list[Question], answers: dict) -> list[dict]:
+def grade(questions: list[Question], answers: dict) -> list[Graded]:
     rows = []
     for q in questions:
         given = answers.get(q.number, answers.get(str(q.number)))
         parsed = None if given is None else parse_answer(given, isinstance(q.answer, list))
-        rows.append({"number": q.number, "topic": q.topic, "expected": q.answer, "given": given,
-                     "correct": parsed == q.answer})
+        rows.append(Graded(number=q.number, topic=q.topic, expected=q.answer, given=given, correct=parsed == q.answer))
     return rows

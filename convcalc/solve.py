@@ -16,7 +16,7 @@ STRIDES = range(1, 9)
 DILATIONS = range(1, 5)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Solution:
     input: int
     output: int
@@ -33,7 +33,7 @@ class Solution:
         return (self.dilation, self.uncovered > 0, self.stride, self.padding, self.output_padding, self.kernel, self.input)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Problem:
     input: int | None = None
     output: int | None = None
@@ -73,7 +73,8 @@ def _candidates(p: Problem, k: int, s: int, pad: int, d: int, op: int) -> list[S
     for n in inputs:
         size = _forward(p, n, k, s, pad, d, op)
         if size >= 1 and (p.output is None or size == p.output):
-            out.append(Solution(n, size, k, s, pad, d, op, _check(p, n, k, s, pad, d, op, size), _uncovered(p, n, k, s, pad, d)))
+            out.append(Solution(input=n, output=size, kernel=k, stride=s, padding=pad, dilation=d, output_padding=op,
+                                check=_check(p, n, k, s, pad, d, op, size), uncovered=_uncovered(p, n, k, s, pad, d)))
     return out
 
 
@@ -124,12 +125,27 @@ def describe_search(p: Problem) -> str:
     return ", ".join(parts) or "the values given"
 
 
-def same_padding_answer(n: int, k: int, s: int = 1, d: int = 1) -> dict:
+@dataclass(frozen=True, kw_only=True)
+class SamePadding:
+    """`solve --same`: the padding that keeps the size, TensorFlow's split and PyTorch's options."""
+
+    input: int
+    kernel: int
+    stride: int
+    dilation: int
+    output: int  # ceil(N/S)
+    total: int  # the total pad, before + after
+    before: int
+    after: int  # TensorFlow puts the odd cell here
+    symmetric: tuple[int, ...]  # PyTorch integer paddings that give the same size; often none
+
+
+def same_padding_answer(n: int, k: int, s: int = 1, d: int = 1) -> SamePadding:
     """The padding that keeps the size (out = ceil(N/S)): TensorFlow's split, and whether a
     symmetric PyTorch padding exists."""
     lo, hi = formulas.same_padding(n, k, s, d)
     target = formulas.ceil_div(n, s)
-    symmetric = [pad for pad in range(0, formulas.effective_kernel(k, d))
-                 if formulas.conv_output_size(n, k, s, 2 * pad, d) == target]
-    return {"input": n, "kernel": k, "stride": s, "dilation": d, "output": target, "total": lo + hi,
-            "before": lo, "after": hi, "symmetric": symmetric}
+    symmetric = tuple(pad for pad in range(0, formulas.effective_kernel(k, d))
+                      if formulas.conv_output_size(n, k, s, 2 * pad, d) == target)
+    return SamePadding(input=n, kernel=k, stride=s, dilation=d, output=target, total=lo + hi, before=lo, after=hi,
+                       symmetric=symmetric)

@@ -51,8 +51,8 @@ def test_a_wrong_engine_is_caught_with_exit_3(monkeypatch):
     """An engine that forgot the bias and got the width wrong must not pass verify."""
     conv = REGISTRY["conv2d"]
 
-    def wrong(call):
-        right = conv.infer(call)
+    def wrong(ctx):
+        right = conv.infer(ctx)
         c, h, w = right.output_shape
         return dataclasses.replace(right, output_shape=(c, h, w + 1), trainable=right.trainable - c)
 
@@ -70,8 +70,8 @@ def test_a_wrong_engine_is_caught_with_exit_3(monkeypatch):
 def test_a_kernel_the_arrays_refuse_is_reported_not_raised(monkeypatch):
     conv = REGISTRY["conv2d"]
 
-    def wrong_kernel(call):
-        right = conv.infer(call)
+    def wrong_kernel(ctx):
+        right = conv.infer(ctx)
         f, c, kh, kw = right.kernel_shape
         return dataclasses.replace(right, kernel_shape=(f, c + 1, kh, kw))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Callable, Mapping
 
-from convcalc.layers.base import Arg, Call
+from convcalc.layers.base import Arg, RuleContext
 
 NAMES = ("linear", "relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "swish", "sigmoid", "tanh", "softmax")
 # `activation: leaky_relu` is Keras' function, so it takes keras.activations' defaults; the
@@ -26,13 +26,13 @@ def activation_arg(required: bool = False) -> Arg:
                help="applied to every output in this layer, as Keras does; linear or null: none")
 
 
-def applied(call: Call) -> tuple[tuple[str, Any], ...]:
+def applied(ctx: RuleContext) -> tuple[tuple[str, Any], ...]:
     """The `extra` entry (`activation: relu`) and the note of an `activation:` argument, or ()
     when the layer has none (`linear`, `null`)."""
-    name = call.args.get("activation")
+    name = ctx.args.get("activation")
     if name in (None, "linear"):
         return ()
-    call.note("note.activation_argument", name=name)
+    ctx.note("note.activation_argument", name=name)
     return (("activation", name),)
 
 

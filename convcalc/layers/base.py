@@ -206,8 +206,8 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(x)
 
 
-@dataclass(frozen=True)
-class Window:
+@dataclass(frozen=True, kw_only=True)
+class FieldStep:
     """A receptive-field step (Araujo et al. 2019): each output sees `kernel` input cells
     spaced one input jump apart, and the jump grows by `stride` (a fraction for upsampling)."""
 
@@ -287,23 +287,23 @@ class Step:
         return self.text.substituted
 
 
-@dataclass(frozen=True)
-class Inference:
-    """Everything a layer type computes from its input shapes."""
+@dataclass(frozen=True, kw_only=True)
+class RuleResult:
+    """Everything a layer type's shape rule computes from its input shapes."""
 
     output_shape: Shape
     kernel_shape: Shape | None = None
     trainable: int = 0
     non_trainable: int = 0
     macs: int = 0
-    rf: Window | str | None = None  # None: the receptive field passes through unchanged
+    rf: FieldStep | str | None = None  # None: the receptive field passes through unchanged
     extra: tuple[tuple[str, Any], ...] = ()
     workspace: int = 0  # im2col values per batch item the runner gathers (memory estimate)
     geometry: "Geometry | None" = None  # the sliding window, for explain's picture
 
 
-@dataclass
-class Call:
+@dataclass(kw_only=True)
+class RuleContext:
     """The engine's view of one layer while its rule runs: arguments, input shapes, and a
     record of derivation steps. Rules raise errors through `fail` so messages name the layer."""
 
@@ -360,7 +360,7 @@ class LayerType:
     name: str
     summary: str
     args: tuple[Arg, ...]
-    infer: Callable[[Call], Inference]
+    infer: Callable[[RuleContext], RuleResult]
     rank: int | None = None  # required spatial rank (conv2d: 2); None accepts any
     min_inputs: int = 1
     max_inputs: int = 1
@@ -386,15 +386,15 @@ class LayerType:
 FOREIGN = {key: f"error.foreign_{key}" for key in ("activation", "input_shape", "data_format")}
 
 
-def check_declared(call: Call, arg: str, found: int, what: str, why: str) -> None:
+def check_declared(ctx: RuleContext, arg: str, found: int, what: str, why: str) -> None:
     """A size the user declared (PyTorch's `in_channels`, `in_features`) must be the input's."""
-    declared = call.args.get(arg)
+    declared = ctx.args.get(arg)
     if declared is None or declared == found:
         return
-    name = call.input_names[0] if call.input_names else "input"
+    name = ctx.input_names[0] if ctx.input_names else "input"
     source = Message("phrase.network_input") if name == "input" else Message("phrase.layer_gives", name=printable(name, 40))
-    raise call.fail("error.declared_size", arg=arg, declared=declared, found=found, what=Message(what),
-                    source=source, shape=shape_text(call.shape), why=Message(why))
+    raise ctx.fail("error.declared_size", arg=arg, declared=declared, found=found, what=Message(what),
+                   source=source, shape=shape_text(ctx.shape), why=Message(why))
 
 
 def channels_last_hint(shape: Shape) -> str:

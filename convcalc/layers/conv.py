@@ -9,17 +9,17 @@ from convcalc import formulas
 from convcalc.english import STEPS
 from convcalc.messages import Message
 from convcalc.layers import activations
-from convcalc.layers.base import Arg, Call, Inference, LayerType, Window, check_declared, shape_text
+from convcalc.layers.base import Arg, FieldStep, LayerType, RuleContext, RuleResult, check_declared, shape_text
 from convcalc.layers.windows import (
-    conv_window,
+    conv_geometry,
     dilation_arg,
+    field_step,
     kernel_arg,
+    output_sizes,
     padded_values,
     padding_arg,
     resolve_window,
-    rf_window,
     stride_arg,
-    window_output,
 )
 
 FILTERS = Arg("filters", "int", aliases=("out_channels",), help="number of filters = output channels")
@@ -30,83 +30,84 @@ IN_CHANNELS = Arg("in_channels", "int", None, help="PyTorch's: checked against t
 ACTIVATION = activations.activation_arg()
 
 
-def _check_in_channels(call: Call) -> None:
-    check_declared(call, "in_channels", call.channels, "phrase.channels", "phrase.why_in_channels")
+def _check_in_channels(ctx: RuleContext) -> None:
+    check_declared(ctx, "in_channels", ctx.channels, "phrase.channels", "phrase.why_in_channels")
 
 
-def _window_args(call: Call) -> tuple[tuple, tuple, tuple]:
-    return call.per_axis("kernel_size"), call.per_axis("stride"), call.per_axis("dilation")
+def _conv_args(ctx: RuleContext) -> tuple[tuple, tuple, tuple]:
+    return ctx.per_axis("kernel_size"), ctx.per_axis("stride"), ctx.per_axis("dilation")
 
 
-def _check_groups(call: Call, filters: int) -> int:
-    groups = call.args["groups"]
-    for what, count in (("phrase.input_channels", call.channels), ("phrase.filters", filters)):
+def _check_groups(ctx: RuleContext, filters: int) -> int:
+    groups = ctx.args["groups"]
+    for what, count in (("phrase.input_channels", ctx.channels), ("phrase.filters", filters)):
         if count % groups:
-            raise call.fail("error.groups_divide", groups=groups, what=Message(what), count=count, rest=count % groups)
+            raise ctx.fail("error.groups_divide", groups=groups, what=Message(what), count=count, rest=count % groups)
     return groups
 
 
-def _count(call: Call, kernel_shape: tuple, biases: int, weights_step: str = "conv_weights") -> int:
-    weights = call.step(weights_step, prod(kernel_shape), dims=" × ".join(str(d) for d in kernel_shape))
+def _count(ctx: RuleContext, kernel_shape: tuple, biases: int, weights_step: str = "conv_weights") -> int:
+    weights = ctx.step(weights_step, prod(kernel_shape), dims=" × ".join(str(d) for d in kernel_shape))
     if biases:
-        call.step("biases", biases, biases=biases)
-    return call.step("parameters", weights + biases, weights=weights, biases=biases)
+        ctx.step("biases", biases, biases=biases)
+    return ctx.step("parameters", weights + biases, weights=weights, biases=biases)
 
 
-def _macs(call: Call, out_shape: tuple, per_output: tuple) -> int:
-    return call.step("conv_macs", prod(out_shape) * prod(per_output), output=shape_text(out_shape),
-                     per_output=shape_text(per_output))
+def _macs(ctx: RuleContext, out_shape: tuple, per_output: tuple) -> int:
+    return ctx.step("conv_macs", prod(out_shape) * prod(per_output), output=shape_text(out_shape),
+                    per_output=shape_text(per_output))
 
 
-def _teach_kernel(call: Call, filters: int, groups: int, kernel: tuple) -> None:
-    c, k = call.channels, shape_text(kernel)
+def _teach_kernel(ctx: RuleContext, filters: int, groups: int, kernel: tuple) -> None:
+    c, k = ctx.channels, shape_text(kernel)
     weights = filters * (c // groups) * prod(kernel)
     if groups == 1:
-        call.note("note.conv_spans_all", channels=c, filters=filters, kernel=k, weights=weights)
+        ctx.note("note.conv_spans_all", channels=c, filters=filters, kernel=k, weights=weights)
         if c > 1 and filters % c == 0:
-            call.note("note.conv_per_channel", channels=c, filters=filters, kernel=k, weights=weights,
-                      per_channel=filters * prod(kernel))
+            ctx.note("note.conv_per_channel", channels=c, filters=filters, kernel=k, weights=weights,
+                     per_channel=filters * prod(kernel))
     else:
-        call.note("note.conv_groups", groups=groups, channels=c, per_group=c // groups, filters=filters, kernel=k,
-                  weights=weights, full=filters * c * prod(kernel))
+        ctx.note("note.conv_groups", groups=groups, channels=c, per_group=c // groups, filters=filters, kernel=k,
+                 weights=weights, full=filters * c * prod(kernel))
     if all(d == 1 for d in kernel) and groups == 1:
-        call.note("note.pointwise_is_dense", channels=c, filters=filters)
+        ctx.note("note.pointwise_is_dense", channels=c, filters=filters)
 
 
-def _teach_padding(call: Call, kernel: tuple, stride: tuple, dilation: tuple) -> None:
-    padding = call.args["padding"]
+def _teach_padding(ctx: RuleContext, kernel: tuple, stride: tuple, dilation: tuple) -> None:
+    padding = ctx.args["padding"]
     if padding == "same":
         even = [k for k in kernel if k % 2 == 0]
         if even:
-            call.note("note.same_even_kernel", kernel=even[0])
+            ctx.note("note.same_even_kernel", kernel=even[0])
         elif all(s == 1 for s in stride):
-            call.note("note.same_odd_kernel")
+            ctx.note("note.same_odd_kernel")
     elif padding == "causal":
         k, d = kernel[0], dilation[0]
-        call.step("causal_padding", d * (k - 1), d=d, k=k)
-        call.note("note.causal", pad=d * (k - 1))
+        ctx.step("causal_padding", d * (k - 1), d=d, k=k)
+        ctx.note("note.causal", pad=d * (k - 1))
 
 
-def infer_conv(call: Call) -> Inference:
-    _check_in_channels(call)
-    filters = call.args["filters"]
-    kernel, stride, dilation = _window_args(call)
-    groups = _check_groups(call, filters)
-    _teach_kernel(call, filters, groups, kernel)
-    _teach_padding(call, kernel, stride, dilation)
-    geometry = conv_window(call)
-    out_spatial = window_output(call, geometry)
-    call.step("output_channels", filters, filters=filters)
-    kernel_shape = (filters, call.channels // groups, *kernel)
-    params = _count(call, kernel_shape, filters if call.args["bias"] else 0)
+def infer_conv(ctx: RuleContext) -> RuleResult:
+    _check_in_channels(ctx)
+    filters = ctx.args["filters"]
+    kernel, stride, dilation = _conv_args(ctx)
+    groups = _check_groups(ctx, filters)
+    _teach_kernel(ctx, filters, groups, kernel)
+    _teach_padding(ctx, kernel, stride, dilation)
+    geometry = conv_geometry(ctx)
+    out_spatial = output_sizes(ctx, geometry)
+    ctx.step("output_channels", filters, filters=filters)
+    kernel_shape = (filters, ctx.channels // groups, *kernel)
+    params = _count(ctx, kernel_shape, filters if ctx.args["bias"] else 0)
     out_shape = (filters, *out_spatial)
-    macs = _macs(call, out_shape, kernel_shape[1:])
-    workspace = prod(out_spatial) * call.channels * prod(kernel)
-    return Inference(out_shape, kernel_shape, params, 0, macs, rf_window(kernel, stride, dilation), workspace=workspace,
-                     geometry=geometry, extra=activations.applied(call))
+    macs = _macs(ctx, out_shape, kernel_shape[1:])
+    workspace = prod(out_spatial) * ctx.channels * prod(kernel)
+    return RuleResult(output_shape=out_shape, kernel_shape=kernel_shape, trainable=params, macs=macs,
+                      rf=field_step(kernel, stride, dilation), workspace=workspace, geometry=geometry,
+                      extra=activations.applied(ctx))
 
 
-def _transposed_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padding: int | str, op: int | None) -> int:
+def _transposed_size(ctx: RuleContext, axis: str, n: int, k: int, s: int, d: int, padding: int | str, op: int | None) -> int:
     if isinstance(padding, str):  # Keras semantics for valid/same
         size = formulas.keras_transposed_output_size(n, k, s, padding, d, op)
         pad = formulas.effective_kernel(k, d) // 2 if padding == "same" else 0
@@ -116,86 +117,87 @@ def _transposed_size(call: Call, axis: str, n: int, k: int, s: int, d: int, padd
         pad, op, step = padding, op or 0, "transposed_output"
     if size < 1:
         text = STEPS[step].substituted.format(n=n, s=s, d=d, k=k, pad=pad, op=op)
-        raise call.fail("error.transposed_output_too_small", axis=axis, text=text, size=size)
-    return call.step(step, size, axis=axis, n=n, s=s, d=d, k=k, pad=pad, op=op)
+        raise ctx.fail("error.transposed_output_too_small", axis=axis, text=text, size=size)
+    return ctx.step(step, size, axis=axis, n=n, s=s, d=d, k=k, pad=pad, op=op)
 
 
-def infer_conv_transpose(call: Call) -> Inference:
-    _check_in_channels(call)
-    filters = call.args["filters"]
-    kernel, stride, dilation = _window_args(call)
-    groups = _check_groups(call, filters)
-    padding = call.args["padding"]
-    pads = (padding,) * len(kernel) if isinstance(padding, str) else call.per_axis("padding")
-    output_padding = call.args["output_padding"]
-    ops = (None,) * len(kernel) if output_padding is None else call.per_axis("output_padding")
-    for axis, op, s, d in zip(call.axis_names(), ops, stride, dilation):
+def infer_conv_transpose(ctx: RuleContext) -> RuleResult:
+    _check_in_channels(ctx)
+    filters = ctx.args["filters"]
+    kernel, stride, dilation = _conv_args(ctx)
+    groups = _check_groups(ctx, filters)
+    padding = ctx.args["padding"]
+    pads = (padding,) * len(kernel) if isinstance(padding, str) else ctx.per_axis("padding")
+    output_padding = ctx.args["output_padding"]
+    ops = (None,) * len(kernel) if output_padding is None else ctx.per_axis("output_padding")
+    for axis, op, s, d in zip(ctx.axis_names(), ops, stride, dilation):
         if op is not None and op >= max(s, d):
-            raise call.fail("error.output_padding_too_large", op=op, axis=axis, s=s, d=d)
+            raise ctx.fail("error.output_padding_too_large", op=op, axis=axis, s=s, d=d)
     out_spatial = tuple(
-        _transposed_size(call, axis, n, k, s, d, p, op)
-        for axis, n, k, s, d, p, op in zip(call.axis_names(), call.spatial, kernel, stride, dilation, pads, ops)
+        _transposed_size(ctx, axis, n, k, s, d, p, op)
+        for axis, n, k, s, d, p, op in zip(ctx.axis_names(), ctx.spatial, kernel, stride, dilation, pads, ops)
     )
-    kernel_shape = (call.channels, filters // groups, *kernel)  # PyTorch stores (in, out/groups, *k)
-    params = _count(call, kernel_shape, filters if call.args["bias"] else 0, "transposed_weights")
+    kernel_shape = (ctx.channels, filters // groups, *kernel)  # PyTorch stores (in, out/groups, *k)
+    params = _count(ctx, kernel_shape, filters if ctx.args["bias"] else 0, "transposed_weights")
     # every input element is multiplied by each of its (out/groups)·K weights
-    macs = call.step("transposed_macs", prod(call.shape) * prod(kernel_shape[1:]), input=shape_text(call.shape),
-                     per_input=shape_text(kernel_shape[1:]))
-    call.note("note.transposed", stride=shape_text(stride), kernel=shape_text(kernel), kernel_shape=shape_text(kernel_shape))
-    rf = Window(
-        tuple(formulas.ceil_div(formulas.effective_kernel(k, d), s) for k, s, d in zip(kernel, stride, dilation)),
-        tuple(Fraction(1, s) for s in stride),
+    macs = ctx.step("transposed_macs", prod(ctx.shape) * prod(kernel_shape[1:]), input=shape_text(ctx.shape),
+                    per_input=shape_text(kernel_shape[1:]))
+    ctx.note("note.transposed", stride=shape_text(stride), kernel=shape_text(kernel), kernel_shape=shape_text(kernel_shape))
+    rf = FieldStep(
+        kernel=tuple(formulas.ceil_div(formulas.effective_kernel(k, d), s) for k, s, d in zip(kernel, stride, dilation)),
+        stride=tuple(Fraction(1, s) for s in stride),
     )
     # the runner convolves the stride-spread input over the full, uncropped output
     full = prod(max(o, (n - 1) * s + formulas.effective_kernel(k, d))
-                for o, n, k, s, d in zip(out_spatial, call.spatial, kernel, stride, dilation))
-    workspace = full * call.channels * prod(kernel)
-    return Inference((filters, *out_spatial), kernel_shape, params, 0, macs, rf, workspace=workspace,
-                     geometry=resolve_window(call, kernel, stride, dilation, transposed=True),
-                     extra=activations.applied(call))
+                for o, n, k, s, d in zip(out_spatial, ctx.spatial, kernel, stride, dilation))
+    workspace = full * ctx.channels * prod(kernel)
+    return RuleResult(output_shape=(filters, *out_spatial), kernel_shape=kernel_shape, trainable=params, macs=macs,
+                      rf=rf, workspace=workspace, extra=activations.applied(ctx),
+                      geometry=resolve_window(ctx, kernel, stride, dilation, transposed=True))
 
 
-def infer_depthwise(call: Call) -> Inference:
-    _check_in_channels(call)
-    out_channels = call.channels * call.args["depth_multiplier"]
-    geometry = conv_window(call)
+def infer_depthwise(ctx: RuleContext) -> RuleResult:
+    _check_in_channels(ctx)
+    out_channels = ctx.channels * ctx.args["depth_multiplier"]
+    geometry = conv_geometry(ctx)
     kernel, stride, dilation = geometry.kernel, geometry.stride, geometry.dilation
-    out_spatial = window_output(call, geometry)
+    out_spatial = output_sizes(ctx, geometry)
     kernel_shape = (out_channels, 1, *kernel)
-    params = _count(call, kernel_shape, out_channels if call.args["bias"] else 0, "depthwise_conv_weights")
+    params = _count(ctx, kernel_shape, out_channels if ctx.args["bias"] else 0, "depthwise_conv_weights")
     out_shape = (out_channels, *out_spatial)
-    macs = _macs(call, out_shape, kernel)
-    standard = out_channels * call.channels * prod(kernel)
-    call.note("note.depthwise", channels=call.channels, kernel=shape_text(kernel), multiplier=call.args["depth_multiplier"],
-              weights=prod(kernel_shape), standard=standard, out_channels=out_channels)
-    return Inference(out_shape, kernel_shape, params, 0, macs, rf_window(kernel, stride, dilation),
-                     workspace=prod(out_spatial) * call.channels * prod(kernel),
-                     geometry=geometry, extra=activations.applied(call))
+    macs = _macs(ctx, out_shape, kernel)
+    standard = out_channels * ctx.channels * prod(kernel)
+    ctx.note("note.depthwise", channels=ctx.channels, kernel=shape_text(kernel), multiplier=ctx.args["depth_multiplier"],
+             weights=prod(kernel_shape), standard=standard, out_channels=out_channels)
+    return RuleResult(output_shape=out_shape, kernel_shape=kernel_shape, trainable=params, macs=macs,
+                      rf=field_step(kernel, stride, dilation), geometry=geometry, extra=activations.applied(ctx),
+                      workspace=prod(out_spatial) * ctx.channels * prod(kernel))
 
 
-def infer_separable(call: Call) -> Inference:
-    _check_in_channels(call)
-    filters = call.args["filters"]
-    mid = call.channels * call.args["depth_multiplier"]
-    geometry = conv_window(call)
+def infer_separable(ctx: RuleContext) -> RuleResult:
+    _check_in_channels(ctx)
+    filters = ctx.args["filters"]
+    mid = ctx.channels * ctx.args["depth_multiplier"]
+    geometry = conv_geometry(ctx)
     kernel, stride, dilation = geometry.kernel, geometry.stride, geometry.dilation
-    out_spatial = window_output(call, geometry)
+    out_spatial = output_sizes(ctx, geometry)
     depthwise = (mid, 1, *kernel)
     pointwise = (filters, mid, *(1 for _ in kernel))
-    biases = filters if call.args["bias"] else 0
-    dw = call.step("depthwise_weights", prod(depthwise), dims=" × ".join(map(str, depthwise)))
-    pw = call.step("pointwise_weights", prod(pointwise), filters=filters, mid=mid)
-    params = call.step("separable_parameters", dw + pw + biases, depthwise=dw, pointwise=pw, biases=biases)
+    biases = filters if ctx.args["bias"] else 0
+    dw = ctx.step("depthwise_weights", prod(depthwise), dims=" × ".join(map(str, depthwise)))
+    pw = ctx.step("pointwise_weights", prod(pointwise), filters=filters, mid=mid)
+    params = ctx.step("separable_parameters", dw + pw + biases, depthwise=dw, pointwise=pw, biases=biases)
     pixels = prod(out_spatial)
-    macs = call.step("separable_macs", pixels * mid * prod(kernel) + pixels * filters * mid, pixels=pixels, mid=mid,
-                     kernel=prod(kernel), filters=filters)
-    standard = filters * call.channels * prod(kernel) + biases
-    call.note("note.separable", kernel=shape_text(kernel), mid=mid, filters=filters, params=params, standard=standard,
-              ratio=standard / params)
-    return Inference(
-        (filters, *out_spatial), depthwise, params, 0, macs, rf_window(kernel, stride, dilation),
-        extra=(("kernel_shapes", [list(depthwise), list(pointwise)]), *activations.applied(call)),
-        workspace=pixels * max(call.channels * prod(kernel), mid),  # the larger of the two im2col gathers
+    macs = ctx.step("separable_macs", pixels * mid * prod(kernel) + pixels * filters * mid, pixels=pixels, mid=mid,
+                    kernel=prod(kernel), filters=filters)
+    standard = filters * ctx.channels * prod(kernel) + biases
+    ctx.note("note.separable", kernel=shape_text(kernel), mid=mid, filters=filters, params=params, standard=standard,
+             ratio=standard / params)
+    return RuleResult(
+        output_shape=(filters, *out_spatial), kernel_shape=depthwise, trainable=params, macs=macs,
+        rf=field_step(kernel, stride, dilation),
+        extra=(("kernel_shapes", [list(depthwise), list(pointwise)]), *activations.applied(ctx)),
+        workspace=pixels * max(ctx.channels * prod(kernel), mid),  # the larger of the two im2col gathers
         geometry=geometry,
     )
 
@@ -203,46 +205,46 @@ def infer_separable(call: Call) -> Inference:
 def forward_conv(run):
     from convcalc import numpy_ops
 
-    call, g = run.call(), run.result.geometry
+    ctx, g = run.context(), run.result.geometry
     weight = run.param("weight", run.result.kernel_shape)
-    bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
-    out = numpy_ops.conv(run.x, weight, bias, g.stride, g.pads, g.dilation, call.args["groups"])
-    return activations.apply(call.args.get("activation"), out)
+    bias = run.param("bias", (ctx.args["filters"],), "bias") if ctx.args["bias"] else None
+    out = numpy_ops.conv(run.x, weight, bias, g.stride, g.pads, g.dilation, ctx.args["groups"])
+    return activations.apply(ctx.args.get("activation"), out)
 
 
 def forward_conv_transpose(run):
     from convcalc import numpy_ops
 
-    call, g = run.call(), run.result.geometry
+    ctx, g = run.context(), run.result.geometry
     weight = run.param("weight", run.result.kernel_shape)
-    bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
-    out = numpy_ops.conv_transpose(run.x, weight, bias, g.stride, g.dilation, call.args["groups"], g.pads,
+    bias = run.param("bias", (ctx.args["filters"],), "bias") if ctx.args["bias"] else None
+    out = numpy_ops.conv_transpose(run.x, weight, bias, g.stride, g.dilation, ctx.args["groups"], g.pads,
                                  run.result.output_shape[1:])
-    return activations.apply(call.args.get("activation"), out)
+    return activations.apply(ctx.args.get("activation"), out)
 
 
 def forward_depthwise(run):
     from convcalc import numpy_ops
 
-    call, g = run.call(), run.result.geometry
+    ctx, g = run.context(), run.result.geometry
     weight = run.param("weight", run.result.kernel_shape)
-    bias = run.param("bias", (weight.shape[0],), "bias") if call.args["bias"] else None
-    out = numpy_ops.conv(run.x, weight, bias, g.stride, g.pads, g.dilation, call.channels)
-    return activations.apply(call.args.get("activation"), out)
+    bias = run.param("bias", (weight.shape[0],), "bias") if ctx.args["bias"] else None
+    out = numpy_ops.conv(run.x, weight, bias, g.stride, g.pads, g.dilation, ctx.channels)
+    return activations.apply(ctx.args.get("activation"), out)
 
 
 def forward_separable(run):
     from convcalc import numpy_ops
 
-    call, g = run.call(), run.result.geometry
+    ctx, g = run.context(), run.result.geometry
     depthwise_shape, pointwise_shape = dict(run.result.extra)["kernel_shapes"]
     depthwise = run.param("depthwise", tuple(depthwise_shape))
     pointwise = run.param("pointwise", tuple(pointwise_shape))
-    bias = run.param("bias", (call.args["filters"],), "bias") if call.args["bias"] else None
-    mid = numpy_ops.conv(run.x, depthwise, None, g.stride, g.pads, g.dilation, call.channels)
+    bias = run.param("bias", (ctx.args["filters"],), "bias") if ctx.args["bias"] else None
+    mid = numpy_ops.conv(run.x, depthwise, None, g.stride, g.pads, g.dilation, ctx.channels)
     ones = (1,) * len(g.axes)
     out = numpy_ops.conv(mid, pointwise, bias, ones, tuple((0, 0) for _ in g.axes), ones)
-    return activations.apply(call.args.get("activation"), out)
+    return activations.apply(ctx.args.get("activation"), out)
 
 
 def _activation_values(r, batch: int) -> int:

@@ -8,103 +8,105 @@ from functools import partial
 from math import prod
 
 from convcalc.layers import activations
-from convcalc.layers.base import GLOBAL, Arg, Call, Inference, LayerType, Window, check_declared, shape_text
+from convcalc.layers.base import GLOBAL, Arg, FieldStep, LayerType, RuleContext, RuleResult, check_declared, shape_text
 from convcalc.layers.windows import resolve_window
 
 
-def infer_same(call: Call, note: str = "note.elementwise") -> Inference:
+def infer_same(ctx: RuleContext, note: str = "note.elementwise") -> RuleResult:
     """A shape-keeping type; `note`, bound where the type is registered: what it does."""
-    call.note(note, type=call.type_name, shape=shape_text(call.shape))
-    call.step("no_parameters", 0)
-    return Inference(call.shape)
+    ctx.note(note, type=ctx.type_name, shape=shape_text(ctx.shape))
+    ctx.step("no_parameters", 0)
+    return RuleResult(output_shape=ctx.shape)
 
 
-def infer_activation(call: Call) -> Inference:
+def infer_activation(ctx: RuleContext) -> RuleResult:
     """Keras' `Activation('relu')`: the named function, as its own layer."""
-    name = call.args.get("activation")
-    call.note("note.activation_layer", name=name, shape=shape_text(call.shape))
-    call.step("no_parameters", 0)
-    return Inference(call.shape, extra=(("activation", name),))
+    name = ctx.args.get("activation")
+    ctx.note("note.activation_layer", name=name, shape=shape_text(ctx.shape))
+    ctx.step("no_parameters", 0)
+    return RuleResult(output_shape=ctx.shape, extra=(("activation", name),))
 
 
-def infer_flatten(call: Call) -> Inference:
-    size = call.step("flatten_features", prod(call.shape), shape=shape_text(call.shape))
-    call.note("note.flatten", shape=shape_text(call.shape), features=size)
-    return Inference((size,))
+def infer_flatten(ctx: RuleContext) -> RuleResult:
+    size = ctx.step("flatten_features", prod(ctx.shape), shape=shape_text(ctx.shape))
+    ctx.note("note.flatten", shape=shape_text(ctx.shape), features=size)
+    return RuleResult(output_shape=(size,))
 
 
-def infer_dense(call: Call) -> Inference:
-    if len(call.shape) != 1:
-        raise call.fail("error.dense_needs_flat", shape=shape_text(call.shape), features=prod(call.shape))
-    units, features = call.args["units"], call.shape[0]
-    check_declared(call, "in_features", features, "phrase.features", "phrase.why_in_features")
-    biases = units if call.args["bias"] else 0
-    weights = call.step("dense_weights", features * units, features=features, units=units)
-    params = call.step("dense_parameters", weights + biases, weights=weights, biases=biases)
-    macs = call.step("dense_macs", weights, features=features, units=units)
-    call.note("note.dense", units=units, features=features, params=params)
-    return Inference((units,), (units, features), params, 0, macs, GLOBAL, extra=activations.applied(call))
+def infer_dense(ctx: RuleContext) -> RuleResult:
+    if len(ctx.shape) != 1:
+        raise ctx.fail("error.dense_needs_flat", shape=shape_text(ctx.shape), features=prod(ctx.shape))
+    units, features = ctx.args["units"], ctx.shape[0]
+    check_declared(ctx, "in_features", features, "phrase.features", "phrase.why_in_features")
+    biases = units if ctx.args["bias"] else 0
+    weights = ctx.step("dense_weights", features * units, features=features, units=units)
+    params = ctx.step("dense_parameters", weights + biases, weights=weights, biases=biases)
+    macs = ctx.step("dense_macs", weights, features=features, units=units)
+    ctx.note("note.dense", units=units, features=features, params=params)
+    return RuleResult(output_shape=(units,), kernel_shape=(units, features), trainable=params, macs=macs, rf=GLOBAL,
+                      extra=activations.applied(ctx))
 
 
-def infer_batchnorm(call: Call) -> Inference:
-    c = call.channels
-    check_declared(call, "num_features", c, "phrase.channels", "phrase.why_num_features")
-    call.step("batchnorm_trainable", 2 * c, channels=c)
-    call.step("batchnorm_non_trainable", 2 * c, channels=c)
-    call.note("note.batchnorm", twice=2 * c)
-    return Inference(call.shape, None, 2 * c, 2 * c)
+def infer_batchnorm(ctx: RuleContext) -> RuleResult:
+    c = ctx.channels
+    check_declared(ctx, "num_features", c, "phrase.channels", "phrase.why_num_features")
+    ctx.step("batchnorm_trainable", 2 * c, channels=c)
+    ctx.step("batchnorm_non_trainable", 2 * c, channels=c)
+    ctx.note("note.batchnorm", twice=2 * c)
+    return RuleResult(output_shape=ctx.shape, trainable=2 * c, non_trainable=2 * c)
 
 
-def infer_lrn(call: Call) -> Inference:
-    if not call.spatial:
-        raise call.fail("error.lrn_needs_spatial", shape=str(list(call.shape)))
-    return infer_same(call, "note.lrn")
+def infer_lrn(ctx: RuleContext) -> RuleResult:
+    if not ctx.spatial:
+        raise ctx.fail("error.lrn_needs_spatial", shape=str(list(ctx.shape)))
+    return infer_same(ctx, "note.lrn")
 
 
-def infer_zeropad(call: Call) -> Inference:
-    rank = len(call.spatial)
+def infer_zeropad(ctx: RuleContext) -> RuleResult:
+    rank = len(ctx.spatial)
     ones = (1,) * rank
-    geometry = replace(resolve_window(call, ones, ones, ones), drawn=False)
+    geometry = replace(resolve_window(ctx, ones, ones, ones), drawn=False)
     pairs = geometry.pads
     out = tuple(
-        call.step("zero_padded_output", n + lo + hi, axis=axis, n=n, lo=lo, hi=hi)
-        for axis, n, (lo, hi) in zip(call.axis_names(), call.spatial, pairs)
+        ctx.step("zero_padded_output", n + lo + hi, axis=axis, n=n, lo=lo, hi=hi)
+        for axis, n, (lo, hi) in zip(ctx.axis_names(), ctx.spatial, pairs)
     )
-    call.note("note.zero_padding", input=shape_text(call.spatial), output=shape_text(out))
-    return Inference((call.channels, *out), geometry=geometry)
+    ctx.note("note.zero_padding", input=shape_text(ctx.spatial), output=shape_text(out))
+    return RuleResult(output_shape=(ctx.channels, *out), geometry=geometry)
 
 
-def infer_upsample(call: Call) -> Inference:
-    if not call.spatial:
-        raise call.fail("error.upsample_needs_spatial", shape=str(list(call.shape)))
-    scale = call.per_axis("scale_factor")
+def infer_upsample(ctx: RuleContext) -> RuleResult:
+    if not ctx.spatial:
+        raise ctx.fail("error.upsample_needs_spatial", shape=str(list(ctx.shape)))
+    scale = ctx.per_axis("scale_factor")
     out = tuple(
-        call.step("upsampled_output", n * f, axis=axis, n=n, scale=f)
-        for axis, n, f in zip(call.axis_names(), call.spatial, scale)
+        ctx.step("upsampled_output", n * f, axis=axis, n=n, scale=f)
+        for axis, n, f in zip(ctx.axis_names(), ctx.spatial, scale)
     )
-    call.note("note.upsample", scale=shape_text(scale), input=shape_text(call.spatial), output=shape_text(out))
-    return Inference((call.channels, *out), rf=Window((1,) * len(scale), tuple(Fraction(1, f) for f in scale)))
+    ctx.note("note.upsample", scale=shape_text(scale), input=shape_text(ctx.spatial), output=shape_text(out))
+    return RuleResult(output_shape=(ctx.channels, *out),
+                      rf=FieldStep(kernel=(1,) * len(scale), stride=tuple(Fraction(1, f) for f in scale)))
 
 
-def _named_shapes(call: Call) -> str:
-    return ", ".join(f"'{n}' {shape_text(s)}" for n, s in zip(call.input_names, call.input_shapes))
+def _named_shapes(ctx: RuleContext) -> str:
+    return ", ".join(f"'{n}' {shape_text(s)}" for n, s in zip(ctx.input_names, ctx.input_shapes))
 
 
-def infer_add(call: Call) -> Inference:
-    if len(set(call.input_shapes)) > 1:
-        raise call.fail("error.add_shapes", shapes=_named_shapes(call))
-    call.note("note.add", count=len(call.input_shapes))
-    call.step("no_parameters", 0)
-    return Inference(call.shape)
+def infer_add(ctx: RuleContext) -> RuleResult:
+    if len(set(ctx.input_shapes)) > 1:
+        raise ctx.fail("error.add_shapes", shapes=_named_shapes(ctx))
+    ctx.note("note.add", count=len(ctx.input_shapes))
+    ctx.step("no_parameters", 0)
+    return RuleResult(output_shape=ctx.shape)
 
 
-def infer_concat(call: Call) -> Inference:
-    if len({s[1:] for s in call.input_shapes}) > 1 or len({len(s) for s in call.input_shapes}) > 1:
-        raise call.fail("error.concat_shapes", shapes=_named_shapes(call))
-    channels = call.step("concat_channels", sum(s[0] for s in call.input_shapes),
-                         channels=" + ".join(str(s[0]) for s in call.input_shapes))
-    call.note("note.concat", channels=channels)
-    return Inference((channels, *call.shape[1:]))
+def infer_concat(ctx: RuleContext) -> RuleResult:
+    if len({s[1:] for s in ctx.input_shapes}) > 1 or len({len(s) for s in ctx.input_shapes}) > 1:
+        raise ctx.fail("error.concat_shapes", shapes=_named_shapes(ctx))
+    channels = ctx.step("concat_channels", sum(s[0] for s in ctx.input_shapes),
+                        channels=" + ".join(str(s[0]) for s in ctx.input_shapes))
+    ctx.note("note.concat", channels=channels)
+    return RuleResult(output_shape=(channels, *ctx.shape[1:]))
 
 
 # NumPy forwards (the runner imports numpy; the engine never calls these)
@@ -162,7 +164,7 @@ def forward_zeropad(run):
 def forward_upsample(run):
     from convcalc import numpy_ops
 
-    return numpy_ops.upsample_nearest(run.x, run.call().per_axis("scale_factor"))
+    return numpy_ops.upsample_nearest(run.x, run.context().per_axis("scale_factor"))
 
 
 def forward_add(run):

@@ -8,14 +8,14 @@ from functools import partial
 from math import gcd, prod
 
 from convcalc import formulas
-from convcalc.layers.base import GLOBAL, Arg, Axis, Call, Geometry, Inference, LayerType, Window, shape_text
+from convcalc.layers.base import GLOBAL, Arg, Axis, FieldStep, Geometry, LayerType, RuleContext, RuleResult, shape_text
 from convcalc.layers.windows import (
     dilation_arg,
+    field_step,
     kernel_arg,
     padded_values,
     padding_arg,
     resolve_window,
-    rf_window,
     warn_uncovered,
 )
 
@@ -38,71 +38,70 @@ MAX = Reduction(name="max", keras="max", note="note.max_pool", global_note="note
 AVG = Reduction(name="avg", keras="average", note="note.avg_pool", global_note="note.global_avg_pool")
 
 
-def _pool_size(call: Call, axis: str, n: int, window: Axis) -> int:
+def _pool_size(ctx: RuleContext, axis: str, n: int, window: Axis) -> int:
     """The output size on one axis, from the resolved window: PyTorch's rule with the symmetric
     padding P (its `before`), or Keras' ceil(N/S) for `same`."""
-    ceil_mode = call.args["ceil_mode"]
+    ceil_mode = ctx.args["ceil_mode"]
     k, s, d, pad = window.kernel, window.stride, window.dilation, window.before
     span = formulas.effective_kernel(k, d)
-    if call.args["padding"] == "same":  # Keras: out = ceil(N/S), whatever the window
+    if ctx.args["padding"] == "same":  # Keras: out = ceil(N/S), whatever the window
         size = formulas.SAME_OUTPUT.function(n, s)
-        return call.step("pool_output_same", size, axis=axis, n=n, s=s)
+        return ctx.step("pool_output_same", size, axis=axis, n=n, s=s)
     if 2 * pad > k:  # PyTorch checks against the kernel size, not the dilated span
-        raise call.fail("error.pool_padding_too_large", pad=pad, axis=axis, k=k)
+        raise ctx.fail("error.pool_padding_too_large", pad=pad, axis=axis, k=k)
     size = formulas.pool_output_size(n, k, s, pad, d, ceil_mode)
     values = {"axis": axis, "rounding": "ceil" if ceil_mode else "floor", "n": n, "pad": pad, "d": d, "k": k, "s": s}
     if size < 1:  # with ceil_mode PyTorch accepts a window that hangs past the end
-        raise call.fail("error.pool_window_too_large", span=span, axis=axis, padded=n + 2 * pad, n=n, pad_total=2 * pad,
-                        s=s, size=size)
+        raise ctx.fail("error.pool_window_too_large", span=span, axis=axis, padded=n + 2 * pad, n=n, pad_total=2 * pad,
+                       s=s, size=size)
     if ceil_mode and size != formulas.ceil_div(n + 2 * pad - span, s) + 1:
-        call.warn("warn.ceil_mode_dropped", axis=axis)
-        return call.step("pool_output_dropped", size, **values)
+        ctx.warn("warn.ceil_mode_dropped", axis=axis)
+        return ctx.step("pool_output_dropped", size, **values)
     if ceil_mode and (n + 2 * pad - span) % s:
-        call.note("note.ceil_mode_hangs", axis=axis)
+        ctx.note("note.ceil_mode_hangs", axis=axis)
     if not ceil_mode:
-        warn_uncovered(call, axis, n, k, s, d, 2 * pad, pad)
-    return call.step("pool_output", size, **values)
+        warn_uncovered(ctx, axis, n, k, s, d, 2 * pad, pad)
+    return ctx.step("pool_output", size, **values)
 
 
-def _pool_window(call: Call) -> tuple[tuple, tuple, tuple]:
+def _pool_args(ctx: RuleContext) -> tuple[tuple, tuple, tuple]:
     """kernel, stride (default: the kernel), dilation (1 for average pools) per axis."""
-    kernel = call.per_axis("pool_size")
-    stride = kernel if call.args["stride"] is None else call.per_axis("stride")
-    dilation = call.per_axis("dilation") if "dilation" in call.args else (1,) * len(kernel)
+    kernel = ctx.per_axis("pool_size")
+    stride = kernel if ctx.args["stride"] is None else ctx.per_axis("stride")
+    dilation = ctx.per_axis("dilation") if "dilation" in ctx.args else (1,) * len(kernel)
     return kernel, stride, dilation
 
 
-def _check_ceil_mode(call: Call) -> None:
+def _check_ceil_mode(ctx: RuleContext) -> None:
     """ceil_mode is PyTorch's rounding for numeric padding; `valid` and `same` are Keras' rules,
     which have no ceil_mode (Keras: floor for valid, ceil(N/S) for same), so the pair means nothing."""
-    padding = call.args["padding"]
-    if call.args["ceil_mode"] and isinstance(padding, str):
-        raise call.fail(f"error.ceil_mode_with_{padding}")
+    padding = ctx.args["padding"]
+    if ctx.args["ceil_mode"] and isinstance(padding, str):
+        raise ctx.fail(f"error.ceil_mode_with_{padding}")
 
 
-def infer_pool(reduction: Reduction, call: Call, *, window_within_input: bool = False) -> Inference:
+def infer_pool(reduction: Reduction, ctx: RuleContext, *, window_within_input: bool = False) -> RuleResult:
     """window_within_input: PyTorch's avg_pool3d refuses an input axis smaller than its window
     before padding, unlike every other pool."""
-    _check_ceil_mode(call)
-    kernel, stride, dilation = _pool_window(call)
-    geometry = resolve_window(call, kernel, stride, dilation, call.args["ceil_mode"])
-    if window_within_input and call.args["padding"] != "same":
-        for axis, n, k in zip(call.axis_names(), call.spatial, kernel):
+    _check_ceil_mode(ctx)
+    kernel, stride, dilation = _pool_args(ctx)
+    geometry = resolve_window(ctx, kernel, stride, dilation, ctx.args["ceil_mode"])
+    if window_within_input and ctx.args["padding"] != "same":
+        for axis, n, k in zip(ctx.axis_names(), ctx.spatial, kernel):
             if n < k:
-                raise call.fail("error.avgpool3d_window", axis=axis, n=n, k=k)
-    out = tuple(_pool_size(call, axis, n, window) for axis, n, window in zip(call.axis_names(), call.spatial, geometry.axes))
-    call.note(reduction.note, kernel=shape_text(kernel), channels=call.channels)
-    call.step("pool_parameters", 0)
-    return Inference((call.channels, *out), None, 0, 0, 0, rf_window(kernel, stride, dilation),
-                     geometry=geometry)
+                raise ctx.fail("error.avgpool3d_window", axis=axis, n=n, k=k)
+    out = tuple(_pool_size(ctx, axis, n, window) for axis, n, window in zip(ctx.axis_names(), ctx.spatial, geometry.axes))
+    ctx.note(reduction.note, kernel=shape_text(kernel), channels=ctx.channels)
+    ctx.step("pool_parameters", 0)
+    return RuleResult(output_shape=(ctx.channels, *out), rf=field_step(kernel, stride, dilation), geometry=geometry)
 
 
-def _counted(call: Call, g: Geometry) -> tuple[tuple[int, int], ...]:
+def _counted(ctx: RuleContext, g: Geometry) -> tuple[tuple[int, int], ...]:
     """The span of cells that count for an average, (start, end) per axis: Keras' `same`
     averages over the real cells only, PyTorch over the padding too unless count_include_pad
     is false."""
-    include_pad = call.args["padding"] != "same" and call.args.get("count_include_pad", True)
-    return tuple((0, n + 2 * lo) if include_pad else (lo, lo + n) for n, (lo, _) in zip(call.spatial, g.pads))
+    include_pad = ctx.args["padding"] != "same" and ctx.args.get("count_include_pad", True)
+    return tuple((0, n + 2 * lo) if include_pad else (lo, lo + n) for n, (lo, _) in zip(ctx.spatial, g.pads))
 
 
 def forward_max_pool(run):
@@ -119,7 +118,7 @@ def forward_avg_pool(run):
 
     g = run.result.geometry
     mask = np.ones((), dtype=np.float32)
-    for n, (lo, hi), (start, end) in zip(run.x.shape[2:], g.pads, _counted(run.call(), g)):
+    for n, (lo, hi), (start, end) in zip(run.x.shape[2:], g.pads, _counted(run.context(), g)):
         axis = np.zeros(lo + n + hi, dtype=np.float32)
         axis[start:end] = 1
         mask = np.multiply.outer(mask, axis)
@@ -136,7 +135,7 @@ def forward_global_max(run):
 
 def _adaptive_bins(run) -> tuple[tuple[tuple[int, int], ...], ...]:
     """PyTorch's [start, end) of every output cell's bin, per axis."""
-    sizes = run.call().per_axis("output_size")
+    sizes = run.context().per_axis("output_size")
     return tuple(tuple(formulas.adaptive_bin_bounds(n, o, i) for i in range(o)) for n, o in zip(run.x.shape[2:], sizes))
 
 
@@ -188,23 +187,23 @@ def _adaptive_temporaries(r, batch: int, gathered) -> int:
     return largest
 
 
-def infer_global(reduction: Reduction, call: Call) -> Inference:
-    if not call.spatial:
-        raise call.fail("error.global_pool_needs_spatial", shape=str(list(call.shape)))
-    call.note(reduction.global_note, channels=call.channels, spatial=shape_text(call.spatial))
-    call.step("global_features", call.channels, channels=call.channels)
-    return Inference((call.channels,), rf=GLOBAL)
+def infer_global(reduction: Reduction, ctx: RuleContext) -> RuleResult:
+    if not ctx.spatial:
+        raise ctx.fail("error.global_pool_needs_spatial", shape=str(list(ctx.shape)))
+    ctx.note(reduction.global_note, channels=ctx.channels, spatial=shape_text(ctx.spatial))
+    ctx.step("global_features", ctx.channels, channels=ctx.channels)
+    return RuleResult(output_shape=(ctx.channels,), rf=GLOBAL)
 
 
-def infer_adaptive(call: Call) -> Inference:
-    sizes = call.per_axis("output_size")
-    kernel = tuple(formulas.adaptive_max_bin(n, o) for n, o in zip(call.spatial, sizes))
-    for axis, n, o, k in zip(call.axis_names(), call.spatial, sizes, kernel):
+def infer_adaptive(ctx: RuleContext) -> RuleResult:
+    sizes = ctx.per_axis("output_size")
+    kernel = tuple(formulas.adaptive_max_bin(n, o) for n, o in zip(ctx.spatial, sizes))
+    for axis, n, o, k in zip(ctx.axis_names(), ctx.spatial, sizes, kernel):
         step = "widest_bin_even" if n % o == 0 else "widest_bin_ceil" if n % o == gcd(n, o) else "widest_bin_ceil_plus"
-        call.step(step, k, axis=axis, n=n, o=o)
-    call.note("note.adaptive_pool", sizes=shape_text(sizes))
-    stride = tuple(Fraction(n, o) for n, o in zip(call.spatial, sizes))
-    return Inference((call.channels, *sizes), rf=Window(kernel, stride))
+        ctx.step(step, k, axis=axis, n=n, o=o)
+    ctx.note("note.adaptive_pool", sizes=shape_text(sizes))
+    stride = tuple(Fraction(n, o) for n, o in zip(ctx.spatial, sizes))
+    return RuleResult(output_shape=(ctx.channels, *sizes), rf=FieldStep(kernel=kernel, stride=stride))
 
 
 def _max_pool_type(dims: int) -> LayerType:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from math import prod
 
 from convcalc import formulas
-from convcalc.layers.base import Arg, Axis, Call, Geometry, Window
+from convcalc.layers.base import Arg, Axis, FieldStep, Geometry, RuleContext
 from convcalc.messages import Message
 
 PAD_STRINGS = ("valid", "same")
@@ -29,17 +29,17 @@ def padding_arg(choices: tuple[str, ...] = PAD_STRINGS) -> Arg:
     return Arg("padding", "padding", 0, choices=choices, help="int (symmetric per axis), per-axis list, or " + "/".join(choices))
 
 
-def resolve_window(call: Call, kernel: tuple, stride: tuple, dilation: tuple, ceil_mode: bool = False,
+def resolve_window(ctx: RuleContext, kernel: tuple, stride: tuple, dilation: tuple, ceil_mode: bool = False,
                    transposed: bool = False) -> Geometry:
     """The one window normaliser: kernel, stride, dilation and (before, after) pads per axis for
     every padding spelling — int, per axis, [before, after] pairs, `valid`, `same` (the extra
     cell after, as TensorFlow), `causal` — with `after` extended until PyTorch's ceil_mode's
     last window fits; for a transposed conv, the pads of its stride-spread input."""
     if transposed:
-        return _transposed_window(call, kernel, stride, dilation)
-    pads = _pads(call, kernel, stride, dilation)
+        return _transposed_geometry(ctx, kernel, stride, dilation)
+    pads = _pads(ctx, kernel, stride, dilation)
     axes = []
-    for n, k, s, d, (lo, hi) in zip(call.spatial, kernel, stride, dilation, pads):
+    for n, k, s, d, (lo, hi) in zip(ctx.spatial, kernel, stride, dilation, pads):
         if ceil_mode:  # the last window may hang past the padding: pad on until it fits
             out = formulas.pool_output_size(n, k, s, lo, d, True)
             hi = max((out - 1) * s + formulas.effective_kernel(k, d) - n - lo, hi)
@@ -47,32 +47,32 @@ def resolve_window(call: Call, kernel: tuple, stride: tuple, dilation: tuple, ce
     return Geometry(axes=tuple(axes))
 
 
-def _pads(call: Call, kernel: tuple, stride: tuple, dilation: tuple) -> Pads:
-    padding = call.args["padding"]
+def _pads(ctx: RuleContext, kernel: tuple, stride: tuple, dilation: tuple) -> Pads:
+    padding = ctx.args["padding"]
     if padding == "valid":
         return tuple((0, 0) for _ in kernel)
     if padding == "same":
-        return tuple(formulas.same_padding(n, k, s, d) for n, k, s, d in zip(call.spatial, kernel, stride, dilation))
+        return tuple(formulas.same_padding(n, k, s, d) for n, k, s, d in zip(ctx.spatial, kernel, stride, dilation))
     if padding == "causal":
         if len(kernel) != 1:
-            raise call.fail("error.causal_not_1d")
+            raise ctx.fail("error.causal_not_1d")
         return (formulas.causal_padding(kernel[0], dilation[0]),)
     if isinstance(padding, tuple) and isinstance(padding[0], tuple):
         if len(padding) != len(kernel):
-            raise call.fail("error.padding_pairs", count=len(padding), rank=len(kernel))
+            raise ctx.fail("error.padding_pairs", count=len(padding), rank=len(kernel))
         return padding
-    return tuple((p, p) for p in call.per_axis("padding", len(kernel)))
+    return tuple((p, p) for p in ctx.per_axis("padding", len(kernel)))
 
 
-def _transposed_window(call: Call, kernel: tuple, stride: tuple, dilation: tuple) -> Geometry:
+def _transposed_geometry(ctx: RuleContext, kernel: tuple, stride: tuple, dilation: tuple) -> Geometry:
     """A transposed conv as the runner computes it: the input spread S apart, padded by
     (before, after) — a negative pad crops — and convolved at stride 1, whose first `output
     size` cells are the output."""
-    padding, op = call.args["padding"], call.args["output_padding"]
+    padding, op = ctx.args["padding"], ctx.args["output_padding"]
     ops = (op,) * len(kernel) if op is None or isinstance(op, int) else op
     paddings = (padding,) * len(kernel) if isinstance(padding, (int, str)) else padding
     axes = []
-    for n, k, s, d, o, p in zip(call.spatial, kernel, stride, dilation, ops, paddings):
+    for n, k, s, d, o, p in zip(ctx.spatial, kernel, stride, dilation, ops, paddings):
         full = (n - 1) * s + formulas.effective_kernel(k, d)  # every cell the kernel stamps
         if isinstance(p, str):
             # Keras (TensorFlow): the gradient of a `p`-padded conv whose input has the output's
@@ -87,29 +87,29 @@ def _transposed_window(call: Call, kernel: tuple, stride: tuple, dilation: tuple
     return Geometry(axes=tuple(axes), drawn=False)
 
 
-def conv_window(call: Call) -> Geometry:
+def conv_geometry(ctx: RuleContext) -> Geometry:
     """A convolution's window from its arguments; `same` padding's derivation is recorded."""
-    g = resolve_window(call, call.per_axis("kernel_size"), call.per_axis("stride"), call.per_axis("dilation"))
-    if call.args["padding"] == "same":
-        for axis, n, a in zip(call.axis_names(), call.spatial, g.axes):
-            total = call.step("same_padding", a.before + a.after, axis=axis, n=n, k=a.kernel, s=a.stride, d=a.dilation)
-            call.step("pad_before", a.before, axis=axis, total=total)
-            call.step("pad_after", a.after, axis=axis, total=total, lo=a.before)
+    g = resolve_window(ctx, ctx.per_axis("kernel_size"), ctx.per_axis("stride"), ctx.per_axis("dilation"))
+    if ctx.args["padding"] == "same":
+        for axis, n, a in zip(ctx.axis_names(), ctx.spatial, g.axes):
+            total = ctx.step("same_padding", a.before + a.after, axis=axis, n=n, k=a.kernel, s=a.stride, d=a.dilation)
+            ctx.step("pad_before", a.before, axis=axis, total=total)
+            ctx.step("pad_after", a.after, axis=axis, total=total, lo=a.before)
     return g
 
 
-def window_output(call: Call, g: Geometry) -> tuple[int, ...]:
+def output_sizes(ctx: RuleContext, g: Geometry) -> tuple[int, ...]:
     """floor((N + P − D·(K−1) − 1)/S) + 1 per axis; a window larger than the padded input is an
     error, and input cells that floor leaves uncovered become a warning."""
     out = []
-    for axis, n, (k, s, d, lo, hi) in zip(call.axis_names(), call.spatial, g.axes):
+    for axis, n, (k, s, d, lo, hi) in zip(ctx.axis_names(), ctx.spatial, g.axes):
         size = formulas.CONV_OUTPUT.function(n, k, s, lo + hi, d)
         span = formulas.effective_kernel(k, d)
         if span > n + lo + hi:
-            raise call.fail("error.kernel_too_large" if d == 1 else "error.dilated_kernel_too_large", k=k, d=d, span=span,
-                            axis=axis, padded=n + lo + hi, n=n, pad_total=lo + hi, s=s, size=size)
-        call.step("output_size", size, axis=axis, n=n, lo=lo, hi=hi, d=d, k=k, s=s)
-        warn_uncovered(call, axis, n, k, s, d, lo + hi, hi)
+            raise ctx.fail("error.kernel_too_large" if d == 1 else "error.dilated_kernel_too_large", k=k, d=d, span=span,
+                           axis=axis, padded=n + lo + hi, n=n, pad_total=lo + hi, s=s, size=size)
+        ctx.step("output_size", size, axis=axis, n=n, lo=lo, hi=hi, d=d, k=k, s=s)
+        warn_uncovered(ctx, axis, n, k, s, d, lo + hi, hi)
         out.append(size)
     return tuple(out)
 
@@ -117,13 +117,13 @@ def window_output(call: Call, g: Geometry) -> tuple[int, ...]:
 UNITS = {"height": "unit.row", "width": "unit.column", "depth": "unit.slice"}
 
 
-def warn_uncovered(call: Call, axis: str, n: int, k: int, s: int, d: int, pad_total: int, pad_after: int) -> None:
+def warn_uncovered(ctx: RuleContext, axis: str, n: int, k: int, s: int, d: int, pad_total: int, pad_after: int) -> None:
     remainder = formulas.uncovered_cells(n, k, s, pad_total, d)
     left = remainder - pad_after
     if left > 0:
         unit = Message(UNITS.get(axis, "unit.cell"), count=left)
-        call.warn("warn.uncovered", axis=axis, s=s, left=left, unit=unit, n=n, pad_total=pad_total,
-                  span=formulas.effective_kernel(k, d), remainder=remainder)
+        ctx.warn("warn.uncovered", axis=axis, s=s, left=left, unit=unit, n=n, pad_total=pad_total,
+                 span=formulas.effective_kernel(k, d), remainder=remainder)
 
 
 def padded_values(batch: int, shape: tuple, pads: Pads) -> int:
@@ -133,8 +133,8 @@ def padded_values(batch: int, shape: tuple, pads: Pads) -> int:
     return batch * shape[0] * prod(n + lo + hi for n, (lo, hi) in zip(shape[1:], pads))
 
 
-def rf_window(kernel: tuple, stride: tuple, dilation: tuple) -> Window:
-    return Window(
-        tuple(formulas.effective_kernel(k, d) for k, d in zip(kernel, dilation)),
-        tuple(stride),
+def field_step(kernel: tuple, stride: tuple, dilation: tuple) -> FieldStep:
+    return FieldStep(
+        kernel=tuple(formulas.effective_kernel(k, d) for k, d in zip(kernel, dilation)),
+        stride=tuple(stride),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from dataclasses import asdict, dataclass
 
 from convcalc.engine import Network
 from convcalc.errors import printable
@@ -15,27 +15,49 @@ from convcalc.render.jsontext import dumps
 COLUMNS = ("network", "depth", "layers", "params", "MACs", "activations", "output", "largest layer")
 
 
-def row(net: Network) -> dict[str, Any]:
+@dataclass(frozen=True, kw_only=True)
+class Largest:
+    """The layer with the most parameters."""
+
+    name: str
+    type: str
+    params: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Row:
+    """One network in the comparison; its fields, in order, are the JSON keys."""
+
+    name: str
+    depth: int
+    layers: int
+    params: int
+    trainable_params: int
+    macs: int
+    activation_bytes: int
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+    largest_layer: Largest
+
+
+def row(net: Network) -> Row:
     """Depth counts the layers with weights (conv, transposed conv, dense), as VGG-16's 16 does."""
     t = net.totals
     largest = max(net.layers, key=lambda r: r.params)
-    return {
-        "name": net.name, "depth": sum(1 for r in net.layers if r.kernel_shape is not None),
-        "layers": len(net.layers), "params": t.params, "trainable_params": t.trainable_params, "macs": t.macs,
-        "activation_bytes": t.activation_bytes, "input_shape": list(net.input_shape), "output_shape": list(net.output_shape),
-        "largest_layer": {"name": largest.spec.name, "type": largest.spec.type, "params": largest.params},
-    }
+    return Row(name=net.name, depth=sum(1 for r in net.layers if r.kernel_shape is not None), layers=len(net.layers),
+               params=t.params, trainable_params=t.trainable_params, macs=t.macs, activation_bytes=t.activation_bytes,
+               input_shape=net.input_shape, output_shape=net.output_shape,
+               largest_layer=Largest(name=largest.spec.name, type=largest.spec.type, params=largest.params))
 
 
-def cells(d: dict[str, Any]) -> list[str]:
-    largest = d["largest_layer"]
-    return [d["name"], str(d["depth"]), str(d["layers"]), f"{d['params']:,}", f"{d['macs']:,} ({human_count(d['macs'])})",
-            human_bytes(d["activation_bytes"]), shape_text(tuple(d["output_shape"])),
-            f"{largest['name']} ({largest['params']:,})"]
+def cells(r: Row) -> list[str]:
+    return [r.name, str(r.depth), str(r.layers), f"{r.params:,}", f"{r.macs:,} ({human_count(r.macs)})",
+            human_bytes(r.activation_bytes), shape_text(r.output_shape),
+            f"{r.largest_layer.name} ({r.largest_layer.params:,})"]
 
 
 def to_json(nets: list[Network]) -> str:
-    return dumps([row(n) for n in nets])
+    return dumps([asdict(row(n)) for n in nets])
 
 
 def to_csv(nets: list[Network]) -> str:
@@ -43,10 +65,10 @@ def to_csv(nets: list[Network]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["name", "depth", "layers", "params", "trainable_params", "macs", "activation_bytes",
                      "output_shape", "largest_layer", "largest_layer_params"])
-    for d in map(row, nets):
-        writer.writerow([printable(d["name"]), d["depth"], d["layers"], d["params"], d["trainable_params"], d["macs"],
-                         d["activation_bytes"], "x".join(map(str, d["output_shape"])), printable(d["largest_layer"]["name"]),
-                         d["largest_layer"]["params"]])
+    for r in map(row, nets):
+        writer.writerow([printable(r.name), r.depth, r.layers, r.params, r.trainable_params, r.macs,
+                         r.activation_bytes, "x".join(map(str, r.output_shape)), printable(r.largest_layer.name),
+                         r.largest_layer.params])
     return out.getvalue()
 
 

@@ -57,18 +57,19 @@ def read_answers(path: str) -> dict:
     return data
 
 
-def print_grade(graded: list[dict], as_json: bool) -> None:
-    score = sum(r["correct"] for r in graded)
+def print_grade(graded: list[quiz.Graded], as_json: bool) -> None:
+    score = sum(r.correct for r in graded)
     if as_json:
-        sys.stdout.write(dumps({"score": score, "total": len(graded), "questions": graded}, default=str))
+        rows = [dict(vars(r)) for r in graded]  # shallow: `given` is the student's data as read
+        sys.stdout.write(dumps({"score": score, "total": len(graded), "questions": rows}, default=str))
         return
     from convcalc.render import terminal
     from convcalc.render.grid import Column, grid
 
     columns = (Column(header="#", right=True, rank=0), Column(header="topic"), Column(header="expected", wrap=True),
                Column(header="given", wrap=True), Column(header=""))
-    rows = [(str(r["number"]), r["topic"], answer_text(r["expected"]),
-             _given_text(r["given"]), (("✓", "green"),) if r["correct"] else (("✗", "bold red"),)) for r in graded]
+    rows = [(str(r.number), r.topic, answer_text(r.expected),
+             _given_text(r.given), (("✓", "green"),) if r.correct else (("✗", "bold red"),)) for r in graded]
     terminal.show(grid(title=f"score: {score}/{len(graded)} ({100 * score / len(graded):.0f}%)", columns=columns, rows=rows))
 
 

@@ -7,6 +7,7 @@ from dataclasses import asdict
 
 from convcalc.formulas import SAME_PADDING
 from convcalc.render.jsontext import dumps
+from convcalc.solve import SamePadding
 
 
 def sizes(p) -> str:
@@ -42,20 +43,20 @@ def print_table(p, solutions, limit: int) -> None:
     terminal.show(grid(title=title, columns=columns, rows=rows), *after)
 
 
-def same_text(a: dict) -> str:
+def same_text(a: SamePadding) -> str:
     lines = [
-        f"same padding for N={a['input']}, K={a['kernel']}, S={a['stride']}, D={a['dilation']}: output ceil(N/S) = {a['output']}",
-        f"  TensorFlow/Keras: total pad {SAME_PADDING.notation} = {a['total']}, "
-        f"split {a['before']} before and {a['after']} after (the extra cell at the end)",
+        f"same padding for N={a.input}, K={a.kernel}, S={a.stride}, D={a.dilation}: output ceil(N/S) = {a.output}",
+        f"  TensorFlow/Keras: total pad {SAME_PADDING.notation} = {a.total}, "
+        f"split {a.before} before and {a.after} after (the extra cell at the end)",
     ]
-    if a["symmetric"]:
-        lines.append(f"  PyTorch integer padding that gives the same size: padding={', '.join(map(str, a['symmetric']))}")
+    if a.symmetric:
+        lines.append(f"  PyTorch integer padding that gives the same size: padding={', '.join(map(str, a.symmetric))}")
     else:
-        why = f"the total pad {a['total']} is odd, so it cannot be split evenly" if a["total"] % 2 else "none fits"
+        why = f"the total pad {a.total} is odd, so it cannot be split evenly" if a.total % 2 else "none fits"
         lines.append(f"  PyTorch: no symmetric integer padding gives this size ({why}); use padding='same' (stride 1) "
                      "or pad asymmetrically first (zeropad2d with [before, after] pairs)")
     return "\n".join(lines) + "\n"
 
 
-def same_to_json(a: dict) -> str:
-    return json.dumps(a, indent=2) + "\n"
+def same_to_json(a: SamePadding) -> str:
+    return json.dumps(asdict(a), indent=2) + "\n"

@@ -17,7 +17,7 @@ import numpy as np
 
 from convcalc.engine import LayerResult, Network
 from convcalc.layers import REGISTRY
-from convcalc.layers.base import Call
+from convcalc.layers.base import RuleContext
 from convcalc.runner.memory import Estimate
 
 SQRT3 = sqrt(3.0)  # U(−a, a) has standard deviation a/√3
@@ -49,10 +49,11 @@ class Run:
         """Made on first use: most layers have no weights, and a generator costs ~20 µs."""
         return np.random.default_rng(list(self.seed))
 
-    def call(self) -> Call:
+    def context(self) -> RuleContext:
         """The engine's view of this layer, to reuse its padding and per-axis helpers."""
         shapes = tuple(tuple(a.shape[1:]) for a in self.inputs)
-        return Call(self.result.spec.type, dict(self.args), shapes, self.result.spec.inputs)
+        return RuleContext(type_name=self.result.spec.type, args=dict(self.args), input_shapes=shapes,
+                           input_names=self.result.spec.inputs)
 
     def param(self, name: str, shape: tuple[int, ...], kind: str = "weight", trainable: bool = True) -> np.ndarray:
         """A random float32 array, counted as a (non-)trainable parameter.
@@ -89,7 +90,7 @@ class Run:
         return array
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LayerRun:
     result: LayerResult
     actual_shape: tuple[int, ...] | None
@@ -192,8 +193,9 @@ def _run_layer(run: Run, keep: bool) -> tuple[LayerRun, np.ndarray | None]:
 
 def _layer_run(run: Run, out: np.ndarray | None, seconds: float, keep: bool, error: str | None = None) -> LayerRun:
     shape = tuple(out.shape[1:]) if out is not None else None
-    return LayerRun(run.result, shape, run.trainable, run.non_trainable, seconds - run.init_seconds, error,
-                    run.params if keep else None, _non_finite(out))
+    return LayerRun(result=run.result, actual_shape=shape, trainable=run.trainable, non_trainable=run.non_trainable,
+                    seconds=seconds - run.init_seconds, error=error, weights=run.params if keep else None,
+                    non_finite=_non_finite(out))
 
 
 def _non_finite(out: np.ndarray | None) -> int:
