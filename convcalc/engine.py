@@ -12,6 +12,7 @@ from math import ceil, prod
 from typing import Any
 
 from convcalc.errors import SpecError
+from convcalc.messages import Message
 from convcalc.layers import REGISTRY
 from convcalc.layers.base import (GLOBAL, MAX_DIM, FieldStep, Geometry, RuleContext, RuleResult, Shape, Step,
                                   channels_last_hint, shape_text)
@@ -156,10 +157,11 @@ class Network:
 def analyze(spec: Spec) -> Network:
     shapes: dict[str, Shape] = {"input": spec.input_shape}
     fields: dict[str, Field | None] = {"input": _input_field(spec.input_shape)}
+    rules: dict[tuple, Rule] = {}
     results = []
     for layer in spec.layers:
         try:
-            result, field = _analyze_layer(layer, shapes, fields)
+            result, field = _analyze_layer(layer, shapes, fields, rules)
         except SpecError as e:
             hint = channels_last_hint(spec.input_shape)
             if e.where and not hint:
@@ -171,9 +173,40 @@ def analyze(spec: Spec) -> Network:
     return Network(name=spec.name, input_shape=spec.input_shape, layers=tuple(results))
 
 
-def _analyze_layer(layer: LayerSpec, shapes: dict[str, Shape], fields: dict) -> tuple[LayerResult, Field | None]:
-    layer_type = REGISTRY[layer.type]
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    """What a layer type's rule gave for one (type, arguments, input shapes): every layer that
+    repeats them (a stage of identical blocks, a generated 10,000-layer stack) shares it."""
+
+    math: RuleResult
+    warnings: tuple[Message, ...]
+    steps: tuple[Step, ...]
+    notes: tuple[Message, ...]
+
+
+def _analyze_layer(layer: LayerSpec, shapes: dict[str, Shape], fields: dict,
+                   rules: dict[tuple, Rule]) -> tuple[LayerResult, Field | None]:
     input_shapes = tuple(shapes[n] for n in layer.inputs)
+    # a merge's messages name its inputs; a one-input rule reads only shapes and arguments
+    key = (layer.type, tuple(layer.args.items()), input_shapes, layer.inputs if len(layer.inputs) > 1 else None)
+    rule = rules.get(key)
+    if rule is None:
+        rule = rules[key] = _run_rule(layer, input_shapes)
+    field = _next_field(rule.math.rf, [fields[n] for n in layer.inputs], rule.math.output_shape)
+    result = LayerResult(
+        spec=layer,
+        input_shapes=input_shapes,
+        math=rule.math,
+        receptive_field=tuple(ceil(s) for s in field.size) if field else None,
+        warnings=rule.warnings,
+        steps=rule.steps,
+        notes=rule.notes,
+    )
+    return result, field
+
+
+def _run_rule(layer: LayerSpec, input_shapes: tuple[Shape, ...]) -> Rule:
+    layer_type = REGISTRY[layer.type]
     rank = len(input_shapes[0]) - 1
     if layer_type.rank is not None and rank != layer_type.rank:
         raise SpecError("error.rank_flat" if rank == 0 else "error.rank", type=layer.type,
@@ -183,17 +216,7 @@ def _analyze_layer(layer: LayerSpec, shapes: dict[str, Shape], fields: dict) -> 
     for d in math.output_shape:
         if d > MAX_DIM:
             raise SpecError("error.output_too_large", size=d, limit=MAX_DIM)
-    field = _next_field(math.rf, [fields[n] for n in layer.inputs], math.output_shape)
-    result = LayerResult(
-        spec=layer,
-        input_shapes=input_shapes,
-        math=math,
-        receptive_field=tuple(ceil(s) for s in field.size) if field else None,
-        warnings=tuple(ctx.warnings),
-        steps=tuple(ctx.steps),
-        notes=tuple(ctx.notes),
-    )
-    return result, field
+    return Rule(math=math, warnings=tuple(ctx.warnings), steps=tuple(ctx.steps), notes=tuple(ctx.notes))
 
 
 def _input_field(shape: Shape) -> Field | None:

@@ -175,3 +175,22 @@ def test_every_windowed_layer_stores_its_geometry(input_shape, entry):
     if g.drawn:
         for n, out, (k, s, d, lo, hi) in zip(input_shape[1:], layer.output_shape[1:], g.axes):
             assert (n + lo + hi - d * (k - 1) - 1) // s + 1 == out
+
+
+def test_identical_layers_share_one_rule_result():
+    """Same type, arguments and input shapes: the rule runs once and both rows carry its result;
+    a different input shape runs it again."""
+    net = net_of([8, 6, 6], "conv2d: {filters: 8, kernel_size: 3, padding: 1}",
+                 "conv2d: {filters: 8, kernel_size: 3, padding: 1}", "conv2d: {filters: 8, kernel_size: 3}")
+    first, second, third = net.layers
+    assert second.math is first.math and second.steps is first.steps
+    assert third.math is not first.math and third.output_shape == (8, 4, 4)
+    assert [r.receptive_field for r in net.layers] == [(3, 3), (5, 5), (7, 7)]  # the field is each layer's own
+
+
+def test_merges_keep_their_own_input_names():
+    """A merge's messages may name its inputs, so merges of other inputs never share a result."""
+    net = net_of([4, 5, 5], "{relu: null, name: a}", "{relu: null, name: b}",
+                 "{add: null, inputs: [a, b]}", "{add: null, inputs: [b, a]}", "{add: null, inputs: [a, b]}")
+    assert net.layers[2].math == net.layers[3].math and net.layers[2].math is not net.layers[3].math
+    assert net.layers[4].math is net.layers[2].math
