@@ -441,3 +441,12 @@ def test_bounded_receptive_field_is_the_true_one_or_the_bound(steps):
         assert rf == (min(true, RF_BOUND),)
     else:  # a jump past the bound, later divided, or a denominator past it: the bound or untracked
         assert rf in ((min(true, RF_BOUND),), (RF_BOUND,), None)
+
+
+def test_the_activation_argument_shows_in_the_layer_row():
+    spec = "input: [1, 8, 8]\nlayers:\n  - Conv2D: {filters: 4, kernel_size: 3, activation: relu}\n  - Flatten\n" \
+           "  - {type: Dense, units: 3, activation: softmax}\n"
+    for args in (("summary", "-", "-f", "markdown"), ("verify", "-"), ("explain", "-", "1")):
+        out = invoke(*args, stdin=spec.encode()).out
+        assert "conv2d_1 (conv2d + relu)" in out, args
+    assert "dense_1 (dense + softmax)" in invoke("summary", "-", "-f", "markdown", stdin=spec.encode()).out

@@ -21,3 +21,10 @@ def human_count(n: int) -> str:
 def ascii_shape(shape: tuple[int, ...] | None) -> str:
     """3x224x224: plain ASCII for spreadsheets and shell scripts."""
     return "x".join(map(str, shape)) if shape else ""
+
+
+def layer_label(r) -> str:
+    """`conv2d_1 (conv2d)`, or `conv2d_1 (conv2d + relu)` where Keras' `activation:` argument
+    applies a function inside the layer, as Keras' one row does."""
+    activation = dict(r.extra).get("activation")
+    return f"{r.spec.name} ({r.spec.type}{f' + {activation}' if activation else ''})"

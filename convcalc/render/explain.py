@@ -8,6 +8,7 @@ from convcalc.errors import printable
 from convcalc.explain import BOTH, FIRST, PAD, SECOND, Explanation, MISSED
 from convcalc.layers.base import shape_text
 from convcalc.messages import as_dict
+from convcalc.render.common import layer_label
 from convcalc.render.summary import layer_dict
 from convcalc.render.jsontext import dumps
 
@@ -55,7 +56,7 @@ def _block(e: Explanation, columns: int, pictures: bool) -> Iterator[Line]:
 
     r = e.result
     line = f" · line {r.spec.line}" if r.spec.line else ""
-    yield from _heading(f"Layer {r.spec.index} · {printable(r.spec.name)} ({r.spec.type}){line}", columns)
+    yield from _heading(f"Layer {r.spec.index} · {printable(layer_label(r))}{line}", columns)
     yield from paragraph(" · ".join(_facts(r)), columns)
     for note in e.notes:
         yield from paragraph("• " + note, columns)

@@ -15,7 +15,7 @@ from convcalc.engine import LayerResult, Network
 from convcalc.errors import printable
 from convcalc.layers.base import shape_text
 from convcalc.render import terminal
-from convcalc.render.common import ascii_shape, human_bytes, human_count
+from convcalc.render.common import ascii_shape, human_bytes, human_count, layer_label
 from convcalc.render.grid import Column, Grid, grid
 from convcalc.render.jsontext import dumps
 
@@ -74,7 +74,7 @@ def table_rows(net: Network) -> list[list[str]]:
     """The cells shared by the terminal table and Markdown (the grid escapes control characters)."""
     rows = []
     for r in net.layers:
-        name = f"{r.spec.name} ({r.spec.type})"
+        name = layer_label(r)
         rows.append([
             str(r.spec.index), name, input_text(r), shape_text(r.output_shape),
             shape_text(r.kernel_shape) if r.kernel_shape else "—",

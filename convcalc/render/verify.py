@@ -6,7 +6,7 @@ from math import prod
 from typing import TYPE_CHECKING, Any
 
 from convcalc.layers.base import shape_text
-from convcalc.render.common import human_bytes
+from convcalc.render.common import human_bytes, layer_label
 from convcalc.render.jsontext import dumps
 
 if TYPE_CHECKING:  # convcalc.runner imports numpy: only the CLI's verify loads it
@@ -60,7 +60,7 @@ def verify_grid(v: Verification):
     for run in v.runs:
         r = run.result
         actual = shape_text(run.actual_shape) if run.actual_shape is not None else "—"
-        rows.append((str(r.spec.index), f"{r.spec.name} ({r.spec.type})", shape_text(r.output_shape), actual,
+        rows.append((str(r.spec.index), layer_label(r), shape_text(r.output_shape), actual,
                      _mark(run.shape_ok), f"{r.params:,}", f"{run.trainable + run.non_trainable:,}", _mark(run.params_ok)))
     title = f'verify "{v.net.name}": NumPy forward pass, seed {v.seed}, batch {v.batch}'
     return grid(title=title, columns=columns, rows=rows)
