@@ -14,9 +14,7 @@ from typing import Any
 from convcalc.engine import LayerResult, Network
 from convcalc.errors import printable
 from convcalc.layers.base import shape_text
-from convcalc.render import terminal
 from convcalc.render.common import ascii_shape, human_bytes, human_count, layer_label
-from convcalc.render.grid import Column, Grid, grid
 from convcalc.render.jsontext import dumps
 
 
@@ -137,23 +135,23 @@ def to_markdown(net: Network) -> str:
     return "\n".join(lines) + "\n"
 
 
-# --- the terminal table -------------------------------------------------------------------------
+# --- the terminal table (its layout modules load only here: JSON, CSV and Markdown skip them) ---
 
-COLUMNS = (
-    Column(header="#", right=True, rank=0),
-    Column(header="Layer (type)", wrap=True, rank=1, min_width=20),
-    Column(header="Input", wrap=True, rank=4, min_width=10),
-    Column(header="Output", rank=2),
-    Column(header="Kernel", rank=5),
-    Column(header="Params", right=True, rank=3),
-    Column(header="MACs", right=True, rank=6),
-    Column(header="RF", rank=7),
-)
+def summary_grid(net: Network):
+    from convcalc.render.grid import Column, grid
 
-
-def summary_grid(net: Network) -> Grid:
+    columns = (
+        Column(header="#", right=True, rank=0),
+        Column(header="Layer (type)", wrap=True, rank=1, min_width=20),
+        Column(header="Input", wrap=True, rank=4, min_width=10),
+        Column(header="Output", rank=2),
+        Column(header="Kernel", rank=5),
+        Column(header="Params", right=True, rank=3),
+        Column(header="MACs", right=True, rank=6),
+        Column(header="RF", rank=7),
+    )
     title = f'Model: "{net.name}" · input {shape_text(net.input_shape)} → output {shape_text(net.output_shape)}'
-    return grid(title=title, columns=COLUMNS, rows=_rows(net))
+    return grid(title=title, columns=columns, rows=_rows(net))
 
 
 def _rows(net: Network):
@@ -166,6 +164,8 @@ def _rows(net: Network):
 
 
 def print_summary(net: Network) -> None:
+    from convcalc.render import terminal
+
     columns = terminal.width()
     after = [terminal.paragraph(f" {line}", columns, hang=3) for line in totals_lines(net)]
     after += [terminal.paragraph(line, columns, label=("warning: ", "yellow")) for line in warning_lines(net)]
