@@ -42,6 +42,9 @@ def _formula(what: str, formula: f.Formula, prefix: str = "") -> StepText:
     return StepText(what=what, formula=prefix + formula.notation, substituted=formula.substitution)
 
 
+# the widest of adaptive pooling's bins: one formula, three ways to substitute it
+WIDEST_BIN = "largest ceil((i+1)·N/O) − floor(i·N/O)"
+
 STEPS: dict[str, StepText] = {
     # sliding windows
     "same_padding": _formula("same padding ({axis})", f.SAME_PADDING, "P = "),
@@ -60,11 +63,11 @@ STEPS: dict[str, StepText] = {
     "keras_transposed_valid": _formula("output {axis}", f.KERAS_TRANSPOSED_VALID),
     "keras_transposed_same": _formula("output {axis}", f.KERAS_TRANSPOSED_SAME),
     "keras_transposed_padded": _formula("output {axis}", f.KERAS_TRANSPOSED_PADDED),
-    "widest_bin_even": StepText(what="widest bin ({axis})", formula="largest ceil((i+1)·N/O) − floor(i·N/O)",
+    "widest_bin_even": StepText(what="widest bin ({axis})", formula=WIDEST_BIN,
                                 substituted="{n}/{o}"),
-    "widest_bin_ceil": StepText(what="widest bin ({axis})", formula="largest ceil((i+1)·N/O) − floor(i·N/O)",
+    "widest_bin_ceil": StepText(what="widest bin ({axis})", formula=WIDEST_BIN,
                                 substituted="ceil({n}/{o})"),
-    "widest_bin_ceil_plus": StepText(what="widest bin ({axis})", formula="largest ceil((i+1)·N/O) − floor(i·N/O)",
+    "widest_bin_ceil_plus": StepText(what="widest bin ({axis})", formula=WIDEST_BIN,
                                      substituted="ceil({n}/{o}) + 1"),
     "zero_padded_output": StepText(what="output {axis}", formula="N + before + after", substituted="{n} + {lo} + {hi}"),
     "upsampled_output": StepText(what="output {axis}", formula="N × scale", substituted="{n} × {scale}"),
