@@ -56,3 +56,22 @@ def test_every_type_and_argument_is_in_the_schema():
 def test_schema_accepts_and_rejects_like_the_parser(validator, text, valid):
     assert validator.is_valid(yaml.safe_load(text)) is valid
     assert (invoke("summary", "-", stdin=text.encode()).code == 0) is valid
+
+
+FLOAT_EDGES = [
+    (t.name, a.name, value)
+    for t in REGISTRY.values() for a in t.args if a.kind == "float"
+    for bound in (a.low, a.high) if bound is not None
+    for value in (bound - 0.5, bound, bound + 0.5)
+]
+
+
+@pytest.mark.parametrize("type_name, arg, value", FLOAT_EDGES)
+def test_the_schema_takes_a_float_exactly_when_the_parser_does(validator, type_name, arg, value):
+    """An editor's squiggle and convcalc's error agree at every range edge (rate 1.0, eps 0, …)."""
+    layer = REGISTRY[type_name]
+    entry = {type_name: {arg: value, **{a.name: 1 for a in layer.args if a.required and a.name != arg}}}
+    spec = {"input": [2, 6, 6], "layers": [entry]}
+    parsed = invoke("summary", "-", "--format", "json", stdin=yaml.safe_dump(spec).encode())
+    refused_by_parser = parsed.code == 1 and f"'{arg}' must be a number" in parsed.err
+    assert validator.is_valid(spec) is not refused_by_parser, (parsed.err, value)

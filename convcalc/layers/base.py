@@ -164,6 +164,16 @@ def _check_pads(arg: Arg, value: Any) -> int | tuple:
     return _check_sizes(arg, value)
 
 
+def _number_schema(arg: Arg) -> dict[str, Any]:
+    """A float argument's range as the parser checks it (float32's bounds aside)."""
+    schema: dict[str, Any] = {"type": "number"}
+    if arg.low is not None:
+        schema["exclusiveMinimum" if arg.low_open else "minimum"] = arg.low
+    if arg.high is not None:
+        schema["exclusiveMaximum" if arg.high_open else "maximum"] = arg.high
+    return schema
+
+
 def _whole_schema(arg: Arg) -> dict[str, Any]:
     return {"type": "integer", "maximum": MAX_DIM, "minimum": arg.low_whole}
 
@@ -193,7 +203,7 @@ KINDS: dict[str, ArgKind] = {
         "oneOf": [*_per_axis_schema(_whole_schema(arg))["oneOf"], {"enum": list(arg.choices)}]}),
     "pads": ArgKind(check=_check_pads, schema=_pads_schema),
     "bool": ArgKind(check=_check_bool, schema=lambda arg: {"type": "boolean"}),
-    "float": ArgKind(check=lambda arg, value: arg._number(value), schema=lambda arg: {"type": "number"}),
+    "float": ArgKind(check=lambda arg, value: arg._number(value), schema=lambda arg: _number_schema(arg)),
     "choice": ArgKind(check=_check_choice, schema=lambda arg: {"enum": list(arg.choices)}),
     # a spelling from another framework, answered with its `help` whatever the value; never
     # in a type's `args`, so never in the schema: no value is valid
