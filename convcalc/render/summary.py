@@ -62,7 +62,7 @@ def input_text(r: LayerResult, sep: str = " + ") -> str:
 
 
 def rf_text(r: LayerResult) -> str:
-    return "×".join(map(str, r.receptive_field)) if r.receptive_field else ""
+    return shape_text(r.receptive_field) if r.receptive_field else ""
 
 
 HEADERS = ("#", "Layer (type)", "Input", "Output", "Kernel", "Params", "MACs", "RF")
