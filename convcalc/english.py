@@ -265,8 +265,8 @@ CATALOGUE: dict[str, Template] = {
     "error.concat_shapes": "concat needs equal spatial sizes (it stacks channels), got {shapes}",
     "error.split_axis": "{type} along axis {axis}, but the input {shape} has axes 0 to {last} (0 is the channels, "
                         "counted without the batch axis)",
-    "error.split_sum": "sizes {sizes} add up to {total}, but the input {shape} has {size} {axis}: the sections must "
-                       "add up to exactly {size}",
+    "error.split_sum": "sizes {sizes} add up to {total}, but axis {number} ({axis}) of the input {shape} is {size}: "
+                       "the sections must add up to exactly {size}",
     "error.chunk_fewer": "{chunks} chunks do not fit {n} {axis}: torch.chunk makes chunks of ceil({n}/{chunks}) = "
                          "{size}, and {n} {axis} fill only {given} of them (PyTorch would return {given}, not "
                          "{chunks}); use chunks: {given}, or split with sizes that add up to {n}",

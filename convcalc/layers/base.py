@@ -330,7 +330,7 @@ class RuleResult:
     geometry: "Geometry | None" = None  # the sliding window, for explain's picture
 
     def __post_init__(self) -> None:
-        if not self.output_shapes:
+        if len(self.output_shapes) <= 1:  # one output: output_shape says it (and `replace` may change it)
             object.__setattr__(self, "output_shapes", (self.output_shape,))
         assert self.output_shapes[0] == self.output_shape, "output_shape is the first of output_shapes"
 

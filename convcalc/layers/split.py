@@ -44,7 +44,7 @@ def infer_split(ctx: RuleContext) -> RuleResult:
     total = ctx.step("split_sum", sum(sizes), axis=word, sizes=" + ".join(map(str, sizes)))
     if total != ctx.shape[axis]:
         raise ctx.fail("error.split_sum", sizes=_listed(sizes), total=total, shape=shape_text(ctx.shape),
-                       size=ctx.shape[axis], axis=word)
+                       size=ctx.shape[axis], axis=word, number=axis)
     ctx.note("note.split", axis=word, shape=shape_text(ctx.shape), count=len(sizes), sizes=_listed(sizes),
              number=axis, dim=axis + 1)
     return _sections(ctx, axis, sizes)
