@@ -284,3 +284,11 @@ def test_many_outputs_are_bounded_and_listed_briefly():
     assert "split_1.0, split_1.1, split_1.2, …, split_1.1023" in str(info.value) and len(str(info.value)) < 200
     with pytest.raises(SpecError, match="1 to 1024 whole numbers"):
         net_of([1025, 2], f"split: {{sizes: {[1] * 1025}}}")
+
+
+def test_the_readme_get_example_is_real_output(shuffle_file):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    shown = readme.split("$ convcalc summary my_shufflenet.yaml --get layers.split_1.output_shapes\n", 1)[1]
+    assert shown.splitlines()[0] + "\n" == invoke("summary", shuffle_file, "--get", "layers.split_1.output_shapes").out
