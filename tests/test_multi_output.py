@@ -19,7 +19,7 @@ from convcalc.runner import run_network
 from convcalc.runner.memory import estimate_peak
 from convcalc.spec.loader import parse_spec
 from tests.conftest import invoke, net_of
-from tests.test_terminal import assert_fits, assert_whole, screen, shape
+from tests.test_terminal import assert_fits, assert_whole, screen
 from tests.test_verify_hardening import SLACK, real_peak
 
 # ShuffleNetV2's unit: `x1, x2 = x.chunk(2, dim=1)`, a branch on x2, concat with x1; then a split
