@@ -58,7 +58,13 @@ class LayerResult:
 
     @property
     def output_shape(self) -> Shape:
+        """The first output's shape: the only one, for all but split and chunk."""
         return self.math.output_shape
+
+    @property
+    def output_shapes(self) -> tuple[Shape, ...]:
+        """One shape per output, in the order `spec.output_names` names them."""
+        return self.math.output_shapes
 
     @property
     def kernel_shape(self) -> Shape | None:
@@ -128,7 +134,7 @@ class Network:
             macs=macs,
             flops=2 * macs,
             param_bytes=BYTES_PER_VALUE * (trainable + non_trainable),
-            activation_bytes=BYTES_PER_VALUE * sum(prod(r.output_shape) for r in self.layers),
+            activation_bytes=BYTES_PER_VALUE * sum(prod(s) for r in self.layers for s in r.output_shapes),
             input_bytes=BYTES_PER_VALUE * prod(self.input_shape),
         )
 
@@ -155,7 +161,7 @@ class Network:
 
 
 def analyze(spec: Spec) -> Network:
-    shapes: dict[str, Shape] = {"input": spec.input_shape}
+    shapes: dict[str, Shape] = {"input": spec.input_shape}  # by tensor name: a layer's, or `split_1.0`
     fields: dict[str, Field | None] = {"input": _input_field(spec.input_shape)}
     rules: dict[tuple, Rule] = {}
     results = []
@@ -167,8 +173,9 @@ def analyze(spec: Spec) -> Network:
             if e.where and not hint:
                 raise
             raise e.at(e.where or layer.where, hint) from None
-        shapes[layer.name] = result.output_shape
-        fields[layer.name] = field
+        for name, shape in zip(layer.output_names, result.output_shapes, strict=True):
+            shapes[name] = shape
+            fields[name] = field  # every output keeps the input's field: a split mixes nothing
         results.append(result)
     return Network(name=spec.name, input_shape=spec.input_shape, layers=tuple(results))
 

@@ -100,6 +100,14 @@ STEPS: dict[str, StepText] = {
     "batchnorm_non_trainable": StepText(what="non-trainable", formula="2C (running mean and variance)",
                                         substituted="2 × {channels}"),
     "concat_channels": StepText(what="channels", formula="sum of input channels", substituted="{channels}"),
+    # several outputs (layers/split.py)
+    "split_section": StepText(what="output {k} ({axis})", formula="sizes[{k}]", substituted="{size}"),
+    "split_sum": StepText(what="sections together ({axis})", formula="sum of sizes, must be the input's {axis}",
+                          substituted="{sizes}"),
+    "chunk_size": StepText(what="chunk size ({axis})", formula="ceil(N/chunks)", substituted="ceil({n}/{chunks})"),
+    "chunk_count": StepText(what="chunks made", formula="ceil(N/size), must be chunks", substituted="ceil({n}/{size})"),
+    "chunk_last": StepText(what="last chunk ({axis})", formula="N − (chunks − 1)·size",
+                           substituted="{n} − ({chunks} − 1)·{size}"),
 }
 
 CATALOGUE: dict[str, Template] = {
@@ -186,6 +194,12 @@ CATALOGUE: dict[str, Template] = {
                 "exactly, 0 parameters.",
     "note.concat": "concat stacks its inputs along the channel axis: the spatial sizes must match and the channels add "
                    "up to {channels}; 0 parameters.",
+    "note.split": "split cuts the {axis} of {shape} into {count} sections of {sizes} (axis {number}, PyTorch's dim "
+                  "{dim}): every other axis is kept, 0 parameters. A later layer reads section k as `<this layer's "
+                  "name>.k`, counting from 0.",
+    "note.chunk": "chunk cuts the {axis} of {shape} into {chunks} chunks as torch.chunk does: each ceil({n}/{chunks}) "
+                  "= {size} wide, the last {last} (axis {number}, PyTorch's dim {dim}); 0 parameters. A later layer "
+                  "reads chunk k as `<this layer's name>.k`, counting from 0.",
     "note.dense_share": "This one layer holds {percent:.1f}% of the network's {total:,} parameters: {features:,} "
                         "features × {units:,} units. Dense layers after a flatten dominate VGG-like networks.",
     "note.bottleneck": "Cutting {c_in} channels to {c_out} before '{consumer}' (GoogLeNet's trick): {macs:,} + "
@@ -227,6 +241,7 @@ CATALOGUE: dict[str, Template] = {
     "error.arg_whole": "'{name}' must be a whole number from {low} to {high}, got {value}",
     "error.arg_too_small": "'{name}' must be ≥ {low}, got {value}",
     "error.arg_too_large": "'{name}' = {value} exceeds the limit {high}",
+    "error.arg_int_list": "'{name}' must be a list of 1 to {most} whole numbers, e.g. [58, 58], got {value}",
     "error.arg_pair": "'{name}' pairs must be [before, after], got {value}",
     "error.per_axis_count": "'{name}' has {count} values but the input has {rank} spatial axes",
     "error.declared_size": "'{arg}' is {declared} but the input has {found} {what} ({source} {shape}): {why}, so "
@@ -248,6 +263,13 @@ CATALOGUE: dict[str, Template] = {
     "error.upsample_needs_spatial": "upsample needs spatial axes, but the input {shape} has none",
     "error.add_shapes": "add needs inputs of identical shape, got {shapes}",
     "error.concat_shapes": "concat needs equal spatial sizes (it stacks channels), got {shapes}",
+    "error.split_axis": "{type} along axis {axis}, but the input {shape} has axes 0 to {last} (0 is the channels, "
+                        "counted without the batch axis)",
+    "error.split_sum": "sizes {sizes} add up to {total}, but axis {number} ({axis}) of the input {shape} is {size}: "
+                       "the sections must add up to exactly {size}",
+    "error.chunk_fewer": "{chunks} chunks do not fit {n} {axis}: torch.chunk makes chunks of ceil({n}/{chunks}) = "
+                         "{size}, and {n} {axis} fill only {given} of them (PyTorch would return {given}, not "
+                         "{chunks}); use chunks: {given}, or split with sizes that add up to {n}",
     "error.pool_padding_too_large": "padding {pad} on the {axis} is more than half the window {k} (PyTorch requires "
                                     "P ≤ K/2)",
     "error.pool_window_too_large": "pool window {span} > padded {axis} {padded}: ({n} + {pad_total} − {span})/{s} + 1 "
@@ -312,6 +334,14 @@ CATALOGUE: dict[str, Template] = {
     "error.argument_twice": "'{key}' and '{first}' are the same argument; give it once",
     "error.missing_argument": "{type} needs '{name}' ({spellings})",
     "error.unknown_input": "unknown input {name}{suggestion}",
+    "error.input_has_outputs": "'{name}' has {count} outputs: name one of {outputs}",
+    "error.default_input_outputs": "no 'inputs', and the layer before, '{name}', has {count} outputs: add `inputs:` "
+                                   "naming one of {outputs}",
+    "error.no_such_output": "input {input}: '{name}' has {count} outputs, numbered 0 to {last}",
+    "error.input_one_output": "input {input}: '{name}' has one output, named '{name}' (a number after a dot names "
+                              "one of several outputs)",
+    "error.name_is_output": "name '{name}' is taken: {other} has {count} outputs, named '{base}.0' to "
+                            "'{base}.{last}'; choose another name",
     "error.input_cycle": "cycle in inputs (← reads 'takes input from'): {cycle}",
     "error.input_later": "input '{name}' is defined later, at {at}; list every layer after its inputs",
     "error.layer_option_too_large": "--layer holds more than {limit:,} bytes",

@@ -95,6 +95,13 @@ CASES = [
     ([3, 5, 5], "upsample: {scale_factor: 2}", (3, 10, 10), 0, None, 0),
     ([3, 5, 5], "upsample: {scale_factor: [2, 3]}", (3, 10, 15), 0, None, 0),
     ([3, 5], "upsample", (3, 10), 0, None, 0),
+    # several outputs: output_shape is the first (tests/test_multi_output.py checks them all)
+    ([116, 28, 28], "chunk: {chunks: 2}", (58, 28, 28), 0, None, 0),
+    ([7, 4], "chunk: {chunks: 3}", (3, 4), 0, None, 0),
+    ([3, 5, 6], "chunk: {chunks: 2, axis: 2}", (3, 5, 3), 0, None, 0),
+    ([116, 28, 28], "split: {sizes: [24, 92]}", (24, 28, 28), 0, None, 0),
+    ([10], "split: {sizes: [3, 3, 4]}", (3,), 0, None, 0),
+    ([2, 3, 8, 8], "split: {sizes: [1, 2], axis: 1}", (2, 1, 8, 8), 0, None, 0),
 ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from fractions import Fraction
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, Mapping, NamedTuple
 
 from convcalc.errors import SpecError, echo, printable
 from convcalc.english import StepText
@@ -17,6 +17,7 @@ from convcalc.messages import Message, step_text
 
 REQUIRED = object()
 MAX_DIM = 2**31 - 1  # a bound on every size, so hostile specs cannot make numbers explode
+MAX_OUTPUTS = 1024  # outputs of one layer (split, chunk): each is a named tensor the parser lists
 FLOAT32_MAX = 3.4028234663852886e38  # the largest float32: the runner computes in float32
 AXIS_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 
@@ -27,7 +28,8 @@ Shape = tuple[int, ...]
 class Arg:
     """One argument of a layer type.
 
-    kind: `int` (whole number ≥ minimum), `sizes` (int or per-axis list), `padding` (int,
+    kind: `int` (whole number ≥ minimum, ≤ `high` if given), `sizes` (int or per-axis list),
+    `int_list` (a list of 1 to MAX_OUTPUTS whole numbers ≥ minimum: split's sections), `padding` (int,
     per-axis list or one of `choices`), `pads` (zero padding: int, per-axis list, or per-axis
     [before, after] pairs), `bool`, `float` (a number in the range `low`..`high`, each end
     closed unless `low_open`/`high_open`; None: no bound but float32's), `choice`, and
@@ -99,14 +101,19 @@ class Arg:
         """The smallest whole number this argument takes: 0 for a padding, else `minimum`."""
         return 0 if self.kind in ("padding", "pads") else self.minimum
 
+    @property
+    def high_whole(self) -> int:
+        """The largest whole number this argument takes: `high` where it has one, else MAX_DIM."""
+        return MAX_DIM if self.high is None else int(self.high)
+
     def _whole(self, value: Any) -> int:
-        low = self.low_whole
+        low, high = self.low_whole, self.high_whole
         if isinstance(value, bool) or not isinstance(value, int):
-            raise SpecError("error.arg_whole", name=self.name, low=low, high=MAX_DIM, value=echo(value))
+            raise SpecError("error.arg_whole", name=self.name, low=low, high=high, value=echo(value))
         if value < low:
             raise SpecError("error.arg_too_small", name=self.name, low=low, value=echo(value))
-        if value > MAX_DIM:
-            raise SpecError("error.arg_too_large", name=self.name, high=MAX_DIM, value=echo(value))
+        if value > high:
+            raise SpecError("error.arg_too_large", name=self.name, high=high, value=echo(value))
         return value
 
     def _pair(self, value: Any) -> tuple[int, int]:
@@ -127,6 +134,12 @@ class Arg:
 def _per_axis(arg: Arg, value: Any) -> tuple[int, ...]:
     if not 1 <= len(value) <= 3:
         raise SpecError("error.arg_axes", name=arg.name, count=len(value))
+    return tuple(arg._whole(v) for v in value)
+
+
+def _check_int_list(arg: Arg, value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_OUTPUTS:
+        raise SpecError("error.arg_int_list", name=arg.name, most=MAX_OUTPUTS, value=echo(value))
     return tuple(arg._whole(v) for v in value)
 
 
@@ -175,7 +188,7 @@ def _number_schema(arg: Arg) -> dict[str, Any]:
 
 
 def _whole_schema(arg: Arg) -> dict[str, Any]:
-    return {"type": "integer", "maximum": MAX_DIM, "minimum": arg.low_whole}
+    return {"type": "integer", "maximum": arg.high_whole, "minimum": arg.low_whole}
 
 
 def _per_axis_schema(item: dict[str, Any]) -> dict[str, Any]:
@@ -202,6 +215,8 @@ KINDS: dict[str, ArgKind] = {
     "padding": ArgKind(check=_check_padding, schema=lambda arg: {
         "oneOf": [*_per_axis_schema(_whole_schema(arg))["oneOf"], {"enum": list(arg.choices)}]}),
     "pads": ArgKind(check=_check_pads, schema=_pads_schema),
+    "int_list": ArgKind(check=_check_int_list, schema=lambda arg: {
+        "type": "array", "items": _whole_schema(arg), "minItems": 1, "maxItems": MAX_OUTPUTS}),
     "bool": ArgKind(check=_check_bool, schema=lambda arg: {"type": "boolean"}),
     "float": ArgKind(check=lambda arg, value: arg._number(value), schema=lambda arg: _number_schema(arg)),
     "choice": ArgKind(check=_check_choice, schema=lambda arg: {"enum": list(arg.choices)}),
@@ -299,9 +314,12 @@ class Step:
 
 @dataclass(frozen=True, kw_only=True)
 class RuleResult:
-    """Everything a layer type's shape rule computes from its input shapes."""
+    """Everything a layer type's shape rule computes from its input shapes. `output_shapes`:
+    one per output (split, chunk), given by a rule with several; else `(output_shape,)`.
+    `output_shape` is always the first, for whatever reads one."""
 
     output_shape: Shape
+    output_shapes: tuple[Shape, ...] = ()
     kernel_shape: Shape | None = None
     trainable: int = 0
     non_trainable: int = 0
@@ -310,6 +328,11 @@ class RuleResult:
     extra: tuple[tuple[str, Any], ...] = ()
     workspace: int = 0  # im2col values per batch item the runner gathers (memory estimate)
     geometry: "Geometry | None" = None  # the sliding window, for explain's picture
+
+    def __post_init__(self) -> None:
+        if len(self.output_shapes) <= 1:  # one output: output_shape says it (and `replace` may change it)
+            object.__setattr__(self, "output_shapes", (self.output_shape,))
+        assert self.output_shapes[0] == self.output_shape, "output_shape is the first of output_shapes"
 
 
 @dataclass(kw_only=True)
@@ -383,6 +406,9 @@ class LayerType:
     # of the parameters; the MACs a 1×1 standard 2-D convolution saves as a bottleneck
     fully_connected: bool = False
     standard_conv2d: bool = False
+    # how many tensors it gives, from its checked arguments alone (known while parsing, so
+    # `inputs` can name them: `split_1.0`); its rule returns as many `output_shapes`
+    outputs: Callable[[Mapping[str, Any]], int] = lambda args: 1
 
     def arg(self, key: str) -> Arg | None:
         """The argument spelled `key`; for a habit from Keras or PyTorch that this type does

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from convcalc.layers.base import shape_text
+
 
 def human_bytes(n: int) -> str:
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
@@ -28,3 +30,11 @@ def layer_label(r) -> str:
     applies a function inside the layer, as Keras' one row does."""
     activation = dict(r.extra).get("activation")
     return f"{r.spec.name} ({r.spec.type}{f' + {activation}' if activation else ''})"
+
+
+def outputs_text(shapes: tuple[tuple[int, ...], ...]) -> list[str]:
+    """A layer's outputs as lines: `58×28×28`; equal ones once, counted (`58×28×28 ×2`); else
+    one line per output, so the Output column stays as narrow as its widest shape."""
+    if len(set(shapes)) == 1:
+        return [shape_text(shapes[0]) + (f" ×{len(shapes)}" if len(shapes) > 1 else "")]
+    return [shape_text(s) for s in shapes]

@@ -8,7 +8,7 @@ from convcalc.errors import printable
 from convcalc.explain import BOTH, FIRST, PAD, SECOND, Explanation, MISSED
 from convcalc.layers.base import shape_text
 from convcalc.messages import as_dict
-from convcalc.render.common import layer_label
+from convcalc.render.common import layer_label, outputs_text
 from convcalc.render.summary import layer_dict
 from convcalc.render.jsontext import dumps
 
@@ -74,7 +74,8 @@ def _block(e: Explanation, columns: int, pictures: bool) -> Iterator[Line]:
 
 
 def _facts(r) -> list[str]:
-    facts = [f"input {' + '.join(shape_text(s) for s in r.input_shapes)} → output {shape_text(r.output_shape)}"]
+    outputs = ", ".join(outputs_text(r.output_shapes))
+    facts = [f"input {' + '.join(shape_text(s) for s in r.input_shapes)} → output{'s' * (len(r.output_shapes) > 1)} {outputs}"]
     if r.kernel_shape:
         facts.append(f"kernel {shape_text(r.kernel_shape)}")
     facts.append(f"{r.params:,} parameters" + (f" ({r.non_trainable:,} non-trainable)" if r.non_trainable else ""))

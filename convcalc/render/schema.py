@@ -35,7 +35,8 @@ def _arguments(t: LayerType) -> tuple[dict, list[str]]:
 META = {
     "name": {"type": "string", "minLength": 1, "description": "unique layer name; default <type>_<k>"},
     "inputs": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
-               "description": "layer name(s) this layer takes; default the previous layer; the network input is 'input'"},
+               "description": "layer name(s) this layer takes; default the previous layer; the network input is 'input'; "
+                              "output k of a layer with several (split, chunk) is '<name>.k'"},
 }
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from convcalc.engine import LayerResult, Network
 from convcalc.errors import printable
 from convcalc.layers.base import shape_text
-from convcalc.render.common import ascii_shape, human_bytes, human_count, layer_label
+from convcalc.render.common import ascii_shape, human_bytes, human_count, layer_label, outputs_text
 from convcalc.render.jsontext import dumps
 
 
@@ -28,6 +28,7 @@ def layer_dict(r: LayerResult) -> dict[str, Any]:
         "inputs": list(r.spec.inputs),
         "input_shapes": [list(s) for s in r.input_shapes],
         "output_shape": list(r.output_shape),
+        "output_shapes": [list(s) for s in r.output_shapes],
         "kernel_shape": list(r.kernel_shape) if r.kernel_shape else None,
         "params": r.params,
         "trainable_params": r.trainable,
@@ -74,7 +75,7 @@ def table_rows(net: Network) -> list[list[str]]:
     for r in net.layers:
         name = layer_label(r)
         rows.append([
-            str(r.spec.index), name, input_text(r), shape_text(r.output_shape),
+            str(r.spec.index), name, input_text(r), ", ".join(outputs_text(r.output_shapes)),
             shape_text(r.kernel_shape) if r.kernel_shape else "—",
             f"{r.params:,}", f"{r.macs:,}", rf_text(r) or "—",
         ])
@@ -105,7 +106,7 @@ CSV_COLUMNS = (
 
 
 def to_csv(net: Network) -> str:
-    """One row per layer; shapes as 3x224x224, several inputs separated by `;`."""
+    """One row per layer; shapes as 3x224x224, several inputs or outputs separated by `;`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -113,7 +114,7 @@ def to_csv(net: Network) -> str:
     for r in net.layers:
         writer.writerow([
             r.spec.index, printable(r.spec.name), r.spec.type, printable(";".join(r.spec.inputs)),
-            ";".join(x(s) for s in r.input_shapes), x(r.output_shape), x(r.kernel_shape),
+            ";".join(x(s) for s in r.input_shapes), ";".join(x(s) for s in r.output_shapes), x(r.kernel_shape),
             r.params, r.trainable, r.non_trainable, r.macs, x(r.receptive_field),
         ])
     return out.getvalue()
@@ -159,6 +160,8 @@ def _rows(net: Network):
     for r, cells in zip(net.layers, table_rows(net)):
         if r.spec.inputs != (previous,):  # a graph edge: say where the inputs come from
             cells[1] = ((cells[1], ""), (f"← {', '.join(r.spec.inputs)}", "dim"))
+        if len(set(r.output_shapes)) > 1:  # one output a line
+            cells[3] = tuple((text, "") for text in outputs_text(r.output_shapes))
         previous = r.spec.name
         yield cells
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from math import prod
 from typing import TYPE_CHECKING, Any
 
-from convcalc.layers.base import shape_text
-from convcalc.render.common import human_bytes, layer_label
+from convcalc.render.common import human_bytes, layer_label, outputs_text
 from convcalc.render.jsontext import dumps
 
 if TYPE_CHECKING:  # convcalc.runner imports numpy: only the CLI's verify loads it
@@ -23,6 +22,8 @@ def verify_dict(v: Verification) -> dict[str, Any]:
             "index": r.spec.index, "name": r.spec.name, "type": r.spec.type,
             "predicted_shape": list(r.output_shape),
             "actual_shape": list(run.actual_shape) if run.actual_shape is not None else None,
+            "predicted_shapes": [list(s) for s in r.output_shapes],
+            "actual_shapes": [list(s) for s in run.actual_shapes] if run.actual_shapes is not None else None,
             "shape_ok": run.shape_ok,
             "predicted_params": r.params, "actual_params": run.trainable + run.non_trainable,
             "predicted_trainable_params": r.trainable, "actual_trainable_params": run.trainable,
@@ -39,6 +40,12 @@ def verify_dict(v: Verification) -> dict[str, Any]:
 
 def to_json(v: Verification) -> str:
     return dumps(verify_dict(v), records="layers")
+
+
+def _shapes_cell(shapes):
+    """A shape, or a split's outputs one a line (equal ones once, counted)."""
+    lines = outputs_text(shapes)
+    return lines[0] if len(lines) == 1 else tuple((line, "") for line in lines)
 
 
 def _mark(ok: bool):
@@ -59,8 +66,8 @@ def verify_grid(v: Verification):
     rows = []
     for run in v.runs:
         r = run.result
-        actual = shape_text(run.actual_shape) if run.actual_shape is not None else "—"
-        rows.append((str(r.spec.index), layer_label(r), shape_text(r.output_shape), actual,
+        actual = _shapes_cell(run.actual_shapes) if run.actual_shapes else "—"
+        rows.append((str(r.spec.index), layer_label(r), _shapes_cell(r.output_shapes), actual,
                      _mark(run.shape_ok), f"{r.params:,}", f"{run.trainable + run.non_trainable:,}", _mark(run.params_ok)))
     title = f'verify "{v.net.name}": NumPy forward pass, seed {v.seed}, batch {v.batch}'
     return grid(title=title, columns=columns, rows=rows)
@@ -88,6 +95,6 @@ def _non_finite_note(runs, batch: int) -> str | None:
     run = next((run for run in runs if run.non_finite), None)
     if run is None:
         return None
-    return (f"note: {run.result.spec.where}: {run.non_finite:,} of {prod((batch, *run.actual_shape)):,} output values "
+    return (f"note: {run.result.spec.where}: {run.non_finite:,} of {sum(prod((batch, *s)) for s in run.actual_shapes):,} output values "
             "are inf or NaN (an overflow, a division by zero or an invalid operation); later layers compute with them, "
             "and shapes and counts are checked all the same")

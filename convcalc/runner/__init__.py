@@ -93,7 +93,7 @@ class Run:
 @dataclass(frozen=True, kw_only=True)
 class LayerRun:
     result: LayerResult
-    actual_shape: tuple[int, ...] | None
+    actual_shapes: tuple[tuple[int, ...], ...] | None  # one per output the forward returned
     trainable: int
     non_trainable: int
     seconds: float
@@ -102,8 +102,13 @@ class LayerRun:
     non_finite: int = 0  # output values that are inf or NaN (an overflow, a division by zero)
 
     @property
+    def actual_shape(self) -> tuple[int, ...] | None:
+        """The first output's shape, as `result.output_shape` is the first predicted."""
+        return self.actual_shapes[0] if self.actual_shapes else None
+
+    @property
     def shape_ok(self) -> bool:
-        return self.actual_shape == self.result.output_shape
+        return self.actual_shapes == self.result.output_shapes
 
     @property
     def params_ok(self) -> bool:
@@ -121,7 +126,7 @@ def run_network(
     """Run every layer in order on a random input; stops at the first layer that fails.
 
     Tensors are freed after their last use. Returns the per-layer runs and, with keep=True,
-    every output (for the numerical oracle tests). Floating-point trouble (overflow, 0/0)
+    every output by tensor name (`conv2d_1`, `split_1.0`; for the numerical oracle tests). Floating-point trouble (overflow, 0/0)
     never warns: it is counted per layer in `LayerRun.non_finite`.
     """
     rng = np.random.default_rng(seed)
@@ -136,7 +141,7 @@ def run_network(
                 on_layer(layer)
             if layer.error:
                 break
-            tensors[result.spec.name] = out
+            tensors.update(zip(result.spec.output_names, out))
             if not keep:
                 for name in set(result.spec.inputs):  # `inputs: [x, x]` frees x once
                     if last_use[name] == i:
@@ -180,27 +185,30 @@ def verify(net: Network, seed: int, batch: int, estimate: Estimate,
     return Verification(net=net, runs=tuple(runs), seed=seed, batch=batch, estimate=estimate)
 
 
-def _run_layer(run: Run, keep: bool) -> tuple[LayerRun, np.ndarray | None]:
-    """One layer's forward, timed without its weight drawing; a shape the arrays refuse is
-    reported as the layer's error (the engine was wrong), not raised."""
+def _run_layer(run: Run, keep: bool) -> tuple[LayerRun, tuple[np.ndarray, ...] | None]:
+    """One layer's forward, timed without its weight drawing; its outputs as a tuple (a split's
+    several, or one). A shape the arrays refuse, or another number of outputs than the parser
+    named, is reported as the layer's error (the engine was wrong), not raised."""
     start = time.perf_counter()
     try:
         out = REGISTRY[run.result.spec.type].forward(run)
+        outs = out if isinstance(out, tuple) else (out,)
+        if len(outs) != run.result.spec.outputs:
+            raise ValueError(f"the forward gave {len(outs)} outputs, the spec names {run.result.spec.outputs}")
     except (ValueError, IndexError, TypeError) as e:
         return _layer_run(run, None, time.perf_counter() - start, keep, f"{type(e).__name__}: {e}".splitlines()[0]), None
-    return _layer_run(run, out, time.perf_counter() - start, keep), out
+    return _layer_run(run, outs, time.perf_counter() - start, keep), outs
 
 
-def _layer_run(run: Run, out: np.ndarray | None, seconds: float, keep: bool, error: str | None = None) -> LayerRun:
-    shape = tuple(out.shape[1:]) if out is not None else None
-    return LayerRun(result=run.result, actual_shape=shape, trainable=run.trainable, non_trainable=run.non_trainable,
+def _layer_run(run: Run, outs: tuple[np.ndarray, ...] | None, seconds: float, keep: bool,
+               error: str | None = None) -> LayerRun:
+    shapes = tuple(tuple(out.shape[1:]) for out in outs) if outs is not None else None
+    return LayerRun(result=run.result, actual_shapes=shapes, trainable=run.trainable, non_trainable=run.non_trainable,
                     seconds=seconds - run.init_seconds, error=error, weights=run.params if keep else None,
-                    non_finite=_non_finite(out))
+                    non_finite=sum(_non_finite(out) for out in outs or ()))
 
 
-def _non_finite(out: np.ndarray | None) -> int:
+def _non_finite(out: np.ndarray) -> int:
     """How many values are inf or NaN; the mask is a quarter of the output (the estimate counts it)."""
-    if out is None:
-        return 0
     finite = np.isfinite(out)
     return 0 if finite.all() else int(finite.size - np.count_nonzero(finite))

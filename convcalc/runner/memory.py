@@ -35,13 +35,14 @@ def estimate_peak(net: Network, batch: int) -> Estimate:
     scratch = 0
     best = Estimate(live * BYTES, "the input")
     for i, r in enumerate(net.layers):
-        out = batch * prod(r.output_shape)
+        outs = [batch * prod(s) for s in r.output_shapes]  # a split's outputs are copies: each counts
+        out = sum(outs)
         scratch = max(scratch, _band_values(r, batch))
         temporaries = REGISTRY[r.spec.type].temporaries
         values = live + out + out // 4 + r.params + scratch + (temporaries(r, batch) if temporaries else 0)
         if values * BYTES > best.peak_bytes:
             best = Estimate(values * BYTES, r.spec.where)
-        sizes[r.spec.name] = out
+        sizes.update(zip(r.spec.output_names, outs))
         live += out - sum(sizes[n] for n in set(r.spec.inputs) if last_use[n] == i)
     return best
 

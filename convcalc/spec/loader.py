@@ -143,7 +143,7 @@ def _parse_layers(raw_layers: list, lines: list[int]) -> tuple[LayerSpec, ...]:
     layers: list[LayerSpec] = []
     for i, raw in enumerate(raw_layers):
         line = lines[i] if i < len(lines) else None
-        layer = _parse_entry(raw, i + 1, line, counters, layers[-1].name if layers else "input")
+        layer = _parse_entry(raw, i + 1, line, counters, layers[-1] if layers else None)
         if layer.name in positions or layer.name == "input":
             first = (Message("phrase.the_network_input") if layer.name == "input"
                      else Message("phrase.layer_number", index=positions[layer.name] + 1))
@@ -151,6 +151,7 @@ def _parse_layers(raw_layers: list, lines: list[int]) -> tuple[LayerSpec, ...]:
         positions[layer.name] = i
         layers.append(layer)
     for layer in layers:
+        _check_not_an_output(layer, layers, positions)
         _check_inputs(layer, layers, positions)
     return tuple(layers)
 
@@ -173,7 +174,8 @@ class _Place:
         return layer_where(self.index, name, line)
 
 
-def _parse_entry(raw: Any, index: int, line: int | None, counters: dict[str, int], previous: str) -> LayerSpec:
+def _parse_entry(raw: Any, index: int, line: int | None, counters: dict[str, int],
+                 previous: LayerSpec | None) -> LayerSpec:
     type_name, args, meta, mappings = _split_entry(raw, _Place(index, line))
     place = _Place(index, line, mappings)
     layer_type = find_type(type_name)
@@ -184,7 +186,7 @@ def _parse_entry(raw: Any, index: int, line: int | None, counters: dict[str, int
     problem = _name_problem(name, "phrase.name")
     if problem:
         raise problem.at(place.where("name"))
-    inputs = meta.get("inputs", previous)
+    inputs = meta["inputs"] if "inputs" in meta else _default_input(previous, place.where(None, name))
     inputs = [inputs] if isinstance(inputs, str) else inputs
     if not isinstance(inputs, list) or not inputs or not all(isinstance(n, str) for n in inputs):
         raise SpecError("error.inputs_not_names", place.where("inputs", name), value=echo(meta["inputs"]))
@@ -192,7 +194,18 @@ def _parse_entry(raw: Any, index: int, line: int | None, counters: dict[str, int
     if problem:
         raise problem.at(place.where("inputs", name))
     args = frozen_args(_parse_args(layer_type, args, place, name))
-    return LayerSpec(index, name, layer_type.name, args, tuple(inputs), line)
+    return LayerSpec(index, name, layer_type.name, args, tuple(inputs), line, layer_type.outputs(args))
+
+
+def _default_input(previous: LayerSpec | None, where: str) -> str:
+    """The previous layer, or the network input for the first; a layer with several outputs is
+    no default: which of them is meant must be written."""
+    if previous is None:
+        return "input"
+    if previous.outputs > 1:
+        raise SpecError("error.default_input_outputs", where, name=previous.name, count=previous.outputs,
+                        outputs=_output_list(previous))
+    return previous.name
 
 
 def _split_entry(raw: Any, place: _Place) -> tuple[str, dict, dict, tuple]:
@@ -265,15 +278,58 @@ def _check_inputs(layer: LayerSpec, layers: list[LayerSpec], positions: dict[str
     for name in layer.inputs:
         if name == "input":
             continue
-        pos = positions.get(name)
-        if pos is None:
-            known = ["input", *positions]
-            raise SpecError("error.unknown_input", layer.where, name=echo(name), suggestion=_suggest(name, known))
+        pos = _source(name, layer, layers, positions)
         if pos >= layer.index - 1:
             cycle = _find_cycle(layer.name, layers, positions)
             if cycle:
                 raise SpecError("error.input_cycle", layer.where, cycle=" ← ".join(cycle))
             raise SpecError("error.input_later", layer.where, name=name, at=layers[pos].where)
+
+
+def _source(name: str, layer: LayerSpec, layers: list[LayerSpec], positions: dict[str, int]) -> int:
+    """The position of the layer whose tensor `name` is: a layer's name, or `<name>.k` for
+    output k of a layer with several."""
+    pos = positions.get(name)
+    if pos is not None:
+        if layers[pos].outputs > 1:
+            raise SpecError("error.input_has_outputs", layer.where, name=name, count=layers[pos].outputs,
+                            outputs=_output_list(layers[pos]))
+        return pos
+    base, _, k = name.rpartition(".")
+    pos = positions.get(base)
+    if pos is None:
+        raise SpecError("error.unknown_input", layer.where, name=echo(name), suggestion=_suggest(name, ["input", *positions]))
+    count = layers[pos].outputs
+    if count == 1:
+        raise SpecError("error.input_one_output", layer.where, input=echo(name), name=base)
+    if not _output_number(k) or int(k) >= count:
+        raise SpecError("error.no_such_output", layer.where, input=echo(name), name=base, count=count, last=count - 1)
+    return pos
+
+
+def _output_number(text: str) -> bool:
+    """`0`, `1`, `12`: how an output is numbered (no sign, no leading zero, ASCII digits)."""
+    return text.isascii() and text.isdigit() and str(int(text)) == text
+
+
+def _output_list(layer: LayerSpec) -> str:
+    """`split_1.0, split_1.1`; past six outputs, the first three, `…` and the last."""
+    names = layer.output_names
+    return ", ".join(names if len(names) <= 6 else (*names[:3], "…", names[-1]))
+
+
+def _check_not_an_output(layer: LayerSpec, layers: list[LayerSpec], positions: dict[str, int]) -> None:
+    """`split_1.0` names an output of `split_1` when that layer has several: no layer may take it."""
+    base, _, k = layer.name.rpartition(".")
+    pos = positions.get(base)
+    if pos is not None and layers[pos].outputs > 1 and _output_number(k):
+        raise SpecError("error.name_is_output", layer.where, name=layer.name, other=layers[pos].where,
+                        base=base, count=layers[pos].outputs, last=layers[pos].outputs - 1)
+
+
+def _layer_name(tensor: str, positions: dict[str, int]) -> str:
+    """The layer a tensor name belongs to: itself, or `split_1` for `split_1.0`."""
+    return tensor if tensor in positions else tensor.rpartition(".")[0]
 
 
 def _find_cycle(start: str, layers: list[LayerSpec], positions: dict[str, int]) -> list[str] | None:
@@ -282,7 +338,8 @@ def _find_cycle(start: str, layers: list[LayerSpec], positions: dict[str, int]) 
     seen = set()
     while stack:
         name, path = stack.pop()
-        for nxt in layers[positions[name]].inputs:
+        for tensor in layers[positions[name]].inputs:
+            nxt = _layer_name(tensor, positions)
             if nxt == start:
                 return [*path, start]
             if nxt in positions and nxt not in seen:

@@ -17,10 +17,18 @@ class LayerSpec:
     args: Mapping[str, Any]  # canonical argument names, defaults filled in
     inputs: tuple[str, ...]
     line: int | None  # YAML line of the entry
+    outputs: int = 1  # tensors it gives (split, chunk: several, named `<name>.0`, `<name>.1`, …)
 
     @property
     def where(self) -> str:
         return layer_where(self.index, self.name, self.line)
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        """What `inputs` call its tensors: its name, or `<name>.k` for each of several."""
+        if self.outputs == 1:
+            return (self.name,)
+        return tuple(f"{self.name}.{k}" for k in range(self.outputs))
 
 
 @dataclass(frozen=True)

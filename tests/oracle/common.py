@@ -10,13 +10,15 @@ from convcalc.spec.loader import parse_spec
 
 
 def convcalc_layer(input_shape, type_: str, args: dict):
-    """(output shape, trainable params) of one layer, or the SpecError convcalc raises."""
+    """(output shape, trainable params) of one layer, or the SpecError convcalc raises; a layer
+    with several outputs gives a tuple of their shapes, as `run_torch` does."""
     text = yaml.safe_dump({"input": list(input_shape), "layers": [{type_: args}]})
     try:
         (layer,) = analyze(parse_spec(text)).layers
     except SpecError as e:
         return e
-    return layer.output_shape, layer.trainable
+    shapes = layer.output_shapes
+    return shapes[0] if len(shapes) == 1 else shapes, layer.trainable
 
 
 def agree(oracle: str, expected, oracle_error: Exception | None, ours, config) -> None:

@@ -23,6 +23,25 @@ KERAS_ONLY = {
 }
 
 
+class Sections(nn.Module):
+    """torch.split or torch.chunk as a module: its forward returns the tuple they return."""
+
+    def __init__(self, cut) -> None:
+        super().__init__()
+        self.cut = cut
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return self.cut(x)
+
+
+def sections(type_: str, args: dict) -> Sections:
+    """convcalc's `axis` counts the non-batch axes from 0; PyTorch's `dim` counts the batch too."""
+    dim = args.get("axis", 0) + 1
+    if type_ == "split":
+        return Sections(lambda x: torch.split(x, list(args["sizes"]), dim=dim))
+    return Sections(lambda x: torch.chunk(x, args["chunks"], dim=dim))
+
+
 ACTIVATIONS = {
     "relu": lambda a: nn.ReLU(),
     "relu6": lambda a: nn.ReLU6(),
@@ -94,6 +113,8 @@ def torch_module(type_: str, args: dict, input_shape: tuple[int, ...]) -> nn.Mod
     if type_.startswith("adaptive_"):
         kind = "Avg" if "avg" in type_ else "Max"
         return getattr(nn, f"Adaptive{kind}Pool{type_[-2]}d")(args["output_size"])
+    if type_ in ("split", "chunk"):
+        return sections(type_, args)
     if type_ == "flatten":
         return nn.Flatten()
     if type_ == "dense":
@@ -118,12 +139,19 @@ def torch_pad_order(padding, rank: int) -> tuple[int, ...]:
     return tuple(v for pair in reversed(pairs) for v in pair)
 
 
-def run_torch(type_: str, args: dict, input_shape: tuple[int, ...]) -> tuple[tuple[int, ...], int]:
-    """(output shape without the batch axis, trainable parameters) from a forward pass on zeros."""
+def run_torch(type_: str, args: dict, input_shape: tuple[int, ...]) -> tuple[tuple, int]:
+    """(output shape without the batch axis, trainable parameters) from a forward pass on zeros;
+    for a module that returns several tensors, a tuple of their shapes (one: its shape)."""
     module = torch_module(type_, args, input_shape)
     with torch.no_grad():
         out = module(torch.zeros(1, *input_shape))
-    return tuple(out.shape[1:]), sum(p.numel() for p in module.parameters())
+    shapes = tuple(tuple(o.shape[1:]) for o in outputs(out))
+    return shapes[0] if len(shapes) == 1 else shapes, sum(p.numel() for p in module.parameters())
+
+
+def outputs(out) -> tuple[torch.Tensor, ...]:
+    """A module's result as a tuple of tensors: torch.split and torch.chunk give several."""
+    return tuple(out) if isinstance(out, (tuple, list)) else (out,)
 
 
 class TorchNetwork:
@@ -133,9 +161,11 @@ class TorchNetwork:
     def __init__(self, spec) -> None:
         self.spec = spec
         self.modules: dict[str, nn.Module] = {}
+        self.output_shapes: dict[str, tuple[tuple[int, ...], ...]] = {}  # every output's, by layer
 
     def __call__(self, x: torch.Tensor) -> list[tuple[tuple[int, ...], int]]:
-        """Output shape (without batch) and parameter count per layer."""
+        """Output shape (without batch; a split's first) and parameter count per layer. A layer
+        that gives several tensors names them `<name>.k`, as PyTorch indexes its tuple."""
         tensors = {"input": x}
         results = []
         with torch.no_grad():
@@ -150,8 +180,11 @@ class TorchNetwork:
                         self.modules[layer.name] = torch_module(layer.type, dict(layer.args), tuple(inputs[0].shape[1:])).eval()
                     module = self.modules[layer.name]
                     out, params = module(inputs[0]), sum(p.numel() for p in module.parameters())
-                tensors[layer.name] = out
-                results.append((tuple(out.shape[1:]), params))
+                outs = outputs(out)
+                tensors.update({layer.name: outs[0]} if len(outs) == 1 else
+                               {f"{layer.name}.{k}": o for k, o in enumerate(outs)})
+                self.output_shapes[layer.name] = tuple(tuple(o.shape[1:]) for o in outs)
+                results.append((tuple(outs[0].shape[1:]), params))
         return results
 
 
