@@ -304,6 +304,11 @@ CATALOGUE: dict[str, Template] = {
                                "{rest}): every group holds the same number of channels",
     "error.instancenorm_needs_spatial": "instancenorm normalises each channel over its positions, but the input "
                                         "{shape} has no spatial axes",
+    "error.groupnorm_single_value": "each of the {groups} groups of the input {shape} holds one value, and a "
+                                    "single value always normalises to 0 (PyTorch refuses it): use fewer groups",
+    "error.instancenorm_single_value": "the input {shape} has one position per channel, and a single value always "
+                                       "normalises to 0 (PyTorch refuses it); track_running_stats: true normalises "
+                                       "with running statistics instead",
     "error.arg_dims": "'{name}' must be a whole number or a list of 1 to 4 of them, got {count} values",
     "error.concat_shapes": "concat needs equal spatial sizes (it stacks channels), got {shapes}",
     "error.pool_padding_too_large": "padding {pad} on the {axis} is more than half the window {k} (PyTorch requires "

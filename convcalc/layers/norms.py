@@ -44,6 +44,8 @@ def infer_groupnorm(ctx: RuleContext) -> RuleResult:
     check_declared(ctx, "num_channels", c, CHANNELS, WHY)
     if c % groups:
         raise ctx.fail("error.num_groups_divide", groups=groups, channels=c, rest=c % groups)
+    if c // groups * prod(ctx.spatial) == 1:
+        raise ctx.fail("error.groupnorm_single_value", groups=groups, shape=shape_text(ctx.shape))
     per_group = ctx.step("group_channels", c // groups, channels=c, groups=groups)
     ctx.note("note.groupnorm", channels=c, groups=groups, per_group=per_group, twice=2 * c)
     affine = ctx.args["affine"]
@@ -57,6 +59,8 @@ def infer_instancenorm(ctx: RuleContext) -> RuleResult:
     c = ctx.channels
     check_declared(ctx, "num_features", c, CHANNELS, WHY)
     affine, running = ctx.args["affine"], ctx.args["track_running_stats"]
+    if prod(ctx.spatial) == 1 and not running:
+        raise ctx.fail("error.instancenorm_single_value", shape=shape_text(ctx.shape))
     trainable = ctx.step("affine_trainable", 2 * c, channels=c) if affine else ctx.step("affine_none", 0)
     non_trainable = ctx.step("running_non_trainable", 2 * c, channels=c) if running else ctx.step("running_none", 0)
     ctx.step("elementwise_macs", 0)
