@@ -179,7 +179,8 @@ TYPES = (
     LayerType(
         "stochastic_depth",
         "drops a residual branch per sample while training (torchvision's StochasticDepth); identity at inference",
-        (replace(RATE, help="chance that a sample's branch is dropped while training (torchvision's p)"),
+        # torchvision's p has no default; 0.1 is ConvNeXt-T's largest
+        (replace(RATE, default=0.1, help="chance that a sample's branch is dropped while training (torchvision's p)"),
          Arg("mode", "choice", "row", choices=("row", "batch"), help="drop per sample (row) or per batch")),
         partial(infer_same, note="note.stochastic_depth"),
         forward=forward_identity,
