@@ -108,6 +108,26 @@ STEPS: dict[str, StepText] = {
     "chunk_count": StepText(what="chunks made", formula="ceil(N/size), must be chunks", substituted="ceil({n}/{size})"),
     "chunk_last": StepText(what="last chunk ({axis})", formula="N − (chunks − 1)·size",
                            substituted="{n} − ({chunks} − 1)·{size}"),
+    "broadcast_output": StepText(what="output {axis}", formula="the size that is not 1 (a size-1 axis repeats)",
+                                 substituted="max({sizes})"),
+    "elementwise_macs": StepText(what="MACs", formula="none counted: element by element (MACs count conv and dense "
+                                                      "weights)", substituted="0"),
+    "prelu_parameters": StepText(what="parameters", formula="one slope shared, or one per channel",
+                                 substituted="{count}"),
+    "normalised_channels": StepText(what="normalised together", formula="C values at each position",
+                                    substituted="{channels}"),
+    "normalised_last_axes": StepText(what="normalised together", formula="product of normalized_shape (the last axes)",
+                                     substituted="{dims}"),
+    "group_channels": StepText(what="channels per group", formula="C / num_groups", substituted="{channels}/{groups}"),
+    "norm_parameters": StepText(what="parameters", formula="γ + β, one each per normalised value or channel",
+                                substituted="{gamma} + {beta}"),
+    "affine_trainable": StepText(what="trainable", formula="2C (γ and β per channel: affine)",
+                                 substituted="2 × {channels}"),
+    "affine_none": StepText(what="trainable", formula="none (affine is false)", substituted="0"),
+    "running_non_trainable": StepText(what="non-trainable", formula="2C (running mean and variance: "
+                                                                    "track_running_stats)", substituted="2 × {channels}"),
+    "running_none": StepText(what="non-trainable", formula="none (track_running_stats is false)", substituted="0"),
+    "scale_parameters": StepText(what="parameters", formula="one γ per channel", substituted="{channels}"),
 }
 
 CATALOGUE: dict[str, Template] = {
@@ -190,8 +210,34 @@ CATALOGUE: dict[str, Template] = {
                          "0 parameters. A conv's integer `padding` does the same inside the conv.",
     "note.upsample": "Nearest upsampling repeats each cell {scale} times: {input} becomes {output}, per channel, with "
                      "0 parameters (a transposed conv would learn the upsampling).",
-    "note.add": "add sums its {count} inputs element by element (a residual connection): the shapes must match "
-                "exactly, 0 parameters.",
+    "note.add": "add sums its {count} inputs element by element (a residual connection): 0 parameters.",
+    "note.multiply": "multiply takes the product of its {count} inputs element by element (a squeeze-and-excitation "
+                     "gate scales each channel this way): 0 parameters.",
+    "note.broadcast": "The inputs' shapes differ only where one has size 1: {type} repeats that axis to the other "
+                      "inputs' size (broadcasting, as PyTorch does), so the output is {shape}.",
+    "note.prelu": Plural(
+        count="count",
+        one="PReLU is max(0, x) + a·min(0, x) with a learned slope a: 1 slope shared by all {channels} channels, "
+            "1 parameter; the shape stays {shape}.",
+        other="PReLU is max(0, x) + a·min(0, x) with a learned slope a: one per channel, {count} parameters; the "
+              "shape stays {shape}.",
+    ),
+    "note.layernorm_channels": "Layer normalisation over channels (ConvNeXt's LayerNorm2d): at each position the {channels} "
+                               "channel values are normalised to mean 0 and variance 1 together, then scaled by γ and "
+                               "shifted by β, one each per channel; no running statistics, so training and inference "
+                               "compute the same.",
+    "note.layernorm_last": "Layer normalisation over the last axes (PyTorch's LayerNorm({dims})): each block of {size:,} "
+                           "values is normalised to mean 0 and variance 1 together, then scaled by γ and shifted by β, "
+                           "one each per normalised value.",
+    "note.groupnorm": "Group normalisation splits the {channels} channels into {groups} groups of {per_group} and "
+                      "normalises each group over its channels and positions, per sample; γ and β are per channel "
+                      "(2C = {twice}) and nothing depends on the batch.",
+    "note.instancenorm": "Instance normalisation normalises each channel of each sample over its {positions:,} positions "
+                         "(group normalisation with one channel per group).",
+    "note.scale": "Layer scale multiplies each of the {channels} channels by its own learned γ (ConvNeXt keeps the "
+                  "residual branch small at first this way): {channels} parameters, the shape stays {shape}.",
+    "note.stochastic_depth": "Stochastic depth drops a whole residual branch per sample (mode row) or per batch while "
+                             "training, and is the identity at inference: the shape stays {shape}, no weights.",
     "note.concat": "concat stacks its inputs along the channel axis: the spatial sizes must match and the channels add "
                    "up to {channels}; 0 parameters.",
     "note.split": "split cuts the {axis} of {shape} into {count} sections of {sizes} (axis {number}, PyTorch's dim "
@@ -226,6 +272,7 @@ CATALOGUE: dict[str, Template] = {
     "phrase.why_in_channels": "a kernel is as deep as its input",
     "phrase.why_in_features": "a dense layer has one weight per input feature for every unit",
     "phrase.why_num_features": "batch normalisation keeps γ, β, a mean and a variance per channel",
+    "phrase.why_norm_channels": "a normalisation layer's γ and β are one per channel",
     "phrase.network_input": "the network input is",
     "phrase.layer_gives": "layer '{name}' gives",
     "hint.channels_last": " (the input {shape} looks channels-last; convcalc reads {layout}: try {first})",
@@ -261,7 +308,23 @@ CATALOGUE: dict[str, Template] = {
                               "{features} features)",
     "error.lrn_needs_spatial": "lrn needs a [C, …] input with spatial axes, got {shape}",
     "error.upsample_needs_spatial": "upsample needs spatial axes, but the input {shape} has none",
-    "error.add_shapes": "add needs inputs of identical shape, got {shapes}",
+    "error.merge_shapes": "{type} needs inputs of the same rank whose sizes are equal or 1 on each axis (1 is "
+                          "broadcast), got {shapes}",
+    "error.prelu_parameters": "num_parameters must be 1 (one shared slope) or the input's {channels} channels (one "
+                              "slope each), got {count}",
+    "error.layernorm_shape": "normalized_shape {wanted} must equal the last {count} sizes of the input {shape} "
+                             "(PyTorch's LayerNorm normalises over the last axes); leave it out to normalise over "
+                             "channels",
+    "error.num_groups_divide": "num_groups {groups} must divide the {channels} channels ({channels} mod {groups} = "
+                               "{rest}): every group holds the same number of channels",
+    "error.instancenorm_needs_spatial": "instancenorm normalises each channel over its positions, but the input "
+                                        "{shape} has no spatial axes",
+    "error.groupnorm_single_value": "each of the {groups} groups of the input {shape} holds one value, and a "
+                                    "single value always normalises to 0 (PyTorch refuses it): use fewer groups",
+    "error.instancenorm_single_value": "the input {shape} has one position per channel, and a single value always "
+                                       "normalises to 0 (PyTorch refuses it); track_running_stats: true normalises "
+                                       "with running statistics instead",
+    "error.arg_dims": "'{name}' must be a whole number or a list of 1 to 4 of them, got {count} values",
     "error.concat_shapes": "concat needs equal spatial sizes (it stacks channels), got {shapes}",
     "error.split_axis": "{type} along axis {axis}, but the input {shape} has axes 0 to {last} (0 is the channels, "
                         "counted without the batch axis)",

@@ -148,3 +148,12 @@ KERAS_TRANSPOSED_PADDED = Formula(
     substitution="({n}−1)·{s} + {d}·({k}−1) + 1 − 2·{pad} + {op}",
     function=keras_transposed_output_size,
 )
+
+
+def broadcast_size(sizes: tuple[int, ...]) -> int | None:
+    """One axis of inputs merged element-wise, broadcast as PyTorch (and NumPy) do: sizes that
+    are equal or 1 give the largest; any other mix has no size (None)."""
+    wide = set(sizes) - {1}
+    if len(wide) > 1:
+        return None
+    return wide.pop() if wide else 1

@@ -32,6 +32,7 @@ def _value(arg: Arg) -> st.SearchStrategy:
         "sizes": _size() | st.lists(_size(), min_size=1, max_size=3),
         "padding": _size(0) | st.lists(_size(0), min_size=1, max_size=3) | st.sampled_from(arg.choices or ("valid",)),
         "pads": _size(0) | st.lists(st.lists(_size(0), min_size=2, max_size=2), min_size=1, max_size=3),
+        "dims": _size() | st.lists(_size(), min_size=1, max_size=4),
         "bool": st.booleans(),
         "float": st.floats(-1, 2, allow_nan=False),
         "choice": st.sampled_from(arg.choices or ("none",)),

@@ -87,6 +87,36 @@ CASES = [
     ([32, 14, 14], "SeparableConv2D: {filters: 64, kernel_size: 3, padding: same, activation: swish}", (64, 14, 14), 2400, (32, 1, 3, 3), 196 * (32 * 9 + 64 * 32)),
     ([20], "Dense: {units: 5, activation: softmax}", (5,), 105, (5, 20), 100),
     ([20], "Linear: {in_features: 20, out_features: 5}", (5,), 105, (5, 20), 100),
+    # MobileNetV3's and later activations; PReLU learns a slope, 1 shared or one per channel (PyTorch)
+    *(([3, 5, 5], act, (3, 5, 5), 0, None, 0) for act in
+      ("hardsigmoid", "Hardswish", "hard_silu", "mish", "identity", "Identity", "hard_sigmoid")),
+    ([3, 5, 5], "prelu", (3, 5, 5), 1, None, 0),
+    ([3, 5, 5], "PReLU: {num_parameters: 3}", (3, 5, 5), 3, None, 0),
+    ([10], "prelu: {num_parameters: 10}", (10,), 10, None, 0),
+    # normalisation from a sample's own values: 2 × the normalised size (γ and β), 0 MACs
+    ([96, 56, 56], "layernorm", (96, 56, 56), 192, None, 0),  # ConvNeXt-T's stem LayerNorm2d(96)
+    ([768, 1, 1], "LayerNorm2d: {eps: 1.0e-6}", (768, 1, 1), 1536, None, 0),  # ConvNeXt-T's head
+    ([96, 56, 56], "LayerNorm: {normalized_shape: [56, 56]}", (96, 56, 56), 6272, None, 0),
+    ([8, 4, 4], "layernorm: {normalized_shape: [8, 4, 4], elementwise_affine: false}", (8, 4, 4), 0, None, 0),
+    ([8, 4, 4], "layernorm: {normalized_shape: 4, bias: false}", (8, 4, 4), 4, None, 0),
+    ([10], "layer_normalization", (10,), 20, None, 0),
+    ([64, 8, 8], "groupnorm: {num_groups: 32}", (64, 8, 8), 128, None, 0),
+    ([64, 8, 8], "GroupNorm: {num_groups: 64, num_channels: 64, affine: false}", (64, 8, 8), 0, None, 0),
+    ([6, 10], "GroupNormalization: {groups: 3}", (6, 10), 12, None, 0),
+    ([6], "groupnorm: {num_groups: 1}", (6,), 12, None, 0),
+    ([16, 8, 8], "instancenorm", (16, 8, 8), 0, None, 0),
+    ([16, 8, 8], "InstanceNorm2d: {affine: true}", (16, 8, 8), 32, None, 0),
+    ([4, 10], "instancenorm1d: {affine: true, track_running_stats: true}", (4, 10), 8, None, 0),
+    ([2, 3, 4, 5], "InstanceNorm3d: {num_features: 2, track_running_stats: true}", (2, 3, 4, 5), 0, None, 0),
+    # ConvNeXt's layer scale and stochastic depth
+    ([96, 56, 56], "scale", (96, 56, 56), 96, None, 0),
+    ([10], "layer_scale", (10,), 10, None, 0),
+    ([96, 56, 56], "stochastic_depth: {rate: 0.1, mode: row}", (96, 56, 56), 0, None, 0),
+    ([3, 5], "drop_path: {p: 0.2}", (3, 5), 0, None, 0),
+    ([3, 5, 5], "StochasticDepth: {rate: 0.0, mode: batch}", (3, 5, 5), 0, None, 0),
+    # merges of one tensor with itself (broadcasting: BROADCASTS below)
+    ([4, 5, 5], "{multiply: null, inputs: [input, input]}", (4, 5, 5), 0, None, 0),
+    ([4, 5], "{mul: null, inputs: [input, input, input]}", (4, 5), 0, None, 0),
     # zero padding and upsampling
     ([3, 5, 5], "zeropad2d: {padding: 1}", (3, 7, 7), 0, None, 0),
     ([3, 5, 5], "zeropad2d: {padding: [[1, 2], [0, 3]]}", (3, 8, 8), 0, None, 0),
@@ -136,6 +166,32 @@ def test_concat_and_add():
     assert [r.output_shape for r in net.layers] == [(4, 8, 8), (6, 8, 8), (10, 8, 8), (10, 8, 8), (10, 8, 8)]
 
 
+def test_instancenorm_running_statistics_are_non_trainable():
+    (layer,) = net_of([16, 8, 8], "instancenorm: {affine: true, track_running_stats: true}").layers
+    assert (layer.trainable, layer.non_trainable) == (32, 32)
+
+
+BROADCASTS = [
+    # (input, the two branches' entries, the merge, the merged shape): the squeeze-and-excitation
+    # gate C×H×W × C×1×1, and a size-1 axis on either side; add broadcasts as multiply does
+    ([8, 6, 6], "adaptive_avgpool2d: {output_size: 1}", "multiply", (8, 6, 6)),
+    ([8, 6, 6], "adaptive_avgpool2d: {output_size: [1, 6]}", "add", (8, 6, 6)),
+    ([8, 6, 6], "conv2d: {filters: 1, kernel_size: 1}", "Multiply", (8, 6, 6)),
+    ([8, 6, 1], "adaptive_avgpool2d: {output_size: [1, 1]}", "add", (8, 6, 1)),
+    ([1, 6, 6], "conv2d: {filters: 5, kernel_size: 1}", "mul", (5, 6, 6)),
+    ([3, 10], "adaptive_maxpool1d: {output_size: 1}", "multiply", (3, 10)),
+]
+
+
+@pytest.mark.parametrize("input_shape, branch, merge, shape", BROADCASTS)
+def test_elementwise_merges_broadcast_size_one_axes(input_shape, branch, merge, shape):
+    for inputs in ("[input, b]", "[b, input]", "[b, input, b]"):
+        net = net_of(input_shape, f"{{{branch}, name: b}}", f"{{{merge}: null, inputs: {inputs}}}")
+        merged = net.layers[-1]
+        assert (merged.output_shape, merged.params, merged.macs) == (shape, 0, 0)
+        assert merged.receptive_field == net.layers[0].receptive_field  # the largest of the inputs'
+
+
 RECEPTIVE_FIELDS = [
     # (input, entries, receptive field of the last layer)
     ([1, 28, 28], ["conv2d: {filters: 1, kernel_size: 3}"] * 2, (5, 5)),
@@ -145,6 +201,9 @@ RECEPTIVE_FIELDS = [
     ([1, 28, 28], ["conv2d: {filters: 1, kernel_size: [3, 1]}"], (3, 1)),
     ([1, 8, 8], ["conv2d: {filters: 1, kernel_size: 3}", "global_avgpool"], (8, 8)),
     ([2, 20], ["conv1d: {filters: 1, kernel_size: 3, padding: causal}"] * 3, (7,)),
+    # the new element-wise layers pass the field through
+    ([1, 28, 28], ["conv2d: {filters: 4, kernel_size: 3}", "layernorm", "groupnorm: {num_groups: 2}", "instancenorm",
+                   "scale", "stochastic_depth: {rate: 0.1}", "prelu", "hardswish", "mish", "identity"], (3, 3)),
 ]
 
 

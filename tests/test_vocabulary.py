@@ -239,6 +239,9 @@ DECLARED_WRONG = [
      ["'in_features' is 100 but the input has 192 features", "layer 'flatten_1' gives 192",
       "one weight per input feature for every unit"]),
     ([8, 4, 4], ["BatchNorm2d: {num_features: 16}"], ["'num_features' is 16 but the input has 8 channels"]),
+    ([8, 4, 4], ["GroupNorm: {num_groups: 2, num_channels: 16}"],
+     ["'num_channels' is 16 but the input has 8 channels", "γ and β are one per channel"]),
+    ([8, 4, 4], ["InstanceNorm2d: {num_features: 4}"], ["'num_features' is 4 but the input has 8 channels"]),
 ]
 
 
@@ -301,6 +304,13 @@ RANGES = [
     ("leaky_relu: {{negative_slope: {v}}}", ["0", "0.01", "0.3"], ["-0.01"], "≥ 0"),
     ("LeakyReLU: {{alpha: {v}}}", ["0.3"], ["-0.3"], "≥ 0"),
     ("elu: {{alpha: {v}}}", ["0", "1.0"], ["-1"], "≥ 0"),
+    ("stochastic_depth: {{rate: {v}}}", ["0", "0.999"], ["1", "-0.1"], "in [0, 1)"),
+    ("drop_path: {{p: {v}}}", ["0.2"], ["1.0"], "in [0, 1)"),
+    ("layernorm: {{eps: {v}}}", ["1.0e-6"], ["0", "-1.0e-6"], "> 0"),
+    ("LayerNormalization: {{epsilon: {v}}}", ["0.001"], ["0.0"], "> 0"),
+    ("groupnorm: {{eps: {v}, num_groups: 2}}", ["1.0e-5"], ["0"], "> 0"),
+    ("instancenorm: {{eps: {v}}}", ["1.0e-5"], ["0"], "> 0"),
+    ("instancenorm: {{momentum: {v}}}", ["0", "1"], ["1.5"], "in [0, 1]"),
 ]
 
 

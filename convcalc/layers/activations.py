@@ -9,13 +9,15 @@ from typing import Any, Callable, Mapping
 
 from convcalc.layers.base import Arg, RuleContext
 
-NAMES = ("linear", "relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "swish", "sigmoid", "tanh", "softmax")
+NAMES = ("linear", "relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "swish", "sigmoid", "tanh", "softmax",
+         "hard_sigmoid", "hard_silu", "hard_swish", "mish")
 # `activation: leaky_relu` is Keras' function, so it takes keras.activations' defaults; the
 # `leaky_relu` layer takes PyTorch's (0.01), as its own `negative_slope` default says.
 KERAS_PARAMS: Mapping[str, Any] = {"negative_slope": 0.2, "alpha": 1.0}
 # input-sized arrays each function holds at once beyond its output (verify's memory estimate)
 COPIES: Mapping[str, float] = {"linear": 0, "relu": 0, "relu6": 0, "leaky_relu": 1.25, "elu": 2.25,
-                               "gelu": 7, "silu": 2, "swish": 2, "sigmoid": 2, "tanh": 0, "softmax": 2}
+                               "gelu": 7, "silu": 2, "swish": 2, "sigmoid": 2, "tanh": 0, "softmax": 2,
+                               "hard_sigmoid": 0, "hard_silu": 0, "hard_swish": 0, "mish": 1}
 
 
 def activation_arg(required: bool = False) -> Arg:
@@ -71,6 +73,23 @@ def _functions() -> dict[str, Callable[[Any, Mapping[str, Any]], Any]]:
     def silu(x, p):
         return x / (1 + np.exp(-x))
 
+    def hard_sigmoid(x, p):  # relu6(x + 3)/6: PyTorch's Hardsigmoid and Keras 3's hard_sigmoid (Keras 2 had 0.2·x + 0.5)
+        out = x + f32(3)
+        np.clip(out, 0, 6, out=out)
+        out /= f32(6)
+        return out
+
+    def hard_silu(x, p):  # x·hard_sigmoid(x): PyTorch's Hardswish (MobileNetV3)
+        out = hard_sigmoid(x, p)
+        out *= x
+        return out
+
+    def mish(x, p):  # x·tanh(softplus(x)); logaddexp(0, x) is softplus without exp's overflow
+        out = np.logaddexp(f32(0), x)
+        np.tanh(out, out=out)
+        out *= x
+        return out
+
     return {
         "linear": lambda x, p: x.copy(),
         "relu": lambda x, p: np.maximum(x, 0),
@@ -83,4 +102,8 @@ def _functions() -> dict[str, Callable[[Any, Mapping[str, Any]], Any]]:
         "sigmoid": lambda x, p: 1 / (1 + np.exp(-x)),
         "tanh": lambda x, p: np.tanh(x),
         "softmax": softmax,
+        "hard_sigmoid": hard_sigmoid,
+        "hard_silu": hard_silu,
+        "hard_swish": hard_silu,
+        "mish": mish,
     }

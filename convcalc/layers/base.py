@@ -31,8 +31,9 @@ class Arg:
     kind: `int` (whole number ≥ minimum, ≤ `high` if given), `sizes` (int or per-axis list),
     `int_list` (a list of 1 to MAX_OUTPUTS whole numbers ≥ minimum: split's sections), `padding` (int,
     per-axis list or one of `choices`), `pads` (zero padding: int, per-axis list, or per-axis
-    [before, after] pairs), `bool`, `float` (a number in the range `low`..`high`, each end
-    closed unless `low_open`/`high_open`; None: no bound but float32's), `choice`, and
+    [before, after] pairs), `dims` (sizes of a tensor's axes: int or a list of 1 to 4), `bool`,
+    `float` (a number in the range `low`..`high`, each end closed unless `low_open`/`high_open`;
+    None: no bound but float32's), `choice`, and
     `refused`: a spelling from another framework that convcalc answers with `help`, whatever
     the value (`LayerType.arg` makes these; they are never in a type's `args`).
     """
@@ -177,6 +178,15 @@ def _check_pads(arg: Arg, value: Any) -> int | tuple:
     return _check_sizes(arg, value)
 
 
+def _check_dims(arg: Arg, value: Any) -> tuple[int, ...]:
+    """A tensor's sizes without the batch axis (LayerNorm's normalized_shape): an int or 1 to 4 of them."""
+    if not isinstance(value, list):
+        return (arg._whole(value),)
+    if not 1 <= len(value) <= 4:
+        raise SpecError("error.arg_dims", name=arg.name, count=len(value))
+    return tuple(arg._whole(v) for v in value)
+
+
 def _number_schema(arg: Arg) -> dict[str, Any]:
     """A float argument's range as the parser checks it (float32's bounds aside)."""
     schema: dict[str, Any] = {"type": "number"}
@@ -217,6 +227,8 @@ KINDS: dict[str, ArgKind] = {
     "pads": ArgKind(check=_check_pads, schema=_pads_schema),
     "int_list": ArgKind(check=_check_int_list, schema=lambda arg: {
         "type": "array", "items": _whole_schema(arg), "minItems": 1, "maxItems": MAX_OUTPUTS}),
+    "dims": ArgKind(check=_check_dims, schema=lambda arg: {"oneOf": [
+        _whole_schema(arg), {"type": "array", "items": _whole_schema(arg), "minItems": 1, "maxItems": 4}]}),
     "bool": ArgKind(check=_check_bool, schema=lambda arg: {"type": "boolean"}),
     "float": ArgKind(check=lambda arg, value: arg._number(value), schema=lambda arg: _number_schema(arg)),
     "choice": ArgKind(check=_check_choice, schema=lambda arg: {"enum": list(arg.choices)}),

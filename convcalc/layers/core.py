@@ -1,4 +1,4 @@
-"""Dense, flatten, normalisation, activations, zero padding, upsampling, and the merges."""
+"""Dense, flatten, batch normalisation, LRN, dropout, activations, zero padding and upsampling."""
 
 from __future__ import annotations
 
@@ -56,6 +56,17 @@ def infer_batchnorm(ctx: RuleContext) -> RuleResult:
     return RuleResult(output_shape=ctx.shape, trainable=2 * c, non_trainable=2 * c)
 
 
+def infer_prelu(ctx: RuleContext) -> RuleResult:
+    """PyTorch's PReLU(num_parameters): one slope shared, or one per channel."""
+    count, c = ctx.args["num_parameters"], ctx.channels
+    if count not in (1, c):
+        raise ctx.fail("error.prelu_parameters", channels=c, count=count)
+    ctx.step("prelu_parameters", count, count=count)
+    ctx.step("elementwise_macs", 0)
+    ctx.note("note.prelu", count=count, channels=c, shape=shape_text(ctx.shape))
+    return RuleResult(output_shape=ctx.shape, trainable=count)
+
+
 def infer_lrn(ctx: RuleContext) -> RuleResult:
     if not ctx.spatial:
         raise ctx.fail("error.lrn_needs_spatial", shape=str(list(ctx.shape)))
@@ -88,27 +99,6 @@ def infer_upsample(ctx: RuleContext) -> RuleResult:
                       rf=FieldStep(kernel=(1,) * len(scale), stride=tuple(Fraction(1, f) for f in scale)))
 
 
-def _named_shapes(ctx: RuleContext) -> str:
-    return ", ".join(f"'{n}' {shape_text(s)}" for n, s in zip(ctx.input_names, ctx.input_shapes))
-
-
-def infer_add(ctx: RuleContext) -> RuleResult:
-    if len(set(ctx.input_shapes)) > 1:
-        raise ctx.fail("error.add_shapes", shapes=_named_shapes(ctx))
-    ctx.note("note.add", count=len(ctx.input_shapes))
-    ctx.step("no_parameters", 0)
-    return RuleResult(output_shape=ctx.shape)
-
-
-def infer_concat(ctx: RuleContext) -> RuleResult:
-    if len({s[1:] for s in ctx.input_shapes}) > 1 or len({len(s) for s in ctx.input_shapes}) > 1:
-        raise ctx.fail("error.concat_shapes", shapes=_named_shapes(ctx))
-    channels = ctx.step("concat_channels", sum(s[0] for s in ctx.input_shapes),
-                        channels=" + ".join(str(s[0]) for s in ctx.input_shapes))
-    ctx.note("note.concat", channels=channels)
-    return RuleResult(output_shape=(channels, *ctx.shape[1:]))
-
-
 # NumPy forwards (the runner imports numpy; the engine never calls these)
 
 def forward_flatten(run):
@@ -139,6 +129,14 @@ def forward_batchnorm(run):
     return run.x * _per_channel(run, inv) + _per_channel(run, shift - mean * inv)
 
 
+def forward_prelu(run):
+    """max(0, x) + a·min(0, x), a's shape PyTorch's weight: (num_parameters,) along channels."""
+    import numpy as np
+
+    slope = run.param("weight", (run.args["num_parameters"],), "slope")
+    return np.where(run.x > 0, run.x, run.x * _per_channel(run, slope))
+
+
 def forward_lrn(run):
     from convcalc import numpy_ops
 
@@ -165,19 +163,6 @@ def forward_upsample(run):
     from convcalc import numpy_ops
 
     return numpy_ops.upsample_nearest(run.x, run.context().per_axis("scale_factor"))
-
-
-def forward_add(run):
-    out = run.inputs[0].copy()
-    for other in run.inputs[1:]:
-        out += other
-    return out
-
-
-def forward_concat(run):
-    import numpy as np
-
-    return np.concatenate(run.inputs, axis=1)
 
 
 def inputs_times(copies: float):
@@ -211,13 +196,16 @@ def activation_layer_temporaries(r, batch: int) -> int:
     return inputs_times(activations.COPIES[r.spec.args["activation"]])(r, batch)
 
 
-def _simple(name: str, summary: str, *args: Arg, aliases: tuple[str, ...] = ()) -> LayerType:
-    """An activation layer type: its function is bound here, by name, with its own arguments."""
+def _simple(name: str, summary: str, *args: Arg, aliases: tuple[str, ...] = (), function: str = "") -> LayerType:
+    """An activation layer type: its function (by Keras' name where it differs) is bound here,
+    with its own arguments."""
+    function = function or name
+
     def forward(run):
-        return activations.apply(name, run.x, run.args)
+        return activations.apply(function, run.x, run.args)
 
     return LayerType(name, summary, args, infer_same, forward=forward, aliases=aliases,
-                     temporaries=inputs_times(activations.COPIES[name]))
+                     temporaries=inputs_times(activations.COPIES[function]))
 
 
 def _zeropad(dims: int) -> LayerType:
@@ -304,6 +292,14 @@ TYPES = (
     _simple("sigmoid", "1/(1 + e⁻ˣ)"),
     _simple("tanh", "tanh(x)"),
     _simple("softmax", "exp(x)/Σexp(x) over channels (axis 0)"),
+    _simple("hardsigmoid", "relu6(x + 3)/6 (MobileNetV3; Keras 3's hard_sigmoid)", function="hard_sigmoid"),
+    _simple("hardswish", "x·hardsigmoid(x) (MobileNetV3; Keras' hard_silu)", function="hard_silu",
+            aliases=("hard_silu",)),
+    _simple("mish", "x·tanh(softplus(x))"),
+    _simple("identity", "x unchanged (PyTorch's nn.Identity, Keras' Identity)", function="linear"),
+    LayerType("prelu", "x if x > 0 else a·x with a learned slope a: 1 shared or one per channel (PyTorch)",
+              (Arg("num_parameters", "int", 1, help="1 (one slope shared) or C (one per channel)"),),
+              infer_prelu, forward=forward_prelu, temporaries=inputs_times(1.25)),
     LayerType("activation", "Keras' Activation layer: the named function (relu, softmax or another) on every value",
               (activations.activation_arg(required=True),), infer_activation, forward=forward_activation_layer,
               temporaries=activation_layer_temporaries),
@@ -319,8 +315,4 @@ TYPES = (
         aliases=_dims("upsampling{d}d"),
         temporaries=upsample_temporaries,
     ),
-    LayerType("add", "element-wise sum of ≥2 inputs of identical shape", (), infer_add, min_inputs=2, max_inputs=0,
-              forward=forward_add),
-    LayerType("concat", "stack ≥2 inputs along channels; spatial sizes must match", (), infer_concat, min_inputs=2,
-              max_inputs=0, forward=forward_concat, aliases=("concatenate", "cat")),
 )

@@ -106,3 +106,32 @@ def test_pool_same_valid(data):
     cls = getattr(keras.layers, f"{'Max' if kind == 'max' else 'Average'}Pooling{dims}D")
     check(shape, lambda: cls(pool, strides=strides, padding=padding),
           f"{kind}pool{dims}d", {"pool_size": pool, "stride": strides, "padding": padding})
+
+
+@given(st.data())
+def test_broadcasting_merges_follow_keras_too(data):
+    """Keras 3's Add and Multiply broadcast size-1 axes as PyTorch does (the SE gate is
+    H×W×C times 1×1×C there); on channels-last tensors of one rank the rule is the same, so
+    convcalc's channels-first answer, turned channels-last, is Keras' (or both refuse)."""
+    from convcalc.engine import analyze
+    from convcalc.errors import SpecError
+    from convcalc.spec.loader import parse_data
+
+    full = [data.draw(st.integers(1, 4)) for _ in range(3)]
+    shapes = [[data.draw(st.sampled_from([d, 1, d + 1])) for d in full] for _ in range(2)]
+    merge = data.draw(st.sampled_from(["add", "multiply"]))
+    layers = [{"conv2d": {"filters": s[0], "kernel_size": 1}, "name": f"c{i}", "inputs": "input"} for i, s in enumerate(shapes)]
+    layers += [{"adaptive_avgpool2d": {"output_size": s[1:]}, "name": f"p{i}", "inputs": f"c{i}"} for i, s in enumerate(shapes)]
+    spec = parse_data({"input": [1, 8, 8], "layers": [*layers, {merge: None, "inputs": ["p0", "p1"]}]})
+    try:
+        ours = analyze(spec).layers[-1].output_shape
+    except SpecError as e:
+        ours = e
+    cls = keras.layers.Add if merge == "add" else keras.layers.Multiply
+    try:
+        out = cls()([np.zeros((1, *s[1:], s[0]), dtype="float32") for s in shapes])
+        expected = (int(out.shape[-1]), *(int(d) for d in out.shape[1:-1]))
+    except ValueError as e:
+        assert isinstance(ours, SpecError), f"Keras refuses {shapes} ({e}) but convcalc gives {ours}"
+        return
+    assert ours == expected, (shapes, merge)

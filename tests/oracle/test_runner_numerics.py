@@ -20,7 +20,7 @@ from convcalc.runner import run_network  # noqa: E402
 from convcalc.spec.loader import parse_spec  # noqa: E402
 from tests.oracle.torch_build import KerasOnly, load_weights, torch_module  # noqa: E402
 from tests.oracle.test_torch_layers import (  # noqa: E402
-    adaptive_configs, conv_configs, pool_configs, shape_any_rank, transposed_configs)
+    adaptive_configs, conv_configs, norm_configs, pool_configs, shape_any_rank, transposed_configs)
 
 RTOL, ATOL = 1e-4, 1e-5
 
@@ -98,10 +98,58 @@ def test_dense(features, units, bias):
     ("gelu", {}), ("silu", {}), ("sigmoid", {}), ("tanh", {}), ("softmax", {}), ("dropout", {"rate": 0.3}),
     ("lrn", {"size": 3}), ("lrn", {"size": 4, "alpha": 0.01, "beta": 0.5, "k": 2.0}),
     ("global_avgpool", {}), ("global_maxpool", {}), ("flatten", {}),
+    ("hardsigmoid", {}), ("hardswish", {}), ("mish", {}), ("identity", {}), ("prelu", {}),
+    ("stochastic_depth", {"rate": 0.2, "mode": "batch"}), ("scale", {}), ("layernorm", {}),
+    ("groupnorm", {"num_groups": 1}), ("layernorm", {"normalized_shape": 4, "eps": 1e-3}),
 ])
 @pytest.mark.parametrize("shape", [[5, 7], [6, 5, 4], [3, 3, 4, 5]])
 def test_elementwise_and_global(type_, args, shape):
     check_torch(shape, type_, args)
+
+
+@given(norm_configs())
+def test_norms(config):
+    """Layer norm over channels or the last axes, group norm, instance norm with its own or
+    the running statistics: in PyTorch's eval mode, with the runner's γ, β and statistics."""
+    check_torch(*config)
+
+
+@given(shape_any_rank())
+def test_prelu_per_channel(shape):
+    check_torch(shape, "prelu", {"num_parameters": shape[0]})
+
+
+def test_mish_and_hardswish_at_large_values():
+    """Mish's softplus must not overflow where exp does (x = 100 in float32 is fine, 1e4 is not)."""
+    text = yaml.safe_dump({"input": [3], "layers": [{"mish": None}, {"hardswish": None, "inputs": "input"}]})
+    net = analyze(parse_spec(text))
+    x = np.array([[-1e4, 0.5, 1e4]], dtype=np.float32)
+    for layer in net.layers:
+        from convcalc.layers import REGISTRY
+        from convcalc.runner import Run
+        y = REGISTRY[layer.spec.type].forward(Run(layer, [x], (0, 0)))
+        module = torch.nn.Mish() if layer.spec.type == "mish" else torch.nn.Hardswish()
+        np.testing.assert_allclose(y, module(torch.from_numpy(x)).numpy(), rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("shape, gate", [([4, 6, 6], [4, 1, 1]), ([4, 6, 6], [1, 6, 6]), ([3, 5], [3, 1]),
+                                         ([2, 3, 4, 5], [2, 1, 4, 1])])
+def test_broadcasting_multiply_and_add(shape, gate):
+    """The SE gate: a C×H×W map times a C×1×1 gate (adaptive pooling makes the gate), and add
+    with the gate the other way round; values against torch's broadcasting `*` and `+`."""
+    rank = len(shape) - 1
+    text = yaml.safe_dump({"input": shape, "layers": [
+        {f"adaptive_avgpool{rank}d": {"output_size": gate[1:]}, "name": "pooled"},
+        {"sigmoid": None, "name": "g"} if gate[0] == shape[0] else
+        {f"conv{rank}d": {"filters": 1, "kernel_size": 1}, "name": "g"},
+        {"multiply": None, "name": "m", "inputs": ["input", "g"]},
+        {"add": None, "name": "s", "inputs": ["g", "m", "input"]},
+    ]})
+    runs, tensors = run_network(analyze(parse_spec(text)), seed=5, batch=2, keep=True)
+    assert all(r.ok for r in runs)
+    x, g = torch.from_numpy(tensors["input"]), torch.from_numpy(tensors["g"])
+    np.testing.assert_allclose(tensors["m"], (x * g).numpy(), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(tensors["s"], (g + x * g + x).numpy(), rtol=RTOL, atol=ATOL)
 
 
 @pytest.mark.parametrize("shape", [[4, 6, 6], [3, 5]])
@@ -129,6 +177,10 @@ def keras_layout(type_: str, weights: dict) -> list:
         return np.moveaxis(np.moveaxis(w, 0, -1), 0, -2) if out_last else w
 
     bias = [weights["bias"]] if "bias" in weights else []
+    if type_ in ("layernorm", "groupnorm"):  # γ, β: one order, one layout in both
+        return [weights["weight"], *bias]
+    if type_ == "prelu":  # PReLU(shared_axes=spatial): one slope per channel, channels last
+        return [weights["weight"].reshape(1, 1, -1)]
     if type_.startswith("conv_transpose"):  # torch (in, out, *K) → keras (*K, out, in)
         return [np.moveaxis(np.moveaxis(weights["weight"], 0, -1), 0, -2), *bias]
     if type_ == "depthwise_conv2d":  # torch (C·m, 1, k, k) → keras (k, k, C, m)
@@ -294,7 +346,7 @@ def same_pads(n, k, s):
 # --- Keras' `activation:` argument and Activation layer: the same function in the same place ---
 
 KERAS_ACTIVATIONS = ["linear", "relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "swish", "sigmoid", "tanh",
-                     "softmax"]
+                     "softmax", "hard_sigmoid", "hard_silu", "hard_swish", "mish"]
 
 
 @pytest.mark.parametrize("name", KERAS_ACTIVATIONS)
@@ -305,3 +357,31 @@ def test_keras_activation_argument_and_layer(name):
     check_keras([2, 6, 6], "conv2d", args, keras.layers.Conv2D(3, 3, activation=name))
     check_keras([10], "dense", {"units": 4, "activation": name}, keras.layers.Dense(4, activation=name))
     check_keras([3, 4, 4], "activation", {"activation": name}, keras.layers.Activation(name))
+
+
+@pytest.mark.parametrize("type_", ["hardsigmoid", "hardswish", "mish", "identity"])
+def test_keras_layer_types_of_the_new_activations(type_):
+    """The layer types are Keras' functions by Keras' names (hard_sigmoid is relu6(x + 3)/6
+    since Keras 3; Keras 2's was 0.2·x + 0.5), and identity is keras.layers.Identity."""
+    layer = keras.layers.Identity() if type_ == "identity" else keras.layers.Activation(
+        {"hardsigmoid": "hard_sigmoid", "hardswish": "hard_swish", "mish": "mish"}[type_])
+    check_keras([3, 4, 5], type_, {}, layer)
+
+
+@given(st.data())
+def test_keras_layer_and_group_normalization(data):
+    """Keras' LayerNormalization (axis −1, channels last) is layernorm over channels; its
+    GroupNormalization(groups) is groupnorm(num_groups). A group of one value is left out:
+    its variance is 0 and Keras' float32 E[x²] − E[x]² leaves ~1e-7, which 1/√eps magnifies
+    past the tolerance (PyTorch and the runner give β exactly there)."""
+    c = data.draw(st.sampled_from([2, 4, 6]))
+    shape = [c, data.draw(st.integers(2, 5)), data.draw(st.integers(1, 5))]
+    eps = data.draw(st.sampled_from([1e-3, 1e-5]))
+    check_keras(shape, "layernorm", {"eps": eps}, keras.layers.LayerNormalization(epsilon=eps))
+    groups = data.draw(st.sampled_from([1, 2]))
+    check_keras(shape, "groupnorm", {"num_groups": groups, "eps": eps},
+                keras.layers.GroupNormalization(groups=groups, epsilon=eps))
+
+
+def test_keras_prelu_shared_over_positions_is_one_slope_per_channel():
+    check_keras([4, 5, 6], "prelu", {"num_parameters": 4}, keras.layers.PReLU(shared_axes=[1, 2]))

@@ -156,3 +156,87 @@ def test_flatten_dense(shape, units, bias):
 @pytest.mark.parametrize("shape", [[3, 7], [4, 5, 6], [2, 3, 4, 5]])
 def test_shape_keeping_layers(type_, shape):
     check(shape, type_, {})
+
+
+# --- the modern blocks' layers: normalisation, layer scale, PReLU, broadcasting merges ---
+
+@st.composite
+def norm_configs(draw):
+    """layernorm over channels or the last axes (a normalized_shape that fits, or one that
+    does not), groupnorm with num_groups that divides C or not, instancenorm's switches."""
+    shape = draw(shape_any_rank(6))
+    kind = draw(st.sampled_from(["layernorm", "groupnorm", "instancenorm"]))
+    eps = draw(st.floats(1e-6, 1e-2))
+    if kind == "layernorm":
+        args = {"eps": eps, "elementwise_affine": draw(st.booleans()), "bias": draw(st.booleans())}
+        if draw(st.booleans()):
+            count = draw(st.integers(1, len(shape)))
+            fits = shape[-count:]
+            args["normalized_shape"] = draw(st.sampled_from([fits, [d + 1 for d in fits]]))
+        return shape, kind, args
+    if kind == "groupnorm":
+        return shape, kind, {"num_groups": draw(st.integers(1, 8)), "eps": eps, "affine": draw(st.booleans())}
+    return shape, kind, {"eps": eps, "affine": draw(st.booleans()), "track_running_stats": draw(st.booleans())}
+
+
+@given(norm_configs())
+def test_norms(config):
+    check(*config)
+
+
+@given(shape_any_rank(), st.integers(1, 9))
+def test_prelu(shape, count):
+    check(shape, "prelu", {"num_parameters": count})
+
+
+@given(shape_any_rank(), st.sampled_from(["row", "batch"]), st.floats(0, 0.99))
+def test_scale_and_stochastic_depth(shape, mode, rate):
+    check(shape, "scale", {})
+    check(shape, "stochastic_depth", {"rate": rate, "mode": mode})
+
+
+@pytest.mark.parametrize("type_", ["hardsigmoid", "hardswish", "mish", "identity"])
+@pytest.mark.parametrize("shape", [[3, 7], [4, 5, 6], [2, 3, 4, 5], [6]])
+def test_new_activations_keep_the_shape(type_, shape):
+    check(shape, type_, {})
+
+
+@st.composite
+def merge_shapes(draw):
+    """2–3 shapes of one rank, each axis its full size or 1 (or, sometimes, another size)."""
+    full = draw(shape_any_rank(5))
+    shapes = [[draw(st.sampled_from([d, 1, d, d + 1])) for d in full] for _ in range(draw(st.integers(2, 3)))]
+    return shapes, draw(st.sampled_from(["add", "multiply"]))
+
+
+@given(merge_shapes())
+def test_broadcasting_merges(config):
+    """Each input made by an adaptive pool (or none, for the network input) to its drawn shape;
+    torch's `+` and `*` broadcast or refuse, and convcalc must agree."""
+    from convcalc.engine import analyze
+    from convcalc.errors import SpecError
+    from convcalc.spec.loader import parse_data
+    from tests.oracle.torch_build import run_torch_network
+
+    shapes, merge = config
+    rank = len(shapes[0]) - 1
+    top = [max(axis) for axis in zip(*shapes)]
+    layers = []
+    for i, s in enumerate(shapes):
+        layers.append({"conv1d" if rank == 1 else "conv2d" if rank == 2 else "conv3d" if rank == 3 else "dense":
+                       {"filters": s[0], "kernel_size": 1} if rank else {"units": s[0]},
+                       "name": f"c{i}", "inputs": "input"})
+        if rank:
+            layers.append({f"adaptive_avgpool{rank}d": {"output_size": s[1:]}, "name": f"p{i}"})
+    names = [f"p{i}" if rank else f"c{i}" for i in range(len(shapes))]
+    spec = parse_data({"input": [2, *top[1:]], "layers": [*layers, {merge: None, "inputs": names}]})
+    try:
+        ours = analyze(spec).layers[-1].output_shape
+    except SpecError as e:
+        ours = e
+    try:
+        expected = run_torch_network(spec)[-1][0]
+    except RuntimeError as e:
+        assert isinstance(ours, SpecError), f"torch refuses {shapes} ({e}) but convcalc gives {ours}"
+        return
+    assert ours == expected, (shapes, merge, ours, expected)

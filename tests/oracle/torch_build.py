@@ -7,6 +7,8 @@ from convcalc's formulas. Configurations that only Keras defines (`same` with st
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -17,7 +19,7 @@ class KerasOnly(Exception):
 
 # Registered types with no torch.nn module of their own, and where the oracle checks them
 # instead (tests/oracle/test_registry.py holds every other type to a mapping in torch_module).
-MERGES = ("add", "concat")  # built as tensor operations by TorchNetwork
+MERGES = ("add", "multiply", "concat")  # built as tensor operations by TorchNetwork
 KERAS_ONLY = {
     "activation": "Keras' Activation layer: test_runner_numerics checks it against keras.layers.Activation",
 }
@@ -40,6 +42,41 @@ def sections(type_: str, args: dict) -> Sections:
     if type_ == "split":
         return Sections(lambda x: torch.split(x, list(args["sizes"]), dim=dim))
     return Sections(lambda x: torch.chunk(x, args["chunks"], dim=dim))
+class LayerNorm2d(nn.LayerNorm):
+    """torchvision.models.convnext.LayerNorm2d (channels moved last, normalised, moved back),
+    for any rank: torchvision is not a dependency of the oracle extra."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = torch.movedim(x, 1, -1)
+        x = nn.functional.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return torch.movedim(x, -1, 1)
+
+
+class LayerScale(nn.Module):
+    """torchvision's CNBlock `layer_scale`: a parameter of shape (C, 1, 1) multiplying the input."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(shape))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.weight
+
+
+class StochasticDepth(nn.Module):
+    """torchvision.ops.StochasticDepth, as torchvision writes it: at inference (or p = 0) the
+    input itself; while training a Bernoulli(1 − p) mask per sample (row) or batch, scaled."""
+
+    def __init__(self, p: float, mode: str) -> None:
+        super().__init__()
+        self.p, self.mode = p, mode
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        size = [x.shape[0]] + [1] * (x.ndim - 1) if self.mode == "row" else [1] * x.ndim
+        noise = torch.empty(size, dtype=x.dtype).bernoulli_(1.0 - self.p)
+        return x * noise.div_(1.0 - self.p)
 
 
 ACTIVATIONS = {
@@ -53,6 +90,12 @@ ACTIVATIONS = {
     "tanh": lambda a: nn.Tanh(),
     "softmax": lambda a: nn.Softmax(dim=1),
     "dropout": lambda a: nn.Dropout(a.get("rate", 0.5)),
+    "hardsigmoid": lambda a: nn.Hardsigmoid(),
+    "hardswish": lambda a: nn.Hardswish(),
+    "mish": lambda a: nn.Mish(),
+    "identity": lambda a: nn.Identity(),
+    "prelu": lambda a: nn.PReLU(a.get("num_parameters", 1)),
+    "stochastic_depth": lambda a: StochasticDepth(a.get("rate", 0.5), a.get("mode", "row")),
 }
 
 
@@ -65,6 +108,28 @@ def _conv_padding(args: dict, dims: int):
 
 def _tuple(value, dims: int) -> tuple:
     return tuple(value) if isinstance(value, (list, tuple)) else (value,) * dims
+
+
+def _layernorm(args: dict, c: int, rank: int) -> nn.Module:
+    affine, bias = args.get("elementwise_affine", True), args.get("bias", True)
+    if args.get("normalized_shape") is None:
+        return LayerNorm2d(c, args.get("eps", 1e-5), affine, bias)
+    return nn.LayerNorm(args["normalized_shape"], args.get("eps", 1e-5), affine, bias)
+
+
+def _instancenorm(args: dict, c: int, rank: int) -> nn.Module:
+    if rank == 0:  # InstanceNorm1d would read [C] as one unbatched channel of length C
+        raise ValueError("instance normalisation needs spatial axes")
+    return getattr(nn, f"InstanceNorm{rank}d")(c, args.get("eps", 1e-5), args.get("momentum", 0.1),
+                                                args.get("affine", False), args.get("track_running_stats", False)).eval()
+
+
+NORMS = {
+    "layernorm": _layernorm,
+    "groupnorm": lambda a, c, rank: nn.GroupNorm(a["num_groups"], c, a.get("eps", 1e-5), a.get("affine", True)),
+    "instancenorm": _instancenorm,
+    "scale": lambda a, c, rank: LayerScale((c, *(1,) * rank)),
+}
 
 
 def torch_module(type_: str, args: dict, input_shape: tuple[int, ...]) -> nn.Module:
@@ -121,6 +186,8 @@ def torch_module(type_: str, args: dict, input_shape: tuple[int, ...]) -> nn.Mod
         return nn.Linear(input_shape[0], args["units"], args.get("bias", True))
     if type_ == "batchnorm":
         return getattr(nn, f"BatchNorm{max(rank, 1)}d")(c, eps=args.get("eps", 1e-5)).eval()
+    if type_ in NORMS:
+        return NORMS[type_](args, c, rank)
     if type_ == "lrn":
         return nn.LocalResponseNorm(args.get("size", 5), args.get("alpha", 1e-4), args.get("beta", 0.75), args.get("k", 1.0))
     if type_.startswith("zeropad"):
@@ -173,6 +240,8 @@ class TorchNetwork:
                 inputs = [tensors[n] for n in layer.inputs]
                 if layer.type == "add":
                     out, params = sum(inputs[1:], inputs[0]), 0
+                elif layer.type == "multiply":
+                    out, params = math.prod(inputs[1:], start=inputs[0]), 0
                 elif layer.type == "concat":
                     out, params = torch.cat(inputs, dim=1), 0
                 else:
@@ -198,6 +267,8 @@ def load_weights(module: nn.Module, type_: str, weights: dict) -> None:
     if type_ == "separable_conv2d":
         targets = {"depthwise": module[0].weight, "pointwise": module[1].weight,
                    "bias": module[1].bias if module[1].bias is not None else None}
+    elif type_ == "instancenorm":
+        targets = {name: getattr(module, name) for name in ("weight", "bias", "running_mean", "running_var")}
     elif type_ == "batchnorm":
         targets = {"scale": module.weight, "shift": module.bias,
                    "running_mean": module.running_mean, "running_var": module.running_var}
