@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import difflib
 
-from convcalc.layers import conv, core, pool
+from convcalc.layers import conv, core, pool, rearrange
 from convcalc.layers.base import LayerType
 from convcalc.messages import Message
 
-REGISTRY: dict[str, LayerType] = {t.name: t for t in (*conv.TYPES, *pool.TYPES, *core.TYPES)}
+REGISTRY: dict[str, LayerType] = {t.name: t for t in (*conv.TYPES, *pool.TYPES, *core.TYPES, *rearrange.TYPES)}
 
 
 def _key(name: str) -> str:
