@@ -80,8 +80,8 @@ STEPS: dict[str, StepText] = {
     "channels_per_group": StepText(what="channels per group", formula="C / groups", substituted="{channels} / {groups}"),
     "reshape_inferred": StepText(what="the −1 axis", formula="values / product of the other sizes",
                                  substituted="{count} / {known}"),
-    "pixel_shuffle_channels": StepText(what="output channels", formula="C / r²", substituted="{channels} / {r}²"),
-    "pixel_unshuffle_channels": StepText(what="output channels", formula="C × r²", substituted="{channels} × {d}²"),
+    "pixel_shuffle_channels": StepText(what="output channels", formula="C / r²", substituted="{channels} / ({r} × {r})"),
+    "pixel_unshuffle_channels": StepText(what="output channels", formula="C × r²", substituted="{channels} × {d} × {d}"),
     # counts
     "output_channels": StepText(what="output channels", formula="one per filter", substituted="{filters}"),
     "conv_weights": StepText(what="weights", formula="filters × (C_in/groups) × kernel", substituted="{dims}"),

@@ -95,6 +95,25 @@ CASES = [
     ([3, 5, 5], "upsample: {scale_factor: 2}", (3, 10, 10), 0, None, 0),
     ([3, 5, 5], "upsample: {scale_factor: [2, 3]}", (3, 10, 15), 0, None, 0),
     ([3, 5], "upsample", (3, 10), 0, None, 0),
+    # rearranging values (rearrange.py): 0 parameters, 0 MACs (torchinfo's count, interpolation too)
+    ([3, 5, 5], "upsample: {size: [7, 12], mode: bilinear}", (3, 7, 12), 0, None, 0),  # PyTorch: size = output
+    ([3, 5, 5], "upsample: {scale_factor: 1.5, mode: bicubic, align_corners: true}", (3, 7, 7), 0, None, 0),
+    ([3, 7], "upsample: {scale_factor: 0.5, mode: linear}", (3, 3), 0, None, 0),  # floor(7 × 0.5)
+    ([2, 3, 4, 5], "upsample: {scale_factor: [1, 2.5, 2], mode: trilinear}", (2, 3, 10, 10), 0, None, 0),
+    ([3, 5, 5], "upsampling2d: {size: 2, interpolation: bilinear}", (3, 10, 10), 0, None, 0),  # Keras: size = factor
+    ([3, 5], "upsampling1d: {size: 3}", (3, 15), 0, None, 0),
+    ([116, 28, 28], "channel_shuffle: {groups: 2}", (116, 28, 28), 0, None, 0),  # ShuffleNetV2 stage 2
+    ([64, 7, 7], "reshape: {shape: [64, 49]}", (64, 49), 0, None, 0),
+    ([64, 7, 7], "reshape: {shape: [-1, 7]}", (448, 7), 0, None, 0),
+    ([3136], "reshape: {shape: [64, 7, 7]}", (64, 7, 7), 0, None, 0),
+    ([3, 4, 5], "permute: {dims: [2, 3, 1]}", (4, 5, 3), 0, None, 0),  # Keras' Permute numbering
+    ([3, 4, 5], "permute: {dims: [0, 1, 3, 2]}", (3, 5, 4), 0, None, 0),  # PyTorch's, batch first
+    ([64, 64, 64], "crop: {size: 56}", (64, 56, 56), 0, None, 0),  # U-Net's copy-and-crop, 64 → 56
+    ([3, 9, 9], "cropping2d: {cropping: [[1, 2], [0, 3]]}", (3, 6, 6), 0, None, 0),
+    ([3, 9, 9, 9], "cropping3d: {cropping: 1}", (3, 7, 7, 7), 0, None, 0),
+    ([3, 9], "crop", (3, 9), 0, None, 0),  # Keras' default cropping: nothing
+    ([256, 8, 8], "pixel_shuffle: {upscale_factor: 4}", (16, 32, 32), 0, None, 0),
+    ([3, 8, 12], "pixel_unshuffle: {downscale_factor: 4}", (48, 2, 3), 0, None, 0),
 ]
 
 
@@ -138,6 +157,18 @@ RECEPTIVE_FIELDS = [
     ([1, 28, 28], ["conv2d: {filters: 1, kernel_size: [3, 1]}"], (3, 1)),
     ([1, 8, 8], ["conv2d: {filters: 1, kernel_size: 3}", "global_avgpool"], (8, 8)),
     ([2, 20], ["conv1d: {filters: 1, kernel_size: 3, padding: causal}"] * 3, (7,)),
+    # rearranging: upsampling divides the jump (N/out), an interpolating mode widens the window to
+    # its taps; pixel_unshuffle is an r×r window of stride r; channel moves keep the field
+    ([1, 8, 8], ["maxpool2d: {pool_size: 2}", "upsample: {scale_factor: 2}", "conv2d: {filters: 1, kernel_size: 3}"], (4, 4)),
+    ([1, 8, 8], ["maxpool2d: {pool_size: 2}", "upsample: {scale_factor: 2, mode: bilinear}"], (4, 4)),
+    ([1, 8, 8], ["maxpool2d: {pool_size: 2}", "upsample: {scale_factor: 2, mode: bicubic}"], (8, 8)),
+    ([1, 8, 8], ["pixel_unshuffle: {downscale_factor: 2}", "conv2d: {filters: 1, kernel_size: 3}"], (6, 6)),
+    ([4, 8, 8], ["pixel_shuffle: {upscale_factor: 2}", "conv2d: {filters: 1, kernel_size: 3}"], (2, 2)),
+    ([4, 8, 8], ["conv2d: {filters: 4, kernel_size: 3}", "channel_shuffle: {groups: 2}"], (3, 3)),
+    ([4, 8, 8], ["conv2d: {filters: 4, kernel_size: 3}", "crop: {cropping: 1}", "global_avgpool"], (6, 6)),
+    ([4, 8, 8], ["conv2d: {filters: 4, kernel_size: 3}", "permute: {dims: [1, 3, 2]}"], None),
+    ([4, 8, 8], ["conv2d: {filters: 4, kernel_size: 3}", "reshape: {shape: [16, 9]}"], None),
+    ([4, 8, 8], ["conv2d: {filters: 4, kernel_size: 3}", "reshape: {shape: [-1]}", "dense: {units: 2}"], (8, 8)),
 ]
 
 
