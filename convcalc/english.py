@@ -71,6 +71,17 @@ STEPS: dict[str, StepText] = {
                                      substituted="ceil({n}/{o}) + 1"),
     "zero_padded_output": StepText(what="output {axis}", formula="N + before + after", substituted="{n} + {lo} + {hi}"),
     "upsampled_output": StepText(what="output {axis}", formula="N × scale", substituted="{n} × {scale}"),
+    "scaled_output": _formula("output {axis}", f.SCALED),
+    "sized_output": StepText(what="output {axis}", formula="size (given: the output size)", substituted="{size}"),
+    "cropped_output": _formula("output {axis}", f.CROPPED),
+    "centre_crop_before": StepText(what="crop before ({axis})", formula=f.CENTRE_CROP.notation + ", the extra cell after",
+                                   substituted=f.CENTRE_CROP.substitution),
+    "downscaled_output": StepText(what="output {axis}", formula="N / r", substituted="{n} / {d}"),
+    "channels_per_group": StepText(what="channels per group", formula="C / groups", substituted="{channels} / {groups}"),
+    "reshape_inferred": StepText(what="the −1 axis", formula="values / product of the other sizes",
+                                 substituted="{count} / {known}"),
+    "pixel_shuffle_channels": StepText(what="output channels", formula="C / r²", substituted="{channels} / ({r} × {r})"),
+    "pixel_unshuffle_channels": StepText(what="output channels", formula="C × r²", substituted="{channels} × {d} × {d}"),
     # counts
     "output_channels": StepText(what="output channels", formula="one per filter", substituted="{filters}"),
     "conv_weights": StepText(what="weights", formula="filters × (C_in/groups) × kernel", substituted="{dims}"),
@@ -208,8 +219,6 @@ CATALOGUE: dict[str, Template] = {
                       "non-trainable; Keras counts them, PyTorch calls them buffers).",
     "note.zero_padding": "Zero padding adds rows and columns of zeros around each channel: {input} becomes {output}; "
                          "0 parameters. A conv's integer `padding` does the same inside the conv.",
-    "note.upsample": "Nearest upsampling repeats each cell {scale} times: {input} becomes {output}, per channel, with "
-                     "0 parameters (a transposed conv would learn the upsampling).",
     "note.add": "add sums its {count} inputs element by element (a residual connection): 0 parameters.",
     "note.multiply": "multiply takes the product of its {count} inputs element by element (a squeeze-and-excitation "
                      "gate scales each channel this way): 0 parameters.",
@@ -238,6 +247,27 @@ CATALOGUE: dict[str, Template] = {
                   "residual branch small at first this way): {channels} parameters, the shape stays {shape}.",
     "note.stochastic_depth": "Stochastic depth drops a whole residual branch per sample (mode row) or per batch while "
                              "training, and is the identity at inference: the shape stays {shape}, no weights.",
+    "note.upsample": "Nearest upsampling copies each output cell from the nearest input cell: {input} becomes "
+                     "{output}, per channel, with 0 parameters (a transposed conv would learn the upsampling).",
+    "note.interpolate": "{mode} interpolation computes each output cell from {taps} neighbouring input cells per axis "
+                        "(align_corners {align}): {input} becomes {output}, per channel, with 0 parameters and 0 MACs "
+                        "as torchinfo counts it (the weights are fixed by position, not learned).",
+    "note.channel_shuffle": "Channel shuffle splits the {channels} channels into {groups} groups of {per_group} and "
+                            "interleaves them (reshape to {groups}×{per_group}, transpose, reshape back), so the next "
+                            "grouped convolution sees channels from every group. The shape stays {shape}; 0 parameters.",
+    "note.reshape": "Reshape re-reads the {count:,} values in order (row-major, channels first, as PyTorch's view): "
+                    "{input} becomes {output}, 0 parameters. Later layers read the first axis as channels and the "
+                    "rest as spatial axes.",
+    "note.permute": "Permute reorders the axes: {input} becomes {output}, 0 parameters. Later layers read the first "
+                    "axis as channels: {channels} of them.",
+    "note.crop": "Cropping removes cells at the edges of each channel: {input} becomes {output}; 0 parameters.",
+    "note.centre_crop": "A centre crop keeps the middle of each channel: {input} becomes {output}; 0 parameters. An odd "
+                        "difference cuts its extra cell at the end, as Keras' CenterCrop does (torchvision's "
+                        "center_crop rounds half to even, so it cuts it at the start when the difference is 3 mod 4).",
+    "note.pixel_shuffle": "Pixel shuffle turns each group of {square} channels into an {r}×{r} block of cells: {input} "
+                          "becomes {output}, the same values rearranged; 0 parameters.",
+    "note.pixel_unshuffle": "Pixel unshuffle turns each {d}×{d} block of cells into {square} channels: {input} becomes "
+                            "{output}, the same values rearranged; 0 parameters.",
     "note.concat": "concat stacks its inputs along the channel axis: the spatial sizes must match and the channels add "
                    "up to {channels}; 0 parameters.",
     "note.split": "split cuts the {axis} of {shape} into {count} sections of {sizes} (axis {number}, PyTorch's dim "
@@ -263,6 +293,9 @@ CATALOGUE: dict[str, Template] = {
     "unit.column": Plural(count="count", one="column", other="columns"),
     "unit.slice": Plural(count="count", one="slice", other="slices"),
     "unit.cell": Plural(count="count", one="cell", other="cells"),
+    "warn.upsample_size_shrinks": "{axis}: size {size} is the OUTPUT size (PyTorch's meaning), smaller than the "
+                                  "input {n}, so this shrinks it; for a factor write scale_factor, or use "
+                                  "upsampling2d (Keras' size is the factor)",
     "warn.ceil_mode_dropped": "{axis}: ceil_mode's last window would start in the right padding, so it is dropped",
     # --- phrases other sentences are built from ---
     "phrase.channels": "channels",
@@ -290,6 +323,10 @@ CATALOGUE: dict[str, Template] = {
     "error.arg_too_large": "'{name}' = {value} exceeds the limit {high}",
     "error.arg_int_list": "'{name}' must be a list of 1 to {most} whole numbers, e.g. [58, 58], got {value}",
     "error.arg_pair": "'{name}' pairs must be [before, after], got {value}",
+    "error.arg_shape": "'{name}' must be a list of 1 to 4 sizes (whole numbers from 1 to {high}, one may be -1), "
+                       "got {value}",
+    "error.arg_shape_two_unknown": "'{name}' may have one -1 (worked out from the count), got {value}",
+    "error.arg_axes_list": "'{name}' must be a list of 1 to 5 axis numbers, got {value}",
     "error.per_axis_count": "'{name}' has {count} values but the input has {rank} spatial axes",
     "error.declared_size": "'{arg}' is {declared} but the input has {found} {what} ({source} {shape}): {why}, so "
                            "convcalc takes it from the input — drop '{arg}' or make it {found}",
@@ -307,7 +344,6 @@ CATALOGUE: dict[str, Template] = {
     "error.dense_needs_flat": "dense needs a 1-D input but got {shape}: add `flatten` before it (it would give "
                               "{features} features)",
     "error.lrn_needs_spatial": "lrn needs a [C, …] input with spatial axes, got {shape}",
-    "error.upsample_needs_spatial": "upsample needs spatial axes, but the input {shape} has none",
     "error.merge_shapes": "{type} needs inputs of the same rank whose sizes are equal or 1 on each axis (1 is "
                           "broadcast), got {shapes}",
     "error.prelu_parameters": "num_parameters must be 1 (one shared slope) or the input's {channels} channels (one "
@@ -325,6 +361,31 @@ CATALOGUE: dict[str, Template] = {
                                        "normalises to 0 (PyTorch refuses it); track_running_stats: true normalises "
                                        "with running statistics instead",
     "error.arg_dims": "'{name}' must be a whole number or a list of 1 to 4 of them, got {count} values",
+    "error.needs_spatial": "{type} needs spatial axes, but the input {shape} has none",
+    "error.reshape_count": "cannot reshape {shape} ({count:,} values) to {target} ({needed:,} values): the counts "
+                           "must be equal",
+    "error.reshape_unknown": "cannot reshape {shape} ({count:,} values) to {target}: the other sizes hold {known:,} "
+                             "values, which does not divide {count:,} ({count:,} mod {known:,} = {rest:,})",
+    "error.permute_dims": "'dims' [{dims}] must order the {axes} axes of {shape}, numbered {valid} (channels 1; a "
+                          "leading 0, the batch, may stay first)",
+    "error.crop_two_ways": "crop takes one target: {ways} were given",
+    "error.crop_rank": "crop to a second input needs the same number of spatial axes: {shape} and {target}",
+    "error.crop_target_larger": "cannot centre-crop the {axis} {n} to {t} ({shape} to {target}): a crop only removes "
+                                "cells",
+    "error.crop_too_much": "cropping {lo} + {hi} cells leaves nothing of the {axis} {n} (the two must add up to less "
+                           "than {n})",
+    "error.pixel_shuffle_channels": "pixel_shuffle needs channels divisible by upscale_factor² = {r}² = {square}, got "
+                                    "{channels} ({channels} mod {square} = {rest})",
+    "error.pixel_unshuffle_size": "pixel_unshuffle needs the {axis} divisible by downscale_factor {d}, got {n} ({n} "
+                                  "mod {d} = {rest})",
+    "error.upsample_mode_rank": "mode {mode} needs a {rank} input, got {shape} (nearest takes any; linear [C, L], "
+                                "bilinear and bicubic [C, H, W], trilinear [C, D, H, W])",
+    "error.align_corners_nearest": "align_corners: {value} applies to the linear modes and bicubic, not to nearest "
+                                   "(PyTorch refuses it there); drop it or choose a mode",
+    "error.upsample_size_and_factor": "upsample takes 'size' (the output size) or 'scale_factor' (the factor), not "
+                                      "both",
+    "error.upsample_empty": "output {axis} floor({n} × {scale}) = 0: scale_factor {scale} leaves no cell (it must be "
+                            "≥ 1/{n})",
     "error.concat_shapes": "concat needs equal spatial sizes (it stacks channels), got {shapes}",
     "error.split_axis": "{type} along axis {axis}, but the input {shape} has axes 0 to {last} (0 is the channels, "
                         "counted without the batch axis)",

@@ -157,3 +157,23 @@ def broadcast_size(sizes: tuple[int, ...]) -> int | None:
     if len(wide) > 1:
         return None
     return wide.pop() if wide else 1
+def cropped_size(n: int, before: int, after: int) -> int:
+    """N − before − after: what a crop keeps of one axis."""
+    return n - before - after
+
+
+def centre_crop(n: int, target: int) -> tuple[int, int]:
+    """The cells a centre crop of N to T removes before and after: floor((N − T)/2) before, the
+    extra cell of an odd difference after (Keras' CenterCrop; torchvision rounds half to even)."""
+    before = (n - target) // 2
+    return before, n - target - before
+
+
+def scaled_size(n: int, scale: float) -> int:
+    """floor(N·s): PyTorch's interpolate output for a scale factor s (exact for whole s)."""
+    return n * scale if isinstance(scale, int) else int(n * scale // 1)
+
+
+CROPPED = Formula(notation="N − before − after", substitution="{n} − {lo} − {hi}", function=cropped_size)
+CENTRE_CROP = Formula(notation="floor((N − T)/2)", substitution="floor(({n} − {t})/2)", function=centre_crop)
+SCALED = Formula(notation="floor(N × scale)", substitution="floor({n} × {scale})", function=scaled_size)

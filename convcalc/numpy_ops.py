@@ -186,6 +186,80 @@ def upsample_nearest(x: np.ndarray, scale: tuple) -> np.ndarray:
     return x
 
 
+CUBIC_A = -0.75  # PyTorch's bicubic (TensorFlow's is −0.5)
+
+
+def interpolate(x: np.ndarray, sizes: tuple, kind: str, align_corners: bool, scales: tuple) -> np.ndarray:
+    """PyTorch's F.interpolate, one spatial axis at a time (its kernels are products of per-axis
+    weights, so this is the same sum): `kind` nearest, linear (bi-, tri-) or cubic; `scales` the
+    scale factors as given (None per axis where an output size was given)."""
+    original = x
+    for axis, (out, scale) in enumerate(zip(sizes, scales), start=2):
+        n = x.shape[axis]
+        if kind == "linear" and out == n:
+            continue  # PyTorch's linear kernels copy an axis whose size is unchanged, whatever the factor
+        if kind == "nearest":
+            x = x.take(nearest_index(n, out, scale, shortcut=len(sizes) == 2), axis=axis)
+            continue
+        index, weight = (cubic_taps if kind == "cubic" else linear_taps)(n, out, scale, align_corners)
+        shape = [1] * x.ndim
+        shape[axis] = out
+        total = np.zeros((*x.shape[:axis], out, *x.shape[axis + 1:]), dtype=x.dtype)
+        for tap in range(index.shape[1]):
+            gathered = x.take(index[:, tap], axis=axis)
+            gathered *= weight[:, tap].reshape(shape)
+            total += gathered
+        x = total
+    return x.copy() if x is original else x
+
+
+def nearest_index(n: int, out: int, scale: float | None, shortcut: bool) -> np.ndarray:
+    """PyTorch's nearest source cell: floor(i·s) in float32, s = 1/scale_factor when one was
+    given, else N/out. Its 2-D kernel (`shortcut`) first copies an equal size and halves the
+    index for a doubled one, whatever the factor (the oracle found 1-D and 3-D do not)."""
+    if shortcut and out == n:
+        return np.arange(n)
+    if shortcut and out == 2 * n:
+        return np.arange(out) >> 1
+    step = np.float32(1.0 / scale) if scale else np.float32(n) / np.float32(out)
+    return np.minimum(np.floor(np.arange(out, dtype=np.float32) * step).astype(np.int64), n - 1)
+
+
+def _source(n: int, out: int, scale: float | None, align_corners: bool, cubic: bool) -> np.ndarray:
+    """PyTorch's `area_pixel_compute_source_index` for every output cell (float32)."""
+    dst = np.arange(out, dtype=np.float32)
+    if align_corners:
+        return dst * np.float32((n - 1) / (out - 1) if out > 1 else 0)
+    step = np.float32(1.0 / scale) if scale else np.float32(n) / np.float32(out)
+    src = (dst + np.float32(0.5)) * step - np.float32(0.5)
+    return src if cubic else np.maximum(src, 0)
+
+
+def linear_taps(n: int, out: int, scale: float | None, align_corners: bool) -> tuple[np.ndarray, np.ndarray]:
+    src = _source(n, out, scale, align_corners, cubic=False)
+    low = np.minimum(src.astype(np.int64), n - 1)
+    frac = src - low
+    return np.stack([low, np.minimum(low + 1, n - 1)], 1), np.stack([1 - frac, frac], 1)
+
+
+def cubic_taps(n: int, out: int, scale: float | None, align_corners: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Keys' cubic convolution with A = −0.75 on the four cells around the source, indices
+    clamped at the border (PyTorch's `upsample_bicubic2d`)."""
+    src = _source(n, out, scale, align_corners, cubic=True)
+    low = np.floor(src)
+    t = (src - low).astype(np.float32)
+    a = np.float32(CUBIC_A)
+
+    def near(d):  # |d| ≤ 1
+        return ((a + 2) * d - (a + 3)) * d * d + 1
+
+    def far(d):  # 1 < |d| < 2
+        return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+
+    index = np.clip(low.astype(np.int64)[:, None] + np.arange(-1, 3), 0, n - 1)
+    return index, np.stack([far(t + 1), near(t), near(1 - t), far(2 - t)], 1)
+
+
 def erf(x: np.ndarray) -> np.ndarray:
     """Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): numpy has no erf, PyTorch's GELU needs one.
     In float64, in place: three input-sized float64 arrays at most."""

@@ -8,7 +8,8 @@ parameters, kernel shape (PyTorch's weight shape) and MACs. The figures are PyTo
 import pytest
 
 from convcalc.layers import REGISTRY
-from tests.conftest import net_of
+from convcalc.errors import SpecError
+from tests.conftest import invoke, net_of
 
 CASES = [
     # The seeds' classic examples.
@@ -132,6 +133,25 @@ CASES = [
     ([116, 28, 28], "split: {sizes: [24, 92]}", (24, 28, 28), 0, None, 0),
     ([10], "split: {sizes: [3, 3, 4]}", (3,), 0, None, 0),
     ([2, 3, 8, 8], "split: {sizes: [1, 2], axis: 1}", (2, 1, 8, 8), 0, None, 0),
+    # rearranging values (rearrange.py): 0 parameters, 0 MACs (torchinfo's count, interpolation too)
+    ([3, 5, 5], "upsample: {size: [7, 12], mode: bilinear}", (3, 7, 12), 0, None, 0),  # PyTorch: size = output
+    ([3, 5, 5], "upsample: {scale_factor: 1.5, mode: bicubic, align_corners: true}", (3, 7, 7), 0, None, 0),
+    ([3, 7], "upsample: {scale_factor: 0.5, mode: linear}", (3, 3), 0, None, 0),  # floor(7 × 0.5)
+    ([2, 3, 4, 5], "upsample: {scale_factor: [1, 2.5, 2], mode: trilinear}", (2, 3, 10, 10), 0, None, 0),
+    ([3, 5, 5], "upsampling2d: {size: 2, interpolation: bilinear}", (3, 10, 10), 0, None, 0),  # Keras: size = factor
+    ([3, 5], "upsampling1d: {size: 3}", (3, 15), 0, None, 0),
+    ([116, 28, 28], "channel_shuffle: {groups: 2}", (116, 28, 28), 0, None, 0),  # ShuffleNetV2 stage 2
+    ([64, 7, 7], "reshape: {shape: [64, 49]}", (64, 49), 0, None, 0),
+    ([64, 7, 7], "reshape: {shape: [-1, 7]}", (448, 7), 0, None, 0),
+    ([3136], "reshape: {shape: [64, 7, 7]}", (64, 7, 7), 0, None, 0),
+    ([3, 4, 5], "permute: {dims: [2, 3, 1]}", (4, 5, 3), 0, None, 0),  # Keras' Permute numbering
+    ([3, 4, 5], "permute: {dims: [0, 1, 3, 2]}", (3, 5, 4), 0, None, 0),  # PyTorch's, batch first
+    ([64, 64, 64], "crop: {size: 56}", (64, 56, 56), 0, None, 0),  # U-Net's copy-and-crop, 64 → 56
+    ([3, 9, 9], "cropping2d: {cropping: [[1, 2], [0, 3]]}", (3, 6, 6), 0, None, 0),
+    ([3, 9, 9, 9], "cropping3d: {cropping: 1}", (3, 7, 7, 7), 0, None, 0),
+    ([3, 9], "crop", (3, 9), 0, None, 0),  # Keras' default cropping: nothing
+    ([256, 8, 8], "pixel_shuffle: {upscale_factor: 4}", (16, 32, 32), 0, None, 0),
+    ([3, 8, 12], "pixel_unshuffle: {downscale_factor: 4}", (48, 2, 3), 0, None, 0),
 ]
 
 
@@ -204,6 +224,18 @@ RECEPTIVE_FIELDS = [
     # the new element-wise layers pass the field through
     ([1, 28, 28], ["conv2d: {filters: 4, kernel_size: 3}", "layernorm", "groupnorm: {num_groups: 2}", "instancenorm",
                    "scale", "stochastic_depth: {rate: 0.1}", "prelu", "hardswish", "mish", "identity"], (3, 3)),
+    # rearranging: upsampling divides the jump (N/out), an interpolating mode widens the window to
+    # its taps; pixel_unshuffle is an r×r window of stride r; channel moves keep the field
+    ([1, 8, 8], ["maxpool2d: {pool_size: 2}", "upsample: {scale_factor: 2}", "conv2d: {filters: 1, kernel_size: 3}"], (4, 4)),
+    ([1, 8, 8], ["maxpool2d: {pool_size: 2}", "upsample: {scale_factor: 2, mode: bilinear}"], (4, 4)),
+    ([1, 8, 8], ["maxpool2d: {pool_size: 2}", "upsample: {scale_factor: 2, mode: bicubic}"], (8, 8)),
+    ([1, 8, 8], ["pixel_unshuffle: {downscale_factor: 2}", "conv2d: {filters: 1, kernel_size: 3}"], (6, 6)),
+    ([4, 8, 8], ["pixel_shuffle: {upscale_factor: 2}", "conv2d: {filters: 1, kernel_size: 3}"], (2, 2)),
+    ([4, 8, 8], ["conv2d: {filters: 4, kernel_size: 3}", "channel_shuffle: {groups: 2}"], (3, 3)),
+    ([4, 8, 8], ["conv2d: {filters: 4, kernel_size: 3}", "crop: {cropping: 1}", "global_avgpool"], (6, 6)),
+    ([4, 8, 8], ["conv2d: {filters: 4, kernel_size: 3}", "permute: {dims: [1, 3, 2]}"], None),
+    ([4, 8, 8], ["conv2d: {filters: 4, kernel_size: 3}", "reshape: {shape: [16, 9]}"], None),
+    ([4, 8, 8], ["conv2d: {filters: 4, kernel_size: 3}", "reshape: {shape: [-1]}", "dense: {units: 2}"], (8, 8)),
 ]
 
 
@@ -260,3 +292,66 @@ def test_merges_keep_their_own_input_names():
                  "{add: null, inputs: [a, b]}", "{add: null, inputs: [b, a]}", "{add: null, inputs: [a, b]}")
     assert net.layers[2].math == net.layers[3].math and net.layers[2].math is not net.layers[3].math
     assert net.layers[4].math is net.layers[2].math
+
+
+REARRANGE_ERRORS = [
+    # (input, entry, what the one-line error must say: the numbers and the allowed range)
+    ([8, 4, 4], "channel_shuffle: {groups: 3}", ["groups 3 must divide the channels 8", "8 mod 3 = 2"]),
+    ([8], "channel_shuffle: {groups: 2}", ["channel_shuffle needs spatial axes", "input 8"]),
+    ([8, 4, 4], "reshape: {shape: [3, 5]}", ["8×4×4 (128 values)", "3×5 (15 values)"]),
+    ([8, 4, 4], "reshape: {shape: [3, -1]}", ["128 mod 3 = 2"]),
+    ([8, 4, 4], "reshape: {shape: [-1, -1]}", ["one -1", "[-1, -1]"]),
+    ([8, 4, 4], "reshape: {shape: 7}", ["list of 1 to 4 sizes", "got 7"]),
+    ([8, 4, 4], "reshape: {shape: [2, 0, 64]}", ["'shape' must be ≥ 1, got 0"]),
+    ([8, 4, 5], "permute: {dims: [1, 2]}", ["[1, 2]", "3 axes of 8×4×5", "1, 2, 3"]),
+    ([8, 4, 5], "permute: {dims: [1, 1, 3]}", ["[1, 1, 3]", "1, 2, 3"]),
+    ([8, 4, 5], "permute: {dims: [0, 0, 1, 2]}", ["[0, 0, 1, 2]"]),
+    ([8, 4, 4], "crop: {cropping: 2}", ["cropping 2 + 2", "height 4", "less than 4"]),
+    ([8, 4, 4], "crop: {cropping: [[1, 1]]}", ["1 values but the input has 2 spatial axes"]),
+    ([8, 9, 9], "crop: {size: 10}", ["height 9 to 10", "9×9 to 10×10"]),
+    ([8, 9, 9], "crop: {size: 4, cropping: 1}", ["cropping and size"]),
+    ([6, 4, 4], "pixel_shuffle: {upscale_factor: 2}", ["2² = 4", "got 6", "6 mod 4 = 2"]),
+    ([8, 4], "pixel_shuffle: {upscale_factor: 2}", ["[C, H, W]", "8×4"]),
+    ([6, 5, 6], "pixel_unshuffle: {downscale_factor: 2}", ["height divisible by downscale_factor 2, got 5", "5 mod 2 = 1"]),
+    ([3, 5, 5], "upsample: {size: 2, scale_factor: 2}", ["not both"]),
+    ([3, 5, 5], "upsample: {scale_factor: 0.1}", ["floor(5 × 0.1) = 0", "≥ 1/5"]),
+    ([3, 5, 5], "upsample: {scale_factor: 0}", ["'scale_factor' must be a number > 0, got 0"]),
+    ([3, 5, 5], "upsample: {scale_factor: [2, yes]}", ["got true"]),
+    ([3, 5, 5], "upsample: {scale_factor: [2, 2, 2]}", ["3 values but the input has 2 spatial axes"]),
+    ([3, 5], "upsample: {mode: bilinear}", ["mode bilinear needs a [C, H, W] input, got 3×5"]),
+    ([3, 5, 5], "upsample: {mode: trilinear}", ["[C, D, H, W]", "3×5×5"]),
+    ([3, 5, 5], "upsample: {align_corners: true}", ["align_corners: true", "not to nearest"]),
+    ([3, 5, 5], "upsample: {mode: lanczos}", ["nearest, linear, bilinear, bicubic, trilinear", "lanczos"]),
+    ([3, 5], "upsampling1d: {interpolation: bilinear}", ["[C, H, W]", "3×5"]),
+    ([3, 5, 5], "upsampling2d: {size: 1.5}", ["whole number", "1.5"]),
+    ([3], "upsample", ["upsample needs spatial axes", "input 3"]),
+]
+
+
+@pytest.mark.parametrize("input_shape, entry, parts", REARRANGE_ERRORS, ids=[e[1] for e in REARRANGE_ERRORS])
+def test_rearrange_errors_name_the_numbers(tmp_path, input_shape, entry, parts):
+    spec = tmp_path / "net.yaml"
+    spec.write_text(f"input: {input_shape}\nlayers:\n  - {entry}\n")
+    result = invoke("summary", str(spec))
+    assert result.code == 1 and len(result.err.strip().splitlines()) <= 2, result.err
+    assert "internal error" not in result.err and "Traceback" not in result.err
+    assert "layer 1" in result.err and "(line 3)" in result.err
+    for part in parts:
+        assert part in result.err, (part, result.err)
+
+
+def test_a_two_input_crop_cuts_to_the_second_inputs_size():
+    net = net_of([4, 9, 8], "{maxpool2d: {pool_size: 2}, name: small}", "{crop: null, inputs: [input, small], name: c}")
+    assert net.layers[-1].output_shape == (4, 4, 4)
+    assert [s.value for s in net.layers[-1].steps] == [2, 4, 2, 4]  # 9 → 4: 2 before, 3 after
+    with pytest.raises(SpecError, match="cannot centre-crop the height 4 to 9"):
+        net_of([4, 9, 8], "{maxpool2d: {pool_size: 2}, name: small}", "{crop: null, inputs: [small, input]}")
+    with pytest.raises(SpecError, match="cropping and a second input"):
+        net_of([4, 9, 8], "{maxpool2d: {pool_size: 2}, name: small}", "{crop: {cropping: 1}, inputs: [input, small]}")
+
+
+def test_upsample_size_smaller_than_the_input_warns_it_is_an_output_size():
+    (layer,) = net_of([3, 14, 14], "upsample: {size: 2}").layers
+    assert layer.output_shape == (3, 2, 2)
+    assert "OUTPUT size" in layer.warnings[0] and "upsampling2d" in layer.warnings[0]
+    assert not net_of([3, 14, 14], "upsampling2d: {size: 2}").layers[0].warnings

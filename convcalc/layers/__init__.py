@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import difflib
 
-from convcalc.layers import conv, core, merge, norms, pool, split
+from convcalc.layers import conv, core, merge, norms, pool, rearrange, split
 from convcalc.layers.base import LayerType
 from convcalc.messages import Message
 
-REGISTRY: dict[str, LayerType] = {t.name: t for t in (*conv.TYPES, *pool.TYPES, *core.TYPES, *norms.TYPES, *merge.TYPES, *split.TYPES)}
+REGISTRY: dict[str, LayerType] = {t.name: t for t in (*conv.TYPES, *pool.TYPES, *core.TYPES, *norms.TYPES, *merge.TYPES, *rearrange.TYPES, *split.TYPES)}
 
 
 def _key(name: str) -> str:

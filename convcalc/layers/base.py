@@ -29,7 +29,9 @@ class Arg:
     """One argument of a layer type.
 
     kind: `int` (whole number ≥ minimum, ≤ `high` if given), `sizes` (int or per-axis list),
-    `int_list` (a list of 1 to MAX_OUTPUTS whole numbers ≥ minimum: split's sections), `padding` (int,
+    `int_list` (a list of 1 to MAX_OUTPUTS whole numbers ≥ minimum: split's sections), `factors` (a number
+    in `low`..`high` or a per-axis list of them), `shape` (1 to 4 whole numbers, one may be −1),
+    `axes` (a list of 1 to 5 whole numbers ≥ 0), `padding` (int,
     per-axis list or one of `choices`), `pads` (zero padding: int, per-axis list, or per-axis
     [before, after] pairs), `dims` (sizes of a tensor's axes: int or a list of 1 to 4), `bool`,
     `float` (a number in the range `low`..`high`, each end closed unless `low_open`/`high_open`;
@@ -164,6 +166,34 @@ def _check_sizes(arg: Arg, value: Any) -> int | tuple[int, ...]:
     return _per_axis(arg, value) if isinstance(value, list) else arg._whole(value)
 
 
+def _check_factors(arg: Arg, value: Any) -> float | int | tuple:
+    """A factor stays an int when it is whole (`2`), so shapes stay exact; else a float."""
+    def one(v: Any) -> float | int:
+        number = arg._number(v)
+        return v if isinstance(v, int) else number
+    if isinstance(value, list):
+        if not 1 <= len(value) <= 3:
+            raise SpecError("error.arg_axes", name=arg.name, count=len(value))
+        return tuple(one(v) for v in value)
+    return one(value)
+
+
+def _check_shape(arg: Arg, value: Any) -> tuple[int, ...]:
+    """A target shape: whole numbers, one of which may be −1 (worked out from the count)."""
+    if not isinstance(value, list) or not 1 <= len(value) <= 4:
+        raise SpecError("error.arg_shape", name=arg.name, high=MAX_DIM, value=echo(value))
+    unknown = [v for v in value if type(v) is int and v == -1]
+    if len(unknown) > 1:
+        raise SpecError("error.arg_shape_two_unknown", name=arg.name, value=echo(value))
+    return tuple(-1 if type(v) is int and v == -1 else arg._whole(v) for v in value)
+
+
+def _check_axes(arg: Arg, value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not 1 <= len(value) <= 5:
+        raise SpecError("error.arg_axes_list", name=arg.name, value=echo(value))
+    return tuple(arg._whole(v) for v in value)
+
+
 def _check_padding(arg: Arg, value: Any) -> int | str | tuple[int, ...]:
     if isinstance(value, str):
         if value not in arg.choices:
@@ -219,6 +249,11 @@ class ArgKind:
     schema: Callable[[Arg], dict[str, Any]]  # `convcalc schema`'s fragment for it
 
 
+def _shape_schema(arg: Arg) -> dict[str, Any]:
+    item = {"oneOf": [{"const": -1}, _whole_schema(arg)]}
+    return {"type": "array", "items": item, "minItems": 1, "maxItems": 4}
+
+
 KINDS: dict[str, ArgKind] = {
     "int": ArgKind(check=lambda arg, value: arg._whole(value), schema=_whole_schema),
     "sizes": ArgKind(check=_check_sizes, schema=lambda arg: _per_axis_schema(_whole_schema(arg))),
@@ -229,6 +264,10 @@ KINDS: dict[str, ArgKind] = {
         "type": "array", "items": _whole_schema(arg), "minItems": 1, "maxItems": MAX_OUTPUTS}),
     "dims": ArgKind(check=_check_dims, schema=lambda arg: {"oneOf": [
         _whole_schema(arg), {"type": "array", "items": _whole_schema(arg), "minItems": 1, "maxItems": 4}]}),
+    "factors": ArgKind(check=_check_factors, schema=lambda arg: _per_axis_schema(_number_schema(arg))),
+    "shape": ArgKind(check=_check_shape, schema=_shape_schema),
+    "axes": ArgKind(check=_check_axes, schema=lambda arg: {
+        "type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 4}, "minItems": 1, "maxItems": 5}),
     "bool": ArgKind(check=_check_bool, schema=lambda arg: {"type": "boolean"}),
     "float": ArgKind(check=lambda arg, value: arg._number(value), schema=lambda arg: _number_schema(arg)),
     "choice": ArgKind(check=_check_choice, schema=lambda arg: {"enum": list(arg.choices)}),
@@ -253,6 +292,9 @@ class FieldStep:
 
 
 GLOBAL = "global"  # the output sees the whole of its input (global pooling, dense)
+# a step the field cannot follow (a reshape or permute that moves values between axes): no
+# kernel for the input's axes, so the engine stops tracking the field there (None)
+UNTRACKED = FieldStep(kernel=(), stride=())
 
 
 class Axis(NamedTuple):

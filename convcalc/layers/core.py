@@ -1,14 +1,13 @@
-"""Dense, flatten, batch normalisation, LRN, dropout, activations, zero padding and upsampling."""
+"""Dense, flatten, batch normalisation, LRN, dropout, activations and zero padding."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from fractions import Fraction
 from functools import partial
 from math import prod
 
 from convcalc.layers import activations
-from convcalc.layers.base import GLOBAL, Arg, FieldStep, LayerType, RuleContext, RuleResult, check_declared, shape_text
+from convcalc.layers.base import GLOBAL, Arg, LayerType, RuleContext, RuleResult, check_declared, shape_text
 from convcalc.layers.windows import resolve_window
 
 
@@ -86,17 +85,6 @@ def infer_zeropad(ctx: RuleContext) -> RuleResult:
     return RuleResult(output_shape=(ctx.channels, *out), geometry=geometry)
 
 
-def infer_upsample(ctx: RuleContext) -> RuleResult:
-    if not ctx.spatial:
-        raise ctx.fail("error.upsample_needs_spatial", shape=str(list(ctx.shape)))
-    scale = ctx.per_axis("scale_factor")
-    out = tuple(
-        ctx.step("upsampled_output", n * f, axis=axis, n=n, scale=f)
-        for axis, n, f in zip(ctx.axis_names(), ctx.spatial, scale)
-    )
-    ctx.note("note.upsample", scale=shape_text(scale), input=shape_text(ctx.spatial), output=shape_text(out))
-    return RuleResult(output_shape=(ctx.channels, *out),
-                      rf=FieldStep(kernel=(1,) * len(scale), stride=tuple(Fraction(1, f) for f in scale)))
 
 
 # NumPy forwards (the runner imports numpy; the engine never calls these)
@@ -159,10 +147,6 @@ def forward_zeropad(run):
     return np.pad(run.x, ((0, 0), (0, 0), *run.result.geometry.pads))
 
 
-def forward_upsample(run):
-    from convcalc import numpy_ops
-
-    return numpy_ops.upsample_nearest(run.x, run.context().per_axis("scale_factor"))
 
 
 def inputs_times(copies: float):
@@ -185,11 +169,6 @@ def lrn_temporaries(r, batch: int) -> int:
     float64 gather of window starts — whatever the window size."""
     c, *spatial = r.input_shapes[0]
     return 2 * batch * prod(spatial) * (c + 1) + 4 * batch * prod(r.input_shapes[0])
-
-
-def upsample_temporaries(r, batch: int) -> int:
-    """The previous axis' repeat, smaller than the output."""
-    return batch * prod(r.output_shape)
 
 
 def activation_layer_temporaries(r, batch: int) -> int:
@@ -304,15 +283,4 @@ TYPES = (
               (activations.activation_arg(required=True),), infer_activation, forward=forward_activation_layer,
               temporaries=activation_layer_temporaries),
     *(_zeropad(d) for d in (1, 2, 3)),
-    LayerType(
-        "upsample",
-        "repeat each cell scale_factor times per axis (nearest); Keras' UpSampling `size` is this factor",
-        (Arg("scale_factor", "sizes", 2, aliases=("size",),
-             help="the factor, int or one per axis (Keras' `size` is this factor)"),
-         Arg("mode", "choice", "nearest", aliases=("interpolation",), choices=("nearest",), help="interpolation")),
-        infer_upsample,
-        forward=forward_upsample,
-        aliases=_dims("upsampling{d}d"),
-        temporaries=upsample_temporaries,
-    ),
 )

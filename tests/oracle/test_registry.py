@@ -15,14 +15,13 @@ from tests.oracle.torch_build import KERAS_ONLY, MERGES, run_torch, run_torch_ne
 SHAPES = ([2, 6, 6], [2, 6], [2, 6, 6, 6], [6])  # the first one the type takes is used
 
 
+SMALLEST = {"shape": [-1], "axes": [1], "int_list": [1, 1]}  # a reshape to one axis, the one-axis permutation, a split in two
+
+
 def smallest_args(type_name: str) -> dict:
     """The required arguments at their smallest: sizes 1, the first choice."""
-    return {a.name: _smallest(a) for a in REGISTRY[type_name].args if a.required}
-
-
-def _smallest(arg) -> object:
-    """A choice's first; a list of sizes: two of the smallest (a split in two); else the minimum."""
-    return arg.choices[0] if arg.kind == "choice" else [arg.minimum] * 2 if arg.kind == "int_list" else arg.minimum
+    return {a.name: a.choices[0] if a.kind == "choice" else SMALLEST.get(a.kind, a.minimum)
+            for a in REGISTRY[type_name].args if a.required}
 
 
 def accepted_shape(type_name: str, args: dict) -> list[int]:

@@ -20,7 +20,8 @@ from convcalc.runner import run_network  # noqa: E402
 from convcalc.spec.loader import parse_spec  # noqa: E402
 from tests.oracle.torch_build import KerasOnly, load_weights, torch_module  # noqa: E402
 from tests.oracle.test_torch_layers import (  # noqa: E402
-    adaptive_configs, conv_configs, norm_configs, pool_configs, shape_any_rank, transposed_configs)
+    adaptive_configs, conv_configs, norm_configs, pool_configs, rearrange_configs, shape_any_rank, transposed_configs,
+    upsample_configs)
 
 RTOL, ATOL = 1e-4, 1e-5
 
@@ -84,8 +85,35 @@ def test_upsample_and_zeropad(data):
     dims = data.draw(st.sampled_from([1, 2, 3]))
     shape = [data.draw(st.integers(1, 3)), *[data.draw(st.integers(1, 6)) for _ in range(dims)]]
     check_torch(shape, "upsample", {"scale_factor": [data.draw(st.integers(1, 3)) for _ in range(dims)]})
+    check_torch(shape, "upsampling", {"size": [data.draw(st.integers(1, 3)) for _ in range(dims)]})
     padding = [[data.draw(st.integers(0, 2)), data.draw(st.integers(0, 2))] for _ in range(dims)]
     check_torch(shape, f"zeropad{dims}d", {"padding": padding})
+
+
+@given(upsample_configs())
+def test_upsample_modes(config):
+    """nearest (PyTorch's float32 index rule), (bi/tri)linear and bicubic (A = −0.75, clamped
+    taps), align_corners both ways, output sizes and whole or fractional scale factors."""
+    check_torch(*config)
+
+
+@given(rearrange_configs())
+def test_rearrange(config):
+    check_torch(*config)
+
+
+@pytest.mark.parametrize("shape, type_, args", [
+    ([8, 3, 3], "channel_shuffle", {"groups": 2}), ([12, 2, 5], "channel_shuffle", {"groups": 3}),
+    ([8, 3, 5], "pixel_shuffle", {"upscale_factor": 2}), ([2, 6, 9], "pixel_unshuffle", {"downscale_factor": 3}),
+    ([2, 3, 4], "permute", {"dims": [3, 1, 2]}), ([2, 3, 4], "reshape", {"shape": [4, -1]}),
+    ([2, 7, 6], "crop", {"cropping": [[1, 2], [0, 3]]}),
+    ([2, 5, 5], "upsample", {"size": [8, 3], "mode": "bicubic", "align_corners": True}),
+    ([2, 5, 5], "upsample", {"scale_factor": 2.5, "mode": "bilinear"}),
+])
+def test_rearrange_values(shape, type_, args):
+    """A table beside the random draws, so each type's values are checked on every run."""
+    assert run_ours(shape, type_, args) is not None
+    check_torch(shape, type_, args)
 
 
 @given(st.integers(1, 40), st.integers(1, 12), st.booleans())
@@ -385,3 +413,44 @@ def test_keras_layer_and_group_normalization(data):
 
 def test_keras_prelu_shared_over_positions_is_one_slope_per_channel():
     check_keras([4, 5, 6], "prelu", {"num_parameters": 4}, keras.layers.PReLU(shared_axes=[1, 2]))
+# --- Keras: UpSampling2D's bilinear, Cropping, and the centre crop (Keras' CenterCrop) ---
+
+@given(st.data())
+def test_keras_upsampling_and_cropping(data):
+    shape = [data.draw(st.integers(1, 3)), data.draw(st.integers(1, 6)), data.draw(st.integers(1, 6))]
+    size = [data.draw(st.integers(1, 3)) for _ in range(2)]
+    interpolation = data.draw(st.sampled_from(["nearest", "bilinear"]))
+    check_keras(shape, "upsampling", {"size": size, "interpolation": interpolation},
+                keras.layers.UpSampling2D(size, interpolation=interpolation))
+    cropping = [[data.draw(st.integers(0, 2)), data.draw(st.integers(0, 2))] for _ in range(2)]
+    if all(lo + hi < n for (lo, hi), n in zip(cropping, shape[1:])):
+        check_keras(shape, "crop", {"cropping": cropping}, keras.layers.Cropping2D(cropping))
+
+
+@given(st.data())
+def test_centre_crop_against_keras_center_crop(data):
+    """An odd difference cuts its extra cell at the end: Keras' CenterCrop, for `size` and for a
+    second input's size alike."""
+    shape = [data.draw(st.integers(1, 3)), data.draw(st.integers(1, 9)), data.draw(st.integers(1, 9))]
+    target = [data.draw(st.integers(1, n)) for n in shape[1:]]
+    check_keras(shape, "crop", {"size": target}, keras.layers.CenterCrop(*target))
+    text = yaml.safe_dump({"input": shape, "layers": [
+        {"maxpool2d": {"pool_size": 1, "stride": 1}, "name": "skip"},
+        {"adaptive_avgpool2d": {"output_size": target}, "name": "small", "inputs": "input"},
+        {"crop": None, "name": "c", "inputs": ["skip", "small"]}]})
+    runs, tensors = run_network(analyze(parse_spec(text)), seed=1, batch=2, keep=True)
+    assert all(r.ok for r in runs)
+    expected = keras.layers.CenterCrop(*target)(np.moveaxis(tensors["input"], 1, -1))
+    np.testing.assert_allclose(tensors["c"], np.moveaxis(keras.ops.convert_to_numpy(expected), -1, 1))
+
+
+@pytest.mark.parametrize("difference, torchvision_top", [(1, 0), (2, 1), (3, 2), (4, 2), (5, 2), (7, 4)])
+def test_torchvision_center_crop_rounds_half_to_even(difference, torchvision_top):
+    """torchvision's center_crop cuts int(round((N − T)/2)) first — Python rounds half to even —
+    so it differs from convcalc's floor((N − T)/2) when N − T ≡ 3 mod 4 (README semantics)."""
+    assert int(round(difference / 2.0)) == torchvision_top
+    (layer,) = analyze(parse_spec(yaml.safe_dump({"input": [1, 10, 10],
+                                                  "layers": [{"crop": {"size": 10 - difference}}]}))).layers
+    before = dict(layer.steps[0].params)
+    assert layer.steps[0].value == difference // 2 and before["t"] == 10 - difference
+    assert (difference // 2 == torchvision_top) == (difference % 4 != 3)

@@ -125,11 +125,69 @@ def test_batchnorm(shape, eps):
     check(shape, "batchnorm", {"eps": eps})
 
 
+MODES = {1: ["nearest", "linear"], 2: ["nearest", "bilinear", "bicubic"], 3: ["nearest", "trilinear"]}
+
+
+@st.composite
+def upsample_configs(draw):
+    """PyTorch's Upsample: `size` (the output size) or a scale factor (whole or not), any mode
+    for any rank (PyTorch refuses a mode on the wrong rank, and align_corners with nearest)."""
+    dims = draw(st.sampled_from([1, 2, 3]))
+    shape = [draw(st.integers(1, 3)), *draw(spatial(dims, 6))]
+    args = {"mode": draw(st.sampled_from(MODES[dims] + MODES[draw(st.sampled_from([1, 2, 3]))]))}
+    if draw(st.booleans()):
+        args["size"] = draw(per_axis(dims, st.integers(1, 9)))
+    else:
+        args["scale_factor"] = draw(per_axis(dims, st.sampled_from([1, 2, 3, 0.5, 1.5, 2.25, 0.3])))
+    if draw(st.booleans()):
+        args["align_corners"] = draw(st.booleans())
+    return shape, "upsample", args
+
+
+@given(upsample_configs())
+def test_upsample(config):
+    check(*config)
+
+
 @given(st.data())
-def test_upsample(data):
+def test_keras_upsampling_shapes(data):
     dims = data.draw(st.sampled_from([1, 2, 3]))
     shape = [data.draw(st.integers(1, 3)), *data.draw(spatial(dims, 6))]
-    check(shape, "upsample", {"scale_factor": data.draw(per_axis(dims, st.integers(1, 3)))})
+    interpolation = data.draw(st.sampled_from(["nearest", "bilinear"] if dims == 2 else ["nearest"]))
+    check(shape, "upsampling", {"size": data.draw(per_axis(dims, st.integers(1, 3))), "interpolation": interpolation})
+
+
+@st.composite
+def rearrange_configs(draw):
+    """Channel shuffle, pixel (un)shuffle, reshape, permute and Keras' cropping, valid or not."""
+    kind = draw(st.sampled_from(["channel_shuffle", "pixel_shuffle", "pixel_unshuffle", "reshape", "permute", "crop"]))
+    # PyTorch's pixel shuffles read the last three axes of any tensor as C, H, W (a [C, L] batch
+    # would be misread): convcalc's are 2-D; ZeroPad has no 0-D form (convcalc's crop refuses [F])
+    dims = 2 if kind.startswith("pixel") else draw(st.sampled_from([1, 2, 3] if kind == "crop" else [0, 1, 2, 3]))
+    shape = [draw(st.integers(1, 12)), *draw(spatial(dims, 8))]
+    if kind == "channel_shuffle":
+        return shape, kind, {"groups": draw(st.integers(1, 6))}
+    if kind in ("pixel_shuffle", "pixel_unshuffle"):
+        key = "upscale_factor" if kind == "pixel_shuffle" else "downscale_factor"
+        return shape, kind, {key: draw(st.integers(1, 3))}
+    if kind == "reshape":
+        target = draw(st.lists(st.sampled_from([-1, 1, 2, 3, 4, 6, 8, 12]), min_size=1, max_size=4))
+        return shape, kind, {"shape": target}
+    if kind == "permute":
+        dims_ = draw(st.permutations(range(1, len(shape) + 1)))
+        return shape, kind, {"dims": ([0] if draw(st.booleans()) else []) + list(dims_)}
+    pads = st.integers(0, 4)
+    cropping = draw(st.one_of(per_axis(dims, pads), st.lists(st.lists(pads, min_size=2, max_size=2),
+                                                            min_size=dims, max_size=dims)))
+    return shape, kind, {"cropping": cropping}
+
+
+@given(rearrange_configs())
+def test_rearrange(config):
+    shape, kind, args = config
+    if kind == "reshape" and args["shape"].count(-1) > 1:
+        return  # convcalc's argument check refuses it before any shape: tested in test_layers
+    check(*config)
 
 
 @given(st.data())

@@ -192,9 +192,69 @@ def torch_module(type_: str, args: dict, input_shape: tuple[int, ...]) -> nn.Mod
         return nn.LocalResponseNorm(args.get("size", 5), args.get("alpha", 1e-4), args.get("beta", 0.75), args.get("k", 1.0))
     if type_.startswith("zeropad"):
         return getattr(nn, f"ZeroPad{type_[-2]}d")(torch_pad_order(args.get("padding", 1), rank))
-    if type_ == "upsample":
-        return nn.Upsample(scale_factor=tuple(float(f) for f in _tuple(args.get("scale_factor", 2), rank)), mode="nearest")
+    if type_ in REARRANGE:
+        return REARRANGE[type_](args, input_shape)
     raise KeyError(type_)
+
+
+class Reshape(nn.Module):
+    """`x.reshape(batch, *shape)`: PyTorch's own view rule, -1 included."""
+
+    def __init__(self, shape) -> None:
+        super().__init__()
+        self.shape = tuple(shape)
+
+    def forward(self, x):
+        return x.reshape(x.shape[0], *self.shape)
+
+
+class Permute(nn.Module):
+    """`x.permute(0, *dims)`: Keras' numbering (batch left out) gets the batch's 0 put first."""
+
+    def __init__(self, dims) -> None:
+        super().__init__()
+        self.dims = tuple(dims) if dims and dims[0] == 0 else (0, *dims)
+
+    def forward(self, x):
+        return x.permute(*self.dims)
+
+
+def _crop(args: dict, input_shape) -> nn.Module:
+    """Keras' `cropping` as PyTorch writes it: a ZeroPad with negative padding."""
+    if args.get("size") is not None:
+        raise KerasOnly("a centre crop to `size`: Keras' CenterCrop is the oracle")
+    rank = len(input_shape) - 1
+    pads = torch_pad_order(args.get("cropping") or 0, rank)
+    return getattr(nn, f"ZeroPad{rank}d")(tuple(-p for p in pads))
+
+
+def _upsample(args: dict, input_shape) -> nn.Module:
+    size, scale = args.get("size"), args.get("scale_factor")
+    rank = len(input_shape) - 1
+    return nn.Upsample(size=None if size is None else _tuple(size, rank),
+                       scale_factor=None if size is not None else tuple(float(f) for f in _tuple(scale or 2, rank)),
+                       mode=args.get("mode", "nearest"), align_corners=args.get("align_corners"))
+
+
+def _keras_upsampling(args: dict, input_shape) -> nn.Module:
+    """Keras on the torch backend: nearest repeats (an integer scale_factor), bilinear resizes to N·size."""
+    rank = len(input_shape) - 1
+    factors = _tuple(args.get("size", 2), rank)
+    if args.get("interpolation", "nearest") == "nearest":
+        return nn.Upsample(scale_factor=tuple(float(f) for f in factors), mode="nearest")
+    return nn.Upsample(size=tuple(n * f for n, f in zip(input_shape[1:], factors)), mode="bilinear", align_corners=False)
+
+
+REARRANGE = {
+    "channel_shuffle": lambda a, shape: nn.ChannelShuffle(a["groups"]),
+    "reshape": lambda a, shape: Reshape(a["shape"]),
+    "permute": lambda a, shape: Permute(a["dims"]),
+    "crop": _crop,
+    "pixel_shuffle": lambda a, shape: nn.PixelShuffle(a["upscale_factor"]),
+    "pixel_unshuffle": lambda a, shape: nn.PixelUnshuffle(a["downscale_factor"]),
+    "upsample": _upsample,
+    "upsampling": _keras_upsampling,
+}
 
 
 def torch_pad_order(padding, rank: int) -> tuple[int, ...]:
