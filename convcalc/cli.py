@@ -334,6 +334,71 @@ def schema() -> None:
     sys.stdout.write(to_json())
 
 
+class DrawStyle(str, Enum):
+    boxes = "boxes"
+    graph = "graph"
+
+
+class DrawFormat(str, Enum):
+    svg = "svg"
+    png = "png"
+
+
+@app.command()
+def draw(
+    spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="the file to write; SVG to standard output "
+                                                                        "when left out"),
+    fmt: Optional[DrawFormat] = typer.Option(None, "--format", "-f", help="svg or png (png needs the extra: pip "
+                                                                          "install 'convcalc[png]'); default from "
+                                                                          "-o's suffix, else svg"),
+    style: Optional[DrawStyle] = typer.Option(None, "--style", "-s", help="boxes (a chain of layers, as LeNet's "
+                                                                          "figure) or graph (any network); default "
+                                                                          "boxes for a chain, graph otherwise"),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
+) -> None:
+    """Draw the network: feature maps as boxes with their kernels, or the layer graph (SVG or PNG)."""
+    from convcalc.engine import analyze
+    from convcalc.render import draw as render
+    from convcalc.spec.loader import load_spec
+
+    png = fmt is DrawFormat.png or (fmt is None and output is not None and output.lower().endswith(".png"))
+    if png and output is None:
+        raise typer.BadParameter("a PNG goes to a file: add -o net.png", param_hint="--format")
+    net = analyze(load_spec(spec, parse_shape(input_shape)))
+    svg = render.draw(net, style.value if style else None)
+    if output is None:
+        sys.stdout.write(svg)
+    else:
+        _write_file(output, render.to_png(svg) if png else svg.encode())
+
+
+def _write_file(path: str, data: bytes) -> None:
+    try:
+        with open(path, "wb") as f:
+            f.write(data)
+    except OSError as e:
+        raise SpecError("error.write_file", path=echo(path), reason=e.strerror or type(e).__name__) from None
+
+
+@app.command()
+def report(
+    spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="the HTML file to write; standard output "
+                                                                        "when left out"),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
+) -> None:
+    """One self-contained HTML page: the drawing, the summary table and every layer's explanation."""
+    from convcalc.engine import analyze
+    from convcalc.render.report import to_html
+    from convcalc.spec.loader import load_spec
+
+    page = to_html(analyze(load_spec(spec, parse_shape(input_shape))))
+    if output is None:
+        sys.stdout.write(page)
+    else:
+        _write_file(output, page.encode())
+
 def main() -> None:
     """Entry point: spec errors become one line on stderr and exit 1, never a traceback; usage
     errors exit 2 with the user's value shown at most a line's worth."""

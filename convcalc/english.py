@@ -509,6 +509,14 @@ CATALOGUE: dict[str, Template] = {
     "error.no_solution": "no solution: nothing takes {sizes} (searched {searched})",
     "error.no_answer_file": "no answer file '{path}'",
     "error.answers_not_mapping": "{label}: answers are a mapping of question number to answer, e.g. `1: 16x15x15`",
+    # --- draw and report ---
+    "error.draw_boxes_chain": "reads {inputs}, not just the layer before it ({previous}): the boxes style draws a "
+                              "chain of layers; draw this network with --style graph",
+    "error.draw_too_many_boxes": "{count:,} feature maps are too many to draw as boxes in one row (at most {limit}); "
+                                 "use --style graph",
+    "error.draw_png_extra": "--format png needs the optional rasteriser: pip install 'convcalc[png]'",
+    "error.draw_png_failed": "the rasteriser could not render the drawing: {reason}",
+    "error.write_file": "cannot write {path}: {reason}",
     # --- the memory cap `verify` checks against ---
     "cap.max_memory": "--max-memory",
     "cap.available": "80% of the RAM available now",
