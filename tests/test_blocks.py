@@ -500,3 +500,68 @@ def test_expressions_are_parsed_once():
     parse_spec(text)
     assert "c * 3 + 1" in expression._CACHE
     assert math.isfinite(len(expression._CACHE))
+
+
+# --- summary --depth --------------------------------------------------------------------------
+
+STAGES = net(BASIC + CBR, "cbr: {name: stem, c: 4}", "basic: {name: layer1, c: 4, repeat: 2, first: {project: true}}",
+             "relu: {name: act, repeat: 2}", "global_avg_pool", input_shape="[3, 8, 8]")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Depth:
+    depth: int
+    rows: list[tuple[str, str, str]]  # (#, name, type) of each CSV row
+
+
+DEPTHS = [
+    Depth(depth=1, rows=[("1-3", "stem", "cbr"), ("4-12", "layer1", "basic ×2"), ("13-14", "act", "relu ×2"),
+                         ("15", "global_avgpool_1", "global_avgpool")]),
+    Depth(depth=2, rows=[("1-3", "stem", "cbr"), ("1", "stem.conv", "conv2d"), ("2", "stem.bn", "batchnorm"), ("3", "stem.act", "relu"),
+                         ("4-12", "layer1", "basic ×2"), ("4-8", "layer1.0", "basic"), ("9-12", "layer1.1", "basic"),
+                         ("13-14", "act", "relu ×2"), ("13", "act.0", "relu"), ("14", "act.1", "relu"),
+                         ("15", "global_avgpool_1", "global_avgpool")]),
+]
+
+
+@pytest.mark.parametrize("case", DEPTHS, ids=[f"depth {d.depth}" for d in DEPTHS])
+def test_depth_collapses_rows_to_blocks(case):
+    result = invoke("summary", "-", "--depth", str(case.depth), "--format", "csv", stdin=STAGES.encode())
+    assert result.code == 0, result.err
+    rows = [line.split(",") for line in result.out.splitlines()[1:]]
+    assert [tuple(r[:3]) for r in rows] == case.rows
+    full = invoke("summary", "-", "--format", "csv", stdin=STAGES.encode()).out.splitlines()[1:]
+    params = {r[1]: int(r[7]) for r in (line.split(",") for line in full)}
+    for row in rows:  # a group's parameters are its layers' sum
+        assert int(row[7]) == sum(p for name, p in params.items() if name == row[1] or name.startswith(row[1] + "."))
+
+
+def test_depth_deep_enough_is_every_layer_and_totals_never_change():
+    flat = invoke("summary", "-", "--format", "markdown", stdin=STAGES.encode()).out
+    deep = invoke("summary", "-", "--format", "markdown", "--depth", "3", stdin=STAGES.encode()).out
+    shallow = invoke("summary", "-", "--format", "markdown", "--depth", "1", stdin=STAGES.encode()).out
+    assert flat.split("- Total")[1] == deep.split("- Total")[1] == shallow.split("- Total")[1]
+    assert "| 4–12 | layer1 (basic ×2) |" in shallow and "|   layer1.0 (basic) |" not in shallow
+    assert deep.count("\n| ") == flat.count("\n| ") + 5  # the group rows: stem, layer1, layer1.0, layer1.1, act
+
+
+def test_depth_table_indents_members():
+    result = invoke("summary", "-", "--depth", "2", stdin=STAGES.encode())
+    assert result.code == 0
+    assert "│  4–12 │ layer1 (basic ×2) " in result.out and "│   4–8 │   layer1.0 (basic) " in result.out
+
+
+def test_json_keeps_every_layer_with_its_block_path():
+    import json
+
+    data = json.loads(invoke("summary", "-", "--format", "json", "--depth", "1", stdin=STAGES.encode()).out)
+    assert len(data["layers"]) == 15
+    paths = {l["name"]: l["block"] for l in data["layers"]}
+    assert paths["layer1.1.add"] == ["layer1", "layer1.1"] and paths["stem.bn"] == ["stem"]
+    assert paths["act.0"] == ["act"] and paths["global_avgpool_1"] == []
+
+
+@pytest.mark.parametrize("depth", ["0", "-1", "x"])
+def test_depth_below_one_is_a_usage_error(depth):
+    result = invoke("summary", "-", "--depth", depth, stdin=STAGES.encode())
+    assert result.code == 2
