@@ -92,6 +92,9 @@ BLOCK = ("input: [3, 8, 8]\nblocks:\n  cbr:\n    params: {c: null, k: 3}\n    la
     (BLOCK.replace("    layers:", "    layer:") + "layers:\n  - cbr: {c: 4}\n", False),
     (BLOCK + "layers:\n  - conv2d: {filters: c, kernel_size: 3}\n", False),  # expressions only inside blocks
 ])
+def test_schema_covers_blocks_like_the_parser(validator, text, valid):
+    assert validator.is_valid(yaml.safe_load(text)) is valid
+    assert (invoke("summary", "-", stdin=text.encode()).code == 0) is valid
 
 
 def test_with_blocks_the_schema_cannot_know_a_blocks_name():
@@ -99,6 +102,3 @@ def test_with_blocks_the_schema_cannot_know_a_blocks_name():
     editor and convcalc refuses it; without `blocks:` both refuse it."""
     text = BLOCK + "layers:\n  - cbr: {c: 4}\n  - conv3: {filters: 3}\n"
     assert invoke("summary", "-", stdin=text.encode()).code == 1
-def test_schema_covers_blocks_like_the_parser(validator, text, valid):
-    assert validator.is_valid(yaml.safe_load(text)) is valid
-    assert (invoke("summary", "-", stdin=text.encode()).code == 0) is valid
