@@ -565,3 +565,15 @@ def test_json_keeps_every_layer_with_its_block_path():
 def test_depth_below_one_is_a_usage_error(depth):
     result = invoke("summary", "-", "--depth", depth, stdin=STAGES.encode())
     assert result.code == 2
+
+
+def test_the_readme_example_is_resnet50():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("### Blocks, repeats and expressions", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    result = invoke("summary", "-", "--get", "totals.trainable_params", stdin=example.encode())
+    assert result.out == "25557032\n"
+    context = invoke("summary", "-", "--format", "markdown", stdin=example.encode()).out
+    assert "layer 45 'layer2.0.downsample.0' (line 15) in block 'bottleneck' used at line 25 (channels=128, stride=2, project=true)" in context
