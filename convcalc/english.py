@@ -355,11 +355,11 @@ CATALOGUE: dict[str, Template] = {
     "error.first_without_repeat": "'first' changes the first repetition, so it needs 'repeat'",
     "error.first_not_mapping": "'first' must be a mapping of the values the first repetition changes, got {value}",
     "error.expansion_too_large": "this repeat needs at least {steps:,} more steps to expand, {done:,} are taken: "
-                                 "past the limit of {limit:,} (every entry and repetition visited is one; a spec has "
-                                 "at most {layers:,} layers)",
-    "error.expansion_too_long": "expanding blocks and repeats takes more than {limit:,} steps by here (every entry "
-                                "and repetition visited is one, left-out ones too; a spec has at most {layers:,} "
-                                "layers)",
+                                 "past the limit of {limit:,} (an entry costs 4 steps and 1 per value written in "
+                                 "it, at every repetition, left out or not; a spec has at most {layers:,} layers)",
+    "error.expansion_too_long": "expanding blocks and repeats takes more than {limit:,} steps by here (an entry "
+                                "costs 4 steps and 1 per value written in it, at every repetition, left out or "
+                                "not; a spec has at most {layers:,} layers)",
     "error.expanded_too_many_layers": "blocks and repeats expand to {count:,} layers or more; a spec may have at "
                                       "most {limit:,}",
     "error.name_part": "a name's {{{expression}}} must give a whole number or text, got {value}",

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from convcalc.errors import SpecError
-from convcalc.spec.blocks import MAX_VISITS
+from convcalc.spec.blocks import MAX_STEPS
 from convcalc.spec.expression import MAX_NUMBER, evaluate, looks_like_expression, make_divisible
 from convcalc.spec.loader import parse_spec
 from tests.conftest import invoke
@@ -480,11 +480,23 @@ def test_ten_thousand_layers_through_blocks_is_fine():
         parse_spec(net("  b:\n    layers: [{relu: {repeat: 100}}]\n", "b: {repeat: 100}", "relu", input_shape="[1]"))
 
 
-def test_the_visit_budget_counts_left_out_entries():
-    per = MAX_VISITS // 100 + 1
-    text = net(f"  b:\n    layers: [{{relu: {{if: false, repeat: {per}}}}}]\n", "b: {repeat: 100}", "relu")
+def test_the_step_budget_counts_left_out_entries():
+    per = MAX_STEPS // (100 * 8) + 1  # `{relu: {if: false}}` costs 4 + 4 steps
+    text = net(f"  b:\n    params: {{n: {per}}}\n    layers: [{{relu: {{if: false, repeat: n}}}}]\n",
+               "b: {repeat: 100}", "relu")
     with pytest.raises(SpecError, match="steps"):
         parse_spec(text)
+
+
+def test_the_step_budget_counts_values_repeated():
+    """A long list written once and repeated 10,000 times would be checked 10,000 times."""
+    kernel = "[" + ", ".join(["1"] * 2000) + "]"
+    text = net(f"  b:\n    layers: [{{maxpool1d: {{pool_size: {kernel}}}}}]\n", "b: {repeat: 1000}",
+               input_shape="[1, 8]")
+    start = time.perf_counter()
+    with pytest.raises(SpecError, match="steps"):
+        parse_spec(text)
+    assert time.perf_counter() - start < 1.0
 
 
 def test_cycle_search_is_not_recursive():

@@ -10,10 +10,12 @@ Inside a block, argument values and the parameters of the blocks it uses are exp
 (`expression.py`); `repeat`, `if` and the `{…}` of a name template are expressions anywhere.
 At the top level, arguments are read as written.
 
-Bounded before the work: every entry visited, every repetition and every one left out costs
-one step, at most MAX_VISITS in all; a `repeat` is checked against what is left before it
-runs, counting what the block it repeats visits at least (known from its literal repeats),
-so a nest of repeats fails at once instead of after a million steps.
+Bounded before the work: every entry visited costs VISIT_STEPS steps and one more per value
+written in it (the loader checks them all again for every repetition), at every repetition and
+whether left out or not, at most MAX_STEPS in all — what the YAML reader allows a flat spec. A
+`repeat` is checked against the steps left before it runs, counting what the block it repeats
+takes at least (known from its literal repeats), so a nest of repeats fails at once instead of
+after a million steps.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from convcalc.spec.expression import FUNCTIONS, RESERVED, evaluate, looks_like_e
 from convcalc.spec.model import MAX_LAYERS, MAX_NAME, Group
 from convcalc.spec.yaml_reader import key_line
 
-MAX_VISITS = 50_000  # entries and repetitions visited while expanding: 5× the layer limit
+MAX_STEPS = 300_000  # the YAML reader's MAX_WORK: any flat spec it reads expands within it
+VISIT_STEPS = 4  # what visiting an entry costs, next to one step per value written in it
 META_KEYS = ("name", "inputs", "repeat", "first", "if")
 ENTRY_KEYS = ("type", *META_KEYS)
 BLOCK_KEYS = ("params", "layers")
@@ -156,16 +159,32 @@ def _read_block(name: Any, body: Any, line: int | None) -> Block:
 _TAKEN = RESERVED | frozenset(FUNCTIONS) | frozenset(ENTRY_KEYS)
 
 
-def _uses(block: Block, blocks: dict[str, Block]) -> list[tuple[str | None, int, bool]]:
-    """(the block it uses or None, its literal repeat or 1, whether it has `if`) for each entry of
-    `block`: enough to find cycles and the least work an instance costs, before expanding."""
+def _uses(block: Block, blocks: dict[str, Block]) -> list[tuple[str | None, int, int, bool]]:
+    """(the block it uses or None, its literal repeat or 1, its steps, whether it has `if`) for
+    each entry of `block`: enough to find cycles and the least work an instance costs, before
+    expanding."""
     uses = []
     for raw in block.layers:
         name, meta = _type_and_meta(raw)
         repeat = meta.get("repeat")
-        count = min(repeat, MAX_VISITS + 1) if type(repeat) is int and repeat >= 1 else 1
-        uses.append((name if isinstance(name, str) and name in blocks else None, count, "if" in meta))
+        count = min(repeat, MAX_STEPS + 1) if type(repeat) is int and repeat >= 1 else 1
+        used = name if isinstance(name, str) and name in blocks else None
+        uses.append((used, count, entry_steps(raw), "if" in meta))
     return uses
+
+
+def entry_steps(raw: Any) -> int:
+    """What visiting an entry costs: VISIT_STEPS and one per value written in it (a list or a
+    mapping counts as one, and so does each thing in it), counted up to MAX_STEPS."""
+    count, stack = VISIT_STEPS, [raw]
+    while stack and count <= MAX_STEPS:
+        value = stack.pop()
+        count += 1
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return count
 
 
 def _type_and_meta(raw: Any) -> tuple[Any, dict]:
@@ -181,7 +200,7 @@ def _type_and_meta(raw: Any) -> tuple[Any, dict]:
     return (keys[0] if len(keys) == 1 else None), meta
 
 
-def least_visits(blocks: dict[str, Block]) -> dict[str, int]:
+def least_steps(blocks: dict[str, Block]) -> dict[str, int]:
     """The fewest steps one instance of each block takes to expand (its entries, times their
     literal repeats, with what the blocks they use take); a block that uses itself, directly or
     through others, is an error naming the cycle. Walked without recursion."""
@@ -208,8 +227,8 @@ def least_visits(blocks: dict[str, Block]) -> dict[str, int]:
                 continue
             stack.pop()
             visiting.discard(name)
-            steps = sum(count * (1 + (least[used] if used and not has_if else 0)) for used, count, has_if in uses[name])
-            least[name] = min(steps, MAX_VISITS + 1)
+            least[name] = min(MAX_STEPS + 1, sum(count * (steps + (least[used] if used and not has_if else 0))
+                                                 for used, count, steps, has_if in uses[name]))
     return least
 
 
@@ -218,9 +237,10 @@ def least_visits(blocks: dict[str, Block]) -> dict[str, int]:
 class _Expander:
     def __init__(self, blocks: dict[str, Block]) -> None:
         self.blocks = blocks
-        self.least = least_visits(blocks)
+        self.least = least_steps(blocks)
         self.layers: list[Entry] = []
-        self.visits = 0
+        self.steps = 0
+        self.entry_steps: dict[int, int] = {}  # id of a written entry → its steps, counted once
 
     def entries(self, raw_list: list, lines: list[int], scope: _Scope) -> str:
         """Expand a list of entries; returns the name of the layer that is its output."""
@@ -229,15 +249,20 @@ class _Expander:
             previous = self.entry(raw, lines[i] if i < len(lines) else None, scope, previous)
         return previous
 
-    def _visit(self, line: int | None, group: Group | None) -> None:
-        self.visits += 1
-        if self.visits > MAX_VISITS:
+    def _visit(self, raw: Any, line: int | None, group: Group | None) -> int:
+        """Count a visit of `raw`; returns its steps."""
+        steps = self.entry_steps.get(id(raw))
+        if steps is None:
+            steps = self.entry_steps[id(raw)] = entry_steps(raw)
+        self.steps += steps
+        if self.steps > MAX_STEPS:
             raise SpecError("error.expansion_too_long", Place(len(self.layers) + 1, line, (), group).where(),
-                            limit=MAX_VISITS, layers=MAX_LAYERS)
+                            limit=MAX_STEPS, layers=MAX_LAYERS)
+        return steps
 
     def entry(self, raw: Any, line: int | None, scope: _Scope, previous: str) -> str:
         """Expand one entry, every repetition of it; returns the name of its output."""
-        self._visit(line, scope.group)
+        steps = self._visit(raw, line, scope.group)
         parts = split_entry(raw, len(self.layers) + 1, line, scope.group)
         place = Place(len(self.layers) + 1, line, parts.mappings, scope.group)
         block = self.blocks.get(parts.type_name)
@@ -254,20 +279,20 @@ class _Expander:
             args = self._arguments(layer_type, parts.args, scope, 0, place, name) if scope.block else parts.args
             scope.aliases[local] = self._layer(layer_type, args, inputs, place, name)
             return name
-        return self._repetitions(parts, block or layer_type, base, place, scope, previous)
+        return self._repetitions(parts, block or layer_type, base, place, scope, previous, (raw, steps))
 
     def _repetitions(self, parts: _Parts, what: Block | LayerType, base: str | None, place: Place, scope: _Scope,
-                     previous: str) -> str:
+                     previous: str, visit: tuple[Any, int]) -> str:
         """Every repetition of an entry with `repeat`, `first` or `if`, or of a block use."""
         meta, block = parts.meta, what if isinstance(what, Block) else None
-        count = self._count(meta, place, scope, block)
+        count = self._count(meta, place, scope, block, visit[1])
         first = self._first(meta, place)
         group = scope.group
         if "repeat" in meta and base is not None and "{" not in base:
             group = _child(group, scope.prefix + base, what.name, instance=False)
         for k in range(count):
             if k:
-                self._visit(place.line, group)
+                self._visit(visit[0], place.line, group)
             place = Place(len(self.layers) + 1, place.line, parts.mappings, group)
             env = {**scope.env, "index": k}
             local = self._local_name(base, what.name, k, "repeat" in meta, env, place, scope)
@@ -287,7 +312,7 @@ class _Expander:
             scope.aliases[base] = previous  # a repeated entry's name means its last repetition
         return previous
 
-    def _count(self, meta: dict, place: Place, scope: _Scope, block: Block | None) -> int:
+    def _count(self, meta: dict, place: Place, scope: _Scope, block: Block | None, visit_steps: int) -> int:
         """How many times the entry repeats, checked against the steps and layers left."""
         if "repeat" not in meta:
             count = 1
@@ -297,10 +322,10 @@ class _Expander:
                 raise SpecError("error.repeat_count", place.where("repeat"), limit=MAX_LAYERS, value=echo(value))
             count = value
         has_if = "if" in meta
-        steps = count * (1 + (self.least[block.name] if block and not has_if else 0))
-        if self.visits + steps > MAX_VISITS:
-            raise SpecError("error.expansion_too_large", place.where("repeat"), limit=MAX_VISITS, steps=steps,
-                            done=self.visits, layers=MAX_LAYERS)
+        steps = count * (visit_steps + (self.least[block.name] if block and not has_if else 0)) - visit_steps
+        if self.steps + steps > MAX_STEPS:
+            raise SpecError("error.expansion_too_large", place.where("repeat"), limit=MAX_STEPS, steps=steps,
+                            done=self.steps, layers=MAX_LAYERS)
         if block is None and not has_if and len(self.layers) + count > MAX_LAYERS:
             raise SpecError("error.expanded_too_many_layers", place.where("repeat"), count=len(self.layers) + count,
                             limit=MAX_LAYERS)
