@@ -362,6 +362,7 @@ CATALOGUE: dict[str, Template] = {
                                 "not; a spec has at most {layers:,} layers)",
     "error.expanded_too_many_layers": "blocks and repeats expand to {count:,} layers or more; a spec may have at "
                                       "most {limit:,}",
+    "error.all_left_out": "every entry is left out ('if' is false everywhere): the network has no layers",
     "error.name_part": "a name's {{{expression}}} must give a whole number or text, got {value}",
     "error.name_braces": "a name template needs its braces in pairs, each around an expression: {value}",
     "error.unknown_block_input": "unknown input {name} in block '{block}'{suggestion} (inside a block, 'inputs' "

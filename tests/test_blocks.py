@@ -426,6 +426,7 @@ ERRORS = [
     ("unknown type", net(CBR, "cbrr: {c: 2}"), ["unknown layer type 'cbrr'", "did you mean 'cbr'"]),
     ("name too long", net("", "relu: {name: " + "n" * 200 + ", repeat: 2}"), ["has 200 characters"]),
     ("name null", net("", "relu: {name: null, repeat: 2}"), ["'name' must be non-empty text, got null"]),
+    ("all left out", net(CBR, "cbr: {c: 2, if: false}", "relu: {if: false}"), ["every entry is left out"]),
 ]
 
 
@@ -589,3 +590,25 @@ def test_the_readme_example_is_resnet50():
     assert result.out == "25557032\n"
     context = invoke("summary", "-", "--format", "markdown", stdin=example.encode()).out
     assert "layer 45 'layer2.0.downsample.0' (line 15) in block 'bottleneck' used at line 25 (channels=128, stride=2, project=true)" in context
+
+
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-3, 12), st.floats(-2, 5), st.sampled_from(
+    ["c", "c * 2", "index", "index > 0", "c / 3", "same", "x + ", "**", "{index}", "a{index}", "input", "b", "{", "[1]"]),
+    st.lists(st.integers(0, 4), max_size=3))
+_KEYS = st.sampled_from(["repeat", "first", "if", "name", "inputs", "c", "filters", "kernel_size", "k"])
+
+
+@given(st.lists(st.tuples(st.sampled_from(["b", "conv2d", "relu", "add"]), st.dictionaries(_KEYS, _VALUES, max_size=4)),
+                min_size=1, max_size=4),
+       st.dictionaries(_KEYS, _VALUES, max_size=3))
+def test_any_use_of_blocks_is_a_result_or_one_error_line(entries, inner):
+    import json
+
+    spec = {"input": [2, 6, 6],
+            "blocks": {"b": {"params": {"c": 2, "k": 1},
+                             "layers": [{"conv2d": {"filters": "c", "kernel_size": "k", **inner}}, "relu"]}},
+            "layers": [{kind: args} for kind, args in entries]}
+    result = invoke("summary", "-", "--format", "json", stdin=json.dumps(spec).encode())
+    assert result.code in (0, 1)
+    assert "internal error" not in result.err and "Traceback" not in result.err
+    assert len(result.err.strip().splitlines()) <= 1

@@ -111,6 +111,8 @@ def expand(raw_layers: list, lines: list[int], raw_blocks: Any) -> list[Entry]:
     """The layers of a spec with its blocks used and its repeats and `if`s applied."""
     expander = _Expander(read_blocks(raw_blocks))
     expander.entries(raw_layers, lines, _Scope(env={}, group=None, prefix="", input="input", block=None))
+    if not expander.layers:
+        raise SpecError("error.all_left_out")
     return expander.layers
 
 
