@@ -70,6 +70,8 @@ def summary(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table (rich), json, csv or markdown"),
     input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
     get: Optional[str] = typer.Option(None, "--get", help=GET_HELP),
+    depth: Optional[int] = typer.Option(None, "--depth", "-d", min=1, help="collapse blocks below this depth into "
+                                        "one row each (1: top-level entries); JSON keeps every layer"),
 ) -> None:
     """Per-layer table like Keras' summary(): shapes, kernels, params, MACs, receptive field."""
     from convcalc.engine import analyze
@@ -81,9 +83,12 @@ def summary(
     if get is not None:
         _print_get(render.network_dict(net), get, fmt is Format.json)
     elif fmt is Format.table:
-        render.print_summary(net)
-    else:
+        render.print_summary(net, depth)
+    elif fmt is Format.json:
         _write(fmt, render, net)
+    else:
+        writer = render.to_csv if fmt is Format.csv else render.to_markdown
+        sys.stdout.write(writer(net, depth))
 
 
 def _write(fmt: Format, module, subject) -> None:

@@ -459,8 +459,6 @@ CATALOGUE: dict[str, Template] = {
     "error.missing_argument": "{type} needs '{name}' ({spellings})",
     "error.unknown_input": "unknown input {name}{suggestion}",
     "error.input_has_outputs": "'{name}' has {count} outputs: name one of {outputs}",
-    "error.default_input_outputs": "no 'inputs', and the layer before, '{name}', has {count} outputs: add `inputs:` "
-                                   "naming one of {outputs}",
     "error.no_such_output": "input {input}: '{name}' has {count} outputs, numbered 0 to {last}",
     "error.input_one_output": "input {input}: '{name}' has one output, named '{name}' (a number after a dot names "
                               "one of several outputs)",
@@ -469,6 +467,63 @@ CATALOGUE: dict[str, Template] = {
     "error.input_cycle": "cycle in inputs (← reads 'takes input from'): {cycle}",
     "error.input_later": "input '{name}' is defined later, at {at}; list every layer after its inputs",
     "error.layer_option_too_large": "--layer holds more than {limit:,} bytes",
+    # --- spec errors: expressions in blocks ---
+    "error.expr_too_long": "the expression {expression} has {length} characters; an expression has at most {limit}",
+    "error.expr_syntax": "cannot read the expression {expression}: {problem}",
+    "error.expr_value": "the expression {expression} {problem}",
+    "error.expr_not_whole": "{key}: {expression} = {value}, which is not a whole number",
+    "phrase.expr_bad_char": "{char} at column {column} is not part of an expression (numbers, names, + - * / // %, "
+                            "comparisons, and/or/not, parentheses and function calls are)",
+    "phrase.expr_an_operator": "an operator or the end",
+    "phrase.expr_a_value": "a number, a name or '('",
+    "phrase.expr_power": "'**' at column {column}: there is no power operator; write the product out",
+    "phrase.expr_single_equals": "'=' at column {column}: write '==' to compare",
+    "phrase.expr_ends": "it ends where {expected} was expected",
+    "phrase.expr_unexpected": "expected {expected} at column {column}, found {found}",
+    "phrase.expr_nesting": "nested more than {limit} levels deep",
+    "phrase.expr_unknown_function": "unknown function {name} at column {column}{suggestion} (functions: {functions})",
+    "phrase.expr_arguments": "{name}() takes {expected} arguments, got {count}",
+    "phrase.expr_unknown_name": "names {name}, which is not a parameter here{suggestion} (names: {names})",
+    "phrase.expr_not_number": "needs a number for {operator}, got {value}",
+    "phrase.expr_not_truth": "needs true or false for {operator}, got {value}",
+    "phrase.expr_too_large": "reaches {value}, beyond the limit ±{limit}",
+    "phrase.expr_zero_division": "divides by zero ({operator})",
+    "phrase.expr_divisor": "gives make_divisible a divisor (or minimum) other than a whole number ≥ 1: {values}",
+    # --- spec errors: blocks and repeats ---
+    "error.blocks_not_mapping": "'blocks' must be a mapping of block names to blocks ({{params: …, layers: […]}}), "
+                                "got {value}",
+    "error.block_name": "a block's name must be printable text of 1 to {limit} characters",
+    "error.block_entry_key": "a block cannot be called like an entry key ({keys})",
+    "error.block_shadows_type": "the name is the layer type {type}; give the block a name of its own",
+    "error.block_not_mapping": "a block is a mapping with 'layers' (and 'params'), got {value}",
+    "error.block_key": "unknown key {key} in a block{suggestion} (valid: params, layers)",
+    "error.block_params": "'params' must be a mapping of parameter names to defaults (null: required), got {value}",
+    "error.param_name": "parameter name {name} must be a word of letters, digits and _ (not starting with a digit), "
+                        "and not one of {taken}",
+    "error.block_layers": "a block's 'layers' must be a non-empty list of entries, got {value}",
+    "error.block_cycle": "the block uses itself: {cycle}",
+    "error.repeat_count": "'repeat' must be a whole number from 1 to {limit:,}, got {value}",
+    "error.if_not_truth": "'if' must be true or false, got {value}",
+    "error.first_without_repeat": "'first' changes the first repetition, so it needs 'repeat'",
+    "error.first_not_mapping": "'first' must be a mapping of the values the first repetition changes, got {value}",
+    "error.expansion_too_large": "this repeat needs at least {steps:,} more steps to expand, {done:,} are taken: "
+                                 "past the limit of {limit:,} (an entry costs 4 steps and 1 per value written in "
+                                 "it, at every repetition, left out or not; a spec has at most {layers:,} layers)",
+    "error.expansion_too_long": "expanding blocks and repeats takes more than {limit:,} steps by here (an entry "
+                                "costs 4 steps and 1 per value written in it, at every repetition, left out or "
+                                "not; a spec has at most {layers:,} layers)",
+    "error.expanded_too_many_layers": "blocks and repeats expand to {count:,} layers or more; a spec may have at "
+                                      "most {limit:,}",
+    "error.all_left_out": "every entry is left out ('if' is false everywhere): the network has no layers",
+    "error.name_part": "a name's {{{expression}}} must give a whole number or text, got {value}",
+    "error.name_braces": "a name template needs its braces in pairs, each around an expression: {value}",
+    "error.unknown_block_input": "unknown input {name} in block '{block}'{suggestion} (inside a block, 'inputs' "
+                                 "names the block's own layers written before it, or 'input': {known})",
+    "error.block_one_input": "block '{block}' has one input, got {count}",
+    "error.unknown_param": "unknown parameter {key} for block '{block}'{suggestion} ({valid})",
+    "error.missing_param": "block '{block}' needs '{name}' (its default is null: give it at each use)",
+    "phrase.no_params": "it has no parameters",
+    "phrase.params": "parameters: {names}",
     # --- spec errors: YAML ---
     "phrase.line": "line {line}",
     "phrase.line_column": "line {line}, column {column}",
@@ -535,4 +590,8 @@ CATALOGUE: dict[str, Template] = {
     "where.layer": "layer {index} '{name}'",
     "where.entry_line": "layer {index} (line {line})",
     "where.entry": "layer {index}",
+    "where.block_line": "block {name} (line {line})",
+    "where.block": "block {name}",
+    "where.in_block_line": " in block '{block}' used at line {line}{values}",
+    "where.in_block": " in block '{block}'{values}",
 }

@@ -36,7 +36,7 @@ def test_bundled_spec_carries_the_header_and_validates(validator, name):
 
 def test_every_type_and_argument_is_in_the_schema():
     schema = json.loads(invoke("schema").out)
-    items = schema["properties"]["layers"]["items"]["oneOf"]
+    items = schema["$defs"]["layer"]["oneOf"]
     assert set(items[0]["enum"]) >= set(REGISTRY)
     flat = {i["properties"]["type"]["enum"][0]: i for i in items if "type" in i.get("properties", {})}
     for name, t in REGISTRY.items():
@@ -75,3 +75,30 @@ def test_the_schema_takes_a_float_exactly_when_the_parser_does(validator, type_n
     parsed = invoke("summary", "-", "--format", "json", stdin=yaml.safe_dump(spec).encode())
     refused_by_parser = parsed.code == 1 and f"'{arg}' must be a number" in parsed.err
     assert validator.is_valid(spec) is not refused_by_parser, (parsed.err, value)
+
+
+BLOCK = ("input: [3, 8, 8]\nblocks:\n  cbr:\n    params: {c: null, k: 3}\n    layers:\n"
+         "      - conv2d: {name: conv, filters: c * 2, kernel_size: k, padding: k // 2}\n      - relu: {if: c > 2}\n")
+
+
+@pytest.mark.parametrize("text, valid", [
+    (BLOCK + "layers:\n  - cbr: {name: stem, c: 4, repeat: 2, first: {k: 5}}\n", True),
+    (BLOCK + "layers:\n  - {type: cbr, c: 4}\n  - relu: {repeat: 2, if: index > 0}\n", True),
+    (BLOCK + "layers:\n  - {cbr: {c: 4}, inputs: input, name: b}\n", True),
+    (BLOCK.replace("params: {c: null, k: 3}", "params: {k: 3}").replace("c * 2", "4").replace("c > 2", "true")
+     + "layers:\n  - cbr\n", True),
+    (BLOCK + "layers:\n  - cbr: {c: 4, repeat: 0}\n", False),
+    (BLOCK + "layers:\n  - relu: {if: 3}\n", False),
+    (BLOCK.replace("    layers:", "    layer:") + "layers:\n  - cbr: {c: 4}\n", False),
+    (BLOCK + "layers:\n  - conv2d: {filters: c, kernel_size: 3}\n", False),  # expressions only inside blocks
+])
+def test_schema_covers_blocks_like_the_parser(validator, text, valid):
+    assert validator.is_valid(yaml.safe_load(text)) is valid
+    assert (invoke("summary", "-", stdin=text.encode()).code == 0) is valid
+
+
+def test_with_blocks_the_schema_cannot_know_a_blocks_name():
+    """A schema cannot list the names a spec defines, so with `blocks:` an unknown name passes the
+    editor and convcalc refuses it; without `blocks:` both refuse it."""
+    text = BLOCK + "layers:\n  - cbr: {c: 4}\n  - conv3: {filters: 3}\n"
+    assert invoke("summary", "-", stdin=text.encode()).code == 1

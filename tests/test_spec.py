@@ -118,8 +118,7 @@ ERRORS = [
     ("- just\n- a list\n", ["a spec is a mapping"]),
     # several outputs: naming them in `inputs`
     (spec("chunk: {chunks: 2}", "relu", input_shape="[4, 6, 6]"),
-     ["layer 2 'relu_1' (line 4)", "no 'inputs', and the layer before, 'chunk_1', has 2 outputs",
-      "naming one of chunk_1.0, chunk_1.1"]),
+     ["layer 2 'relu_1' (line 4)", "'chunk_1' has 2 outputs: name one of chunk_1.0, chunk_1.1"]),
     (spec("split: {sizes: [1, 3]}", "{relu: null, inputs: split_1}", input_shape="[4, 6, 6]"),
      ["layer 2 'relu_1' (line 4)", "'split_1' has 2 outputs: name one of split_1.0, split_1.1"]),
     (spec("split: {sizes: [1, 3]}", "{relu: null, inputs: split_1.5}", input_shape="[4, 6, 6]"),

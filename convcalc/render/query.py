@@ -1,7 +1,7 @@
 """`--get PATH`: one value out of a command's JSON, for `$(...)` in shell scripts.
 
-A path is dot-separated keys. In a list of layers a segment is a layer name or a 1-based
-index; in any other list, a 1-based index. Lists of plain values print space-separated.
+A path is dot-separated keys. In a list of layers a segment is a layer name (the longest
+that matches: names in blocks have dots) or a 1-based index; in any other list, a 1-based index. Lists of plain values print space-separated.
 """
 
 from __future__ import annotations
@@ -13,11 +13,24 @@ from convcalc.render.jsontext import dumps
 
 
 def get_path(data: Any, path: str) -> Any:
-    value, trail = data, []
-    for key in path.split("."):
+    value, trail, keys = data, [], path.split(".")
+    while keys:
+        key = _dotted_name(value, keys)
         value = _step(value, key, printable(".".join(trail), 60) or "the top level")
         trail.append(key)
+        del keys[: key.count(".") + 1]
     return value
+
+
+def _dotted_name(value: Any, keys: list[str]) -> str:
+    """The next key: in a list of named items, the longest run of keys that is a name (a layer in
+    a block is `layer2.0.conv1`), else one key."""
+    if isinstance(value, list) and len(keys) > 1:
+        named = {v.get("name") for v in value if isinstance(v, dict)}
+        for end in range(min(len(keys), 64), 1, -1):
+            if ".".join(keys[:end]) in named:
+                return ".".join(keys[:end])
+    return keys[0]
 
 
 def _step(value: Any, key: str, where: str) -> Any:

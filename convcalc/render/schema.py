@@ -8,6 +8,7 @@ from typing import Any
 from convcalc.layers import REGISTRY
 from convcalc.layers.base import MAX_DIM, Arg, LayerType
 from convcalc.render.jsontext import dumps
+from convcalc.spec.model import MAX_LAYERS
 
 _INT = {"type": "integer", "maximum": MAX_DIM}
 
@@ -32,11 +33,47 @@ def _arguments(t: LayerType) -> tuple[dict, list[str]]:
     return properties, required
 
 
-META = {
-    "name": {"type": "string", "minLength": 1, "description": "unique layer name; default <type>_<k>"},
+ENTRY_KEYS = {
+    "name": {"type": "string", "minLength": 1, "description": "unique layer name; default <type>_<k>; with repeat, "
+                                                             "<name>.0, <name>.1, …; {expression} makes a template"},
     "inputs": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}],
                "description": "layer name(s) this layer takes; default the previous layer; the network input is 'input'; "
                               "output k of a layer with several (split, chunk) is '<name>.k'"},
+    "repeat": {"oneOf": [{"type": "integer", "minimum": 1, "maximum": MAX_LAYERS}, {"type": "string"}],
+               "description": "the entry N times (a whole number or an expression)"},
+    "first": {"type": "object", "description": "with repeat: what the first repetition changes (arguments, or a "
+                                               "block's parameters)"},
+    "if": {"oneOf": [{"type": "boolean"}, {"type": "string"}],
+           "description": "the entry only when true (an expression); left out, its name means its input"},
+}
+META = {key: {"$ref": f"#/$defs/{key}"} for key in ENTRY_KEYS}  # in every entry form: written once, in $defs
+
+
+def _block_use(names: list[str]) -> dict[str, Any]:
+    """A use of a block from `blocks:`: its name is the user's, so any name that is not a layer
+    type, in the three entry forms; its parameters are checked by convcalc, not here."""
+    not_a_type = {"type": "string", "not": {"enum": names}}
+    one_key = {"type": "object", "minProperties": 1, "properties": META,
+               "not": {"anyOf": [{"required": [n]} for n in ("type", *names)]},
+               "additionalProperties": {"oneOf": [{"type": "object", "properties": META}, {"type": "null"}]}}
+    flat = {"type": "object", "required": ["type"], "properties": {"type": not_a_type, **META}}
+    return {"oneOf": [not_a_type, one_key, flat], "description": "a use of a block defined under 'blocks'"}
+
+
+BLOCKS = {
+    "type": "object",
+    "description": "named sub-networks, used like layer types: parameters with defaults (null: required at each "
+                   "use), then layers whose argument values may be expressions of the parameters",
+    "additionalProperties": {
+        "type": "object",
+        "properties": {
+            "params": {"oneOf": [{"type": "object"}, {"type": "null"}]},
+            "layers": {"type": "array", "minItems": 1,
+                       "items": {"anyOf": [{"type": "string"}, {"type": "object", "minProperties": 1}]}},
+        },
+        "required": ["layers"],
+        "additionalProperties": False,
+    },
 }
 
 
@@ -71,12 +108,19 @@ def spec_schema() -> dict[str, Any]:
             "input": {"oneOf": [{**_INT, "minimum": 1}, {"type": "array", "items": {**_INT, "minimum": 1},
                                                           "minItems": 1, "maxItems": 4}],
                       "description": "channels first: [F] | [C, L] | [C, H, W] | [C, D, H, W]"},
+            "blocks": BLOCKS,
             "layers": {"type": "array", "minItems": 1,
-                       "items": {"oneOf": [{"enum": names, "description": "a layer type with its defaults"},
-                                           *one_key, *flat]}},
+                       "items": {"anyOf": [{"$ref": "#/$defs/layer"}, _block_use(names)]}},
         },
         "required": ["input", "layers"],
         "additionalProperties": False,
+        # without `blocks`, an entry is a layer: an unknown type is refused, as convcalc refuses it
+        "if": {"not": {"required": ["blocks"]}},
+        "then": {"properties": {"layers": {"items": {"$ref": "#/$defs/layer"}}}},
+        "$defs": {
+            **ENTRY_KEYS,
+            "layer": {"oneOf": [{"enum": names, "description": "a layer type with its defaults"}, *one_key, *flat]},
+        },
     }
 
 

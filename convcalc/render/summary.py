@@ -36,6 +36,7 @@ def layer_dict(r: LayerResult) -> dict[str, Any]:
         "macs": r.macs,
         "receptive_field": list(r.receptive_field) if r.receptive_field else None,
         "line": r.spec.line,
+        "block": list(r.spec.block),
         "warnings": list(r.warnings),
     }
     d.update(dict(r.extra))
@@ -69,8 +70,11 @@ def rf_text(r: LayerResult) -> str:
 HEADERS = ("#", "Layer (type)", "Input", "Output", "Kernel", "Params", "MACs", "RF")
 
 
-def table_rows(net: Network) -> list[list[str]]:
-    """The cells shared by the terminal table and Markdown (the grid escapes control characters)."""
+def table_rows(net: Network, depth: int | None = None) -> list[list[str]]:
+    """The cells shared by the terminal table and Markdown (the grid escapes control characters);
+    with `depth`, a row per block down to that depth (`--depth`)."""
+    if depth is not None:
+        return [_block_cells(row) for row in _block_rows(net, depth)]
     rows = []
     for r in net.layers:
         name = layer_label(r)
@@ -80,6 +84,22 @@ def table_rows(net: Network) -> list[list[str]]:
             f"{r.params:,}", f"{r.macs:,}", rf_text(r) or "—",
         ])
     return rows
+
+
+def _block_rows(net: Network, depth: int):
+    from convcalc.render.depth import block_rows
+
+    return block_rows(net, depth)
+
+
+def _block_cells(row) -> list[str]:
+    """A `--depth` row: a layer as without it, or a group with its layers' sums, indented by level."""
+    label = f"{row.name} ({row.kind})" if row.group else layer_label(row.first)
+    kernel = row.first.kernel_shape if not row.group else None
+    return [
+        row.index_text, "  " * row.level + label, input_text(row.first), shape_text(row.last.output_shape),
+        shape_text(kernel) if kernel else "—", f"{row.params:,}", f"{row.macs:,}", rf_text(row.last) or "—",
+    ]
 
 
 def totals_lines(net: Network) -> list[str]:
@@ -105,12 +125,23 @@ CSV_COLUMNS = (
 )
 
 
-def to_csv(net: Network) -> str:
-    """One row per layer; shapes as 3x224x224, several inputs or outputs separated by `;`."""
+def to_csv(net: Network, depth: int | None = None) -> str:
+    """One row per layer (with `depth`, per block: index `5-16`, type `bottleneck ×4`); shapes as
+    3x224x224, several inputs or outputs separated by `;`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     x = ascii_shape
+    if depth is not None:
+        for row in _block_rows(net, depth):
+            first, last = row.first, row.last
+            writer.writerow([
+                row.index_text.replace("–", "-"), printable(row.name), printable(row.kind),
+                printable(";".join(first.spec.inputs)), ";".join(x(s) for s in first.input_shapes),
+                x(last.output_shape), "" if row.group else x(first.kernel_shape),
+                row.params, row.trainable, row.non_trainable, row.macs, x(last.receptive_field),
+            ])
+        return out.getvalue()
     for r in net.layers:
         writer.writerow([
             r.spec.index, printable(r.spec.name), r.spec.type, printable(";".join(r.spec.inputs)),
@@ -122,13 +153,13 @@ def to_csv(net: Network) -> str:
 
 # --- Markdown -----------------------------------------------------------------------------------
 
-def to_markdown(net: Network) -> str:
+def to_markdown(net: Network, depth: int | None = None) -> str:
     def row(cells) -> str:
         return "| " + " | ".join(printable(c).replace("|", "\\|") for c in cells) + " |"
 
     align = ["---:", "---", "---", "---", "---", "---:", "---:", "---"]
     lines = [f"**{printable(net.name)}** — input {shape_text(net.input_shape)} → output {shape_text(net.output_shape)}", ""]
-    lines += [row(HEADERS), "| " + " | ".join(align) + " |", *(row(r) for r in table_rows(net)), ""]
+    lines += [row(HEADERS), "| " + " | ".join(align) + " |", *(row(r) for r in table_rows(net, depth)), ""]
     lines += [f"- {line}" for line in totals_lines(net)]
     warnings = warning_lines(net)
     if warnings:
@@ -138,7 +169,7 @@ def to_markdown(net: Network) -> str:
 
 # --- the terminal table (its layout modules load only here: JSON, CSV and Markdown skip them) ---
 
-def summary_grid(net: Network):
+def summary_grid(net: Network, depth: int | None = None):
     from convcalc.render.grid import Column, grid
 
     columns = (
@@ -152,7 +183,7 @@ def summary_grid(net: Network):
         Column(header="RF", rank=7),
     )
     title = f'Model: "{net.name}" · input {shape_text(net.input_shape)} → output {shape_text(net.output_shape)}'
-    return grid(title=title, columns=columns, rows=_rows(net))
+    return grid(title=title, columns=columns, rows=_rows(net) if depth is None else table_rows(net, depth))
 
 
 def _rows(net: Network):
@@ -166,10 +197,10 @@ def _rows(net: Network):
         yield cells
 
 
-def print_summary(net: Network) -> None:
+def print_summary(net: Network, depth: int | None = None) -> None:
     from convcalc.render import terminal
 
     columns = terminal.width()
     after = [terminal.paragraph(f" {line}", columns, hang=3) for line in totals_lines(net)]
     after += [terminal.paragraph(line, columns, label=("warning: ", "yellow")) for line in warning_lines(net)]
-    terminal.show(summary_grid(net), *after)
+    terminal.show(summary_grid(net, depth), *after)

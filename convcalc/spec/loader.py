@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from typing import Any, Sequence
 
-from convcalc.errors import SpecError, echo, layer_where, printable
-from convcalc.layers import REGISTRY, find_type, suggest
+from convcalc.errors import SpecError, echo, printable
+from convcalc.layers import suggest
 from convcalc.layers.base import MAX_DIM, Arg, LayerType
 from convcalc.messages import Message
-from convcalc.spec.model import LayerSpec, Spec, frozen_args
-from convcalc.spec.yaml_reader import key_line, read_yaml
+from convcalc.spec.blocks import Entry, Place, expand
+from convcalc.spec.model import MAX_LAYERS, MAX_NAME, LayerSpec, Spec, frozen_args
+from convcalc.spec.yaml_reader import read_yaml
 
 MAX_BYTES = 1 << 20  # 1 MiB: ResNet-152 written out is ~40 KiB
-MAX_LAYERS = 10_000
-MAX_NAME = 128  # characters in a layer or network name
-TOP_KEYS = ("name", "input", "layers")
-ENTRY_KEYS = ("type", "name", "inputs")
+TOP_KEYS = ("name", "input", "blocks", "layers")
 
 
 # the bundled examples, beside the package (a plain folder in a wheel or a checkout:
@@ -103,7 +100,7 @@ def parse_data(data: Any, lines: list[int] | None = None, input_override: tuple[
         raise SpecError("error.layers_not_list", value=echo(raw_layers))
     if len(raw_layers) > MAX_LAYERS:
         raise SpecError("error.too_many_layers", count=len(raw_layers), limit=MAX_LAYERS)
-    layers = _parse_layers(raw_layers, lines)
+    layers = _parse_layers(raw_layers, lines, data.get("blocks"))
     return Spec(name, input_shape, layers)
 
 
@@ -137,13 +134,11 @@ def _suggest(word: Any, choices: Sequence[str]) -> str:
     return suggest(word, list(choices)) if isinstance(word, str) and len(word) <= MAX_NAME else ""
 
 
-def _parse_layers(raw_layers: list, lines: list[int]) -> tuple[LayerSpec, ...]:
-    counters: dict[str, int] = {}
+def _parse_layers(raw_layers: list, lines: list[int], raw_blocks: Any) -> tuple[LayerSpec, ...]:
     positions: dict[str, int] = {}
     layers: list[LayerSpec] = []
-    for i, raw in enumerate(raw_layers):
-        line = lines[i] if i < len(lines) else None
-        layer = _parse_entry(raw, i + 1, line, counters, layers[-1] if layers else None)
+    for i, entry in enumerate(expand(raw_layers, lines, raw_blocks)):
+        layer = _parse_entry(entry, i + 1)
         if layer.name in positions or layer.name == "input":
             first = (Message("phrase.the_network_input") if layer.name == "input"
                      else Message("phrase.layer_number", index=positions[layer.name] + 1))
@@ -156,82 +151,19 @@ def _parse_layers(raw_layers: list, lines: list[int]) -> tuple[LayerSpec, ...]:
     return tuple(layers)
 
 
-@dataclass(frozen=True, slots=True)
-class _Place:
-    """Where an entry is, for its messages: its index and line, and the mappings its keys were
-    written in (for the line of each key). The text is made only when a message needs it."""
-
-    index: int
-    line: int | None
-    mappings: tuple[Any, ...] = ()
-
-    def where(self, key: Any = None, name: str | None = None) -> str:
-        """`layer 3 'conv2d_1' (line 5)`, with the line of `key` when it has one of its own."""
-        found = [key_line(m, key) for m in self.mappings if key is not None and key in m]
-        line = found[0] if found and found[0] else self.line
-        if name is None:
-            return Message("where.entry_line", index=self.index, line=line) if line else Message("where.entry", index=self.index)
-        return layer_where(self.index, name, line)
-
-
-def _parse_entry(raw: Any, index: int, line: int | None, counters: dict[str, int],
-                 previous: LayerSpec | None) -> LayerSpec:
-    type_name, args, meta, mappings = _split_entry(raw, _Place(index, line))
-    place = _Place(index, line, mappings)
-    layer_type = find_type(type_name)
-    if layer_type is None:
-        raise SpecError("error.unknown_type", place.where(), type=echo(type_name), suggestion=_suggest(type_name, REGISTRY))
-    counters[layer_type.name] = counters.get(layer_type.name, 0) + 1
-    name = meta.get("name", f"{layer_type.name}_{counters[layer_type.name]}")
+def _parse_entry(entry: Entry, index: int) -> LayerSpec:
+    """A layer from one expanded entry (`blocks.expand` gave it its name and inputs)."""
+    place, name, layer_type = entry.place, entry.name, entry.type
     problem = _name_problem(name, "phrase.name")
     if problem:
         raise problem.at(place.where("name"))
-    inputs = meta["inputs"] if "inputs" in meta else _default_input(previous, place.where(None, name))
-    inputs = [inputs] if isinstance(inputs, str) else inputs
-    if not isinstance(inputs, list) or not inputs or not all(isinstance(n, str) for n in inputs):
-        raise SpecError("error.inputs_not_names", place.where("inputs", name), value=echo(meta["inputs"]))
-    problem = _input_count_problem(layer_type, len(inputs))
+    problem = _input_count_problem(layer_type, len(entry.inputs))
     if problem:
         raise problem.at(place.where("inputs", name))
-    args = frozen_args(_parse_args(layer_type, args, place, name))
-    return LayerSpec(index, name, layer_type.name, args, tuple(inputs), line, layer_type.outputs(args))
-
-
-def _default_input(previous: LayerSpec | None, where: str) -> str:
-    """The previous layer, or the network input for the first; a layer with several outputs is
-    no default: which of them is meant must be written."""
-    if previous is None:
-        return "input"
-    if previous.outputs > 1:
-        raise SpecError("error.default_input_outputs", where, name=previous.name, count=previous.outputs,
-                        outputs=_output_list(previous))
-    return previous.name
-
-
-def _split_entry(raw: Any, place: _Place) -> tuple[str, dict, dict, tuple]:
-    """(type, arguments, {name, inputs}, the mappings written) from any of the three entry forms."""
-    if isinstance(raw, str):
-        return raw, {}, {}, ()
-    if not isinstance(raw, dict) or not raw:
-        raise SpecError("error.entry_shape", place.where(), value=echo(raw))
-    body = dict(raw)
-    mappings: tuple = (raw,)
-    if "type" in body:
-        type_name = body.pop("type")
-    else:
-        keys = [k for k in body if k not in ENTRY_KEYS]
-        if len(keys) != 1:
-            raise SpecError("error.entry_keys", place.where(), keys=echo(keys))
-        type_name = keys[0]
-        inner = body.pop(type_name)
-        if inner is not None and not isinstance(inner, dict):
-            raise SpecError("error.arguments_not_mapping", place.where(type_name), type=echo(type_name), value=echo(inner))
-        body.update(inner or {})
-        mappings = (inner or {}, raw)
-    if not isinstance(type_name, str):
-        raise SpecError("error.type_not_name", place.where(), value=echo(type_name))
-    meta = {k: body.pop(k) for k in ("name", "inputs") if k in body}
-    return type_name, body, meta, mappings
+    args = frozen_args(_parse_args(layer_type, entry.args, place, name))
+    group = place.group
+    return LayerSpec(index, name, layer_type.name, args, entry.inputs, place.line, layer_type.outputs(args),
+                     group.path if group else (), group)
 
 
 def _input_count_problem(layer_type: LayerType, count: int) -> SpecError | None:
@@ -242,7 +174,7 @@ def _input_count_problem(layer_type: LayerType, count: int) -> SpecError | None:
     return None
 
 
-def _parse_args(layer_type: LayerType, raw: dict, place: _Place, name: str) -> dict[str, Any]:
+def _parse_args(layer_type: LayerType, raw: dict, place: Place, name: str) -> dict[str, Any]:
     args: dict[str, Any] = {}
     spelled: dict[str, str] = {}
     for key, value in raw.items():

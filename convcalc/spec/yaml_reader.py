@@ -11,7 +11,8 @@ as it goes:
 - nesting stops at MAX_DEPTH (libyaml's own composer recurses and crashes on deep input, so it
   never runs);
 - the list under one top-level key (`layers`) is counted as it streams, so a file with too many
-  entries is refused at the first one too many, and the line of each entry is kept;
+  entries is refused at the first one too many, and the line of each entry is kept (a list
+  under that key deeper down, a block's layers, keeps its lines too: a `YamlList`);
 - a mapping key given twice is an error naming both lines.
 
 Scalars follow the YAML 1.2 core schema (`010` is 10, `0o10` is 8, `0x1F` is 31, `1:00` is text,
@@ -67,6 +68,12 @@ class YamlMap(dict):
     def line_of(self, key: Any) -> int | None:
         place = self.places.get(key)
         return place[0] if place else None
+
+
+class YamlList(list):
+    """A list under a `layers` key below the top (a block's layers): it knows the line of each item."""
+
+    __slots__ = ("lines",)
 
 
 def key_line(mapping: Any, key: Any) -> int | None:
@@ -188,14 +195,18 @@ class _Builder:
         if event.tag is not None and event.tag not in _COLLECTION_TAGS:
             raise SpecError("error.yaml_tag", tag=echo(_short_tag(event.tag)), line=mark.line + 1)
         is_list = type(event) is yaml.SequenceStartEvent
-        if is_list:
+        counted = is_list and self.top is not None and self.top.key == self.counted_key
+        if counted and len(self.stack) > 1:
+            value = YamlList()
+            value.lines = []
+        elif is_list:
             value = []
         else:
             value = YamlMap()
             value.places = {}
         frame = _Open(value, is_list, mark, event.anchor, self.work)
-        if is_list and len(self.stack) == 1 and self.top.key == self.counted_key:
-            frame.item_lines = self.item_lines
+        if counted:
+            frame.item_lines = self.item_lines if len(self.stack) == 1 else value.lines
         self.work += 1
         self.stack.append(frame)
         self.top = frame
