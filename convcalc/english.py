@@ -107,6 +107,8 @@ STEPS: dict[str, StepText] = {
     "dense_weights": StepText(what="weights", formula="in × units", substituted="{features} × {units}"),
     "dense_parameters": StepText(what="parameters", formula="in × units + units", substituted="{weights} + {biases}"),
     "dense_macs": StepText(what="MACs", formula="in × units", substituted="{features} × {units}"),
+    "dense_macs_positions": StepText(what="MACs", formula="positions × in × units",
+                                     substituted="{positions} × {features} × {units}"),
     "batchnorm_trainable": StepText(what="trainable", formula="2C (scale γ and shift β)", substituted="2 × {channels}"),
     "batchnorm_non_trainable": StepText(what="non-trainable", formula="2C (running mean and variance)",
                                         substituted="2 × {channels}"),
@@ -212,6 +214,9 @@ CATALOGUE: dict[str, Template] = {
                              "are no weights.",
     "note.flatten": "Flatten only reshapes: {shape} values become one vector of {features:,} features, with 0 "
                     "parameters. A dense layer after it needs one weight per feature for every unit.",
+    "note.dense_last_axis": "dense works on the last axis: the same {params:,} parameters turn the {features:,} "
+                            "values at each of the {positions:,} positions of {shape} into new ones, as PyTorch's "
+                            "Linear and Keras' Dense do (a 1×1 convolution, when the last axis holds the channels).",
     "note.dense": "Every one of the {units:,} units has its own weight for each of the {features:,} input features, "
                   "plus a bias: in·units + units = {params:,} parameters.",
     "note.batchnorm": "Batch normalisation keeps 4 numbers per channel: a learned scale γ and shift β (2C = {twice} "
@@ -342,7 +347,8 @@ CATALOGUE: dict[str, Template] = {
     "error.output_padding_too_large": "output_padding {op} on the {axis} must be smaller than the stride {s} or the "
                                       "dilation {d}",
     "error.dense_needs_flat": "dense needs a 1-D input but got {shape}: add `flatten` before it (it would give "
-                              "{features} features)",
+                              "{features} features), or declare `in_features: {last}` to apply it to the last axis "
+                              "at every position, as PyTorch's Linear does",
     "error.lrn_needs_spatial": "lrn needs a [C, …] input with spatial axes, got {shape}",
     "error.merge_shapes": "{type} needs inputs of the same rank whose sizes are equal or 1 on each axis (1 is "
                           "broadcast), got {shapes}",

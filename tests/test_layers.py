@@ -72,6 +72,8 @@ CASES = [
     # dense, flatten, normalisation, activations
     ([64, 10, 10], "flatten", (6400,), 0, None, 0),
     ([6400], "dense: {units: 10}", (10,), 64_010, (10, 6400), 64_000),
+    # on the last axis at every position when in_features says so (ConvNeXt's Linear on channels-last)
+    ([56, 56, 96], "dense: {units: 384, in_features: 96}", (56, 56, 384), 37_248, (384, 96), 56 * 56 * 96 * 384),
     ([20], "linear: {out_features: 5, bias: false}", (5,), 100, (5, 20), 100),
     ([64, 56, 56], "batchnorm", (64, 56, 56), 128, None, 0),
     ([10], "batchnorm1d: {eps: 0.001}", (10,), 20, None, 0),

@@ -7,7 +7,7 @@ from functools import partial
 from math import prod
 
 from convcalc.layers import activations
-from convcalc.layers.base import GLOBAL, Arg, LayerType, RuleContext, RuleResult, check_declared, shape_text
+from convcalc.layers.base import GLOBAL, UNTRACKED, Arg, LayerType, RuleContext, RuleResult, check_declared, shape_text
 from convcalc.layers.windows import resolve_window
 
 
@@ -33,17 +33,29 @@ def infer_flatten(ctx: RuleContext) -> RuleResult:
 
 
 def infer_dense(ctx: RuleContext) -> RuleResult:
-    if len(ctx.shape) != 1:
-        raise ctx.fail("error.dense_needs_flat", shape=shape_text(ctx.shape), features=prod(ctx.shape))
-    units, features = ctx.args["units"], ctx.shape[0]
+    """Fully connected on a vector; on a larger input, PyTorch's Linear and Keras' Dense apply it
+    to the last axis at every position — taken only when `in_features` says so, because a
+    missing `flatten` is the usual reason a dense layer meets a feature map."""
+    *leading, features = ctx.shape
+    declared = ctx.args.get("in_features")
+    if leading and (declared is None or declared == prod(ctx.shape) != features):  # a `flatten` left out
+        raise ctx.fail("error.dense_needs_flat", shape=shape_text(ctx.shape), features=prod(ctx.shape), last=features)
+    units = ctx.args["units"]
     check_declared(ctx, "in_features", features, "phrase.features", "phrase.why_in_features")
     biases = units if ctx.args["bias"] else 0
     weights = ctx.step("dense_weights", features * units, features=features, units=units)
     params = ctx.step("dense_parameters", weights + biases, weights=weights, biases=biases)
-    macs = ctx.step("dense_macs", weights, features=features, units=units)
-    ctx.note("note.dense", units=units, features=features, params=params)
-    return RuleResult(output_shape=(units,), kernel_shape=(units, features), trainable=params, macs=macs, rf=GLOBAL,
-                      extra=activations.applied(ctx))
+    if leading:
+        positions = prod(leading)
+        macs = ctx.step("dense_macs_positions", positions * weights, positions=positions, features=features,
+                        units=units)
+        ctx.note("note.dense_last_axis", features=features, positions=positions, shape=shape_text(ctx.shape),
+                 params=params)
+    else:
+        macs = ctx.step("dense_macs", weights, features=features, units=units)
+        ctx.note("note.dense", units=units, features=features, params=params)
+    return RuleResult(output_shape=(*leading, units), kernel_shape=(units, features), trainable=params, macs=macs,
+                      rf=UNTRACKED if leading else GLOBAL, extra=activations.applied(ctx))
 
 
 def infer_batchnorm(ctx: RuleContext) -> RuleResult:
