@@ -612,3 +612,23 @@ def test_any_use_of_blocks_is_a_result_or_one_error_line(entries, inner):
     assert result.code in (0, 1)
     assert "internal error" not in result.err and "Traceback" not in result.err
     assert len(result.err.strip().splitlines()) <= 1
+
+
+@pytest.mark.parametrize("given, filters", [
+    ('"4 * (index + 1)"', [4, 8, 12]),  # a top-level use reads `index`: EfficientNet's block_id
+    ("index", [0, 1, 2]),
+    ("4", [4, 4, 4]),
+])
+def test_a_top_level_use_gives_its_parameters_as_expressions(given, filters):
+    text = net(CBR, f"cbr: {{name: a, c: {given}, repeat: 3}}") if given != "index" else net(
+        CBR.replace("filters: c,", "filters: c + 1,"), "cbr: {name: a, c: index, repeat: 3}")
+    spec = parse_spec(text)
+    got = [layer.args["filters"] for layer in spec.layers if layer.type == "conv2d"]
+    assert got == ([f + 1 for f in filters] if given == "index" else filters)
+
+
+def test_a_top_level_layer_argument_is_read_as_written():
+    """Outside blocks a layer's argument is not an expression: `padding: same` and a text
+    filters value mean what they always meant (the latter an error naming the value)."""
+    result = invoke("summary", "-", stdin=net("", "conv2d: {filters: 2 * 3, kernel_size: 3}").encode())
+    assert result.code == 1 and "'2 * 3'" in result.err

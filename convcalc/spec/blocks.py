@@ -411,7 +411,7 @@ class _Expander:
                                 suggestion=_suggest(key, list(block.params)),
                                 valid=Message("phrase.params", names=", ".join(block.params)) if block.params
                                 else Message("phrase.no_params"))
-            params[key] = self._value(value, env, place, key, name) if scope.block else value
+            params[key] = self._value(value, env, place, key, name)  # a top-level use reads `index` too
         for key, value in params.items():
             if value is None:
                 raise SpecError("error.missing_param", place.where(None, name), block=block.name, name=key)
