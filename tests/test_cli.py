@@ -21,6 +21,17 @@ EXAMPLE_TOTALS = {
     "googlenet": 6_624_904,
     "mobilenet_v2": 3_504_872,
     "unet": 31_030_658,
+    # written with blocks; tests/oracle/test_torchvision.py compares each with torchvision layer by layer
+    "resnext50_32x4d": 25_028_904,
+    "densenet121": 7_978_856,
+    "squeezenet1_1": 1_235_496,
+    "inception_v3": 23_834_568,
+    "mobilenet_v3_large": 5_483_032,
+    "mobilenet_v3_small": 2_542_856,
+    "efficientnet_b0": 5_288_548,
+    "regnet_y_400mf": 4_344_144,
+    "shufflenet_v2_x1_0": 2_278_604,
+    "convnext_tiny": 28_589_128,
 }
 
 
@@ -38,7 +49,7 @@ def test_example_totals(name, total):
 @pytest.mark.parametrize("name, layer, rf", [
     ("alexnet", "maxpool2d_3", [195, 195]),        # Araujo et al. (2019), table 1
     ("vgg16", "maxpool2d_5", [212, 212]),
-    ("mobilenet_v2", "features_18_relu6", [491, 491]),
+    ("mobilenet_v2", "features.18.2", [491, 491]),
 ])
 def test_published_receptive_fields(name, layer, rf):
     layers = json.loads(invoke("summary", name, "-f", "json").out)["layers"]
@@ -53,13 +64,11 @@ def test_resnet50_v1_receptive_field_is_483(tmp_path):
     from importlib import resources
 
     spec = (resources.files("convcalc") / "specs" / "resnet50.yaml").read_text()
-    for stage in (2, 3, 4):
-        spec = spec.replace(f"name: layer{stage}_0_2_conv, filters: {64 * 2 ** (stage - 1)}, kernel_size: 3, stride: 2",
-                            f"name: layer{stage}_0_2_conv, filters: {64 * 2 ** (stage - 1)}, kernel_size: 3, stride: 1")
-        spec = spec.replace(f"name: layer{stage}_0_1_conv, filters: {64 * 2 ** (stage - 1)}, kernel_size: 1, stride: 1",
-                            f"name: layer{stage}_0_1_conv, filters: {64 * 2 ** (stage - 1)}, kernel_size: 1, stride: 2")
-    layers = json.loads(invoke("summary", "-", "-f", "json", stdin=spec.encode()).out)["layers"]
-    assert next(l for l in layers if l["name"] == "layer4_2_out")["receptive_field"] == [483, 483]
+    v1 = spec.replace("{name: conv1, filters: channels, kernel_size: 1,", "{name: conv1, filters: channels, kernel_size: 1, stride: stride,")
+    v1 = v1.replace("kernel_size: 3, stride: stride, padding: 1", "kernel_size: 3, padding: 1")
+    assert v1.count("stride: stride") == spec.count("stride: stride")  # the stride moved, not lost
+    layers = json.loads(invoke("summary", "-", "-f", "json", stdin=v1.encode()).out)["layers"]
+    assert next(l for l in layers if l["name"] == "layer4.2.relu_3")["receptive_field"] == [483, 483]
 
 
 def test_json_matches_the_contract():
@@ -206,5 +215,5 @@ def test_summary_json_writes_one_layer_per_line():
     out = invoke("summary", "resnet50", "--format", "json").out
     data = json.loads(out)
     layer_lines = [line for line in out.splitlines() if line.startswith('    {"index": ')]
-    assert len(layer_lines) == len(data["layers"]) == 174
+    assert len(layer_lines) == len(data["layers"]) == 175
     assert all(json.loads(line.rstrip(",")) == layer for line, layer in zip(layer_lines, data["layers"]))

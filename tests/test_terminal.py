@@ -99,7 +99,8 @@ def test_summary_fits_80_columns(name):
     data = json.loads(invoke("summary", name, "-f", "json").out)
     tokens = [data["name"]]
     for layer in data["layers"]:
-        tokens += [str(layer["index"]), layer["name"], f"({layer['type']})", shape(layer["output_shape"]),
+        kind = f"{layer['type']} + {layer['activation']}" if layer.get("activation") else layer["type"]
+        tokens += [str(layer["index"]), layer["name"], f"({kind})", shape(layer["output_shape"]),
                    f"{layer['params']:,}", f"{layer['macs']:,}", *(shape(s) for s in layer["input_shapes"])]
         tokens += [shape(layer["kernel_shape"])] if layer["kernel_shape"] else []
         tokens += [shape(layer["receptive_field"])] if layer["receptive_field"] else []

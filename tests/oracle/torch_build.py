@@ -20,9 +20,7 @@ class KerasOnly(Exception):
 # Registered types with no torch.nn module of their own, and where the oracle checks them
 # instead (tests/oracle/test_registry.py holds every other type to a mapping in torch_module).
 MERGES = ("add", "multiply", "concat")  # built as tensor operations by TorchNetwork
-KERAS_ONLY = {
-    "activation": "Keras' Activation layer: test_runner_numerics checks it against keras.layers.Activation",
-}
+KERAS_ONLY: dict[str, str] = {}
 
 
 class Sections(nn.Module):
@@ -99,6 +97,15 @@ ACTIVATIONS = {
 }
 
 
+# Keras' function names (the `activation` layer type and `activation:` argument) → torch.nn
+KERAS_FUNCTIONS = {
+    "linear": nn.Identity, "relu": nn.ReLU, "relu6": nn.ReLU6, "leaky_relu": lambda: nn.LeakyReLU(0.2),
+    "elu": nn.ELU, "gelu": nn.GELU, "silu": nn.SiLU, "swish": nn.SiLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh,
+    "softmax": lambda: nn.Softmax(dim=1), "hard_sigmoid": nn.Hardsigmoid, "hard_silu": nn.Hardswish,
+    "hard_swish": nn.Hardswish, "mish": nn.Mish,
+}
+
+
 def _conv_padding(args: dict, dims: int):
     padding = args.get("padding", 0)
     if padding == "causal" or (padding == "same" and any(s != 1 for s in _tuple(args.get("stride", 1), dims))):
@@ -138,6 +145,8 @@ def torch_module(type_: str, args: dict, input_shape: tuple[int, ...]) -> nn.Mod
     rank = len(input_shape) - 1
     if type_ in ACTIVATIONS:
         return ACTIVATIONS[type_](args)
+    if type_ == "activation":
+        return KERAS_FUNCTIONS[args["activation"]]()
     if type_.startswith("conv_transpose"):
         dims = int(type_[-2])
         if isinstance(args.get("padding", 0), str):
@@ -183,7 +192,7 @@ def torch_module(type_: str, args: dict, input_shape: tuple[int, ...]) -> nn.Mod
     if type_ == "flatten":
         return nn.Flatten()
     if type_ == "dense":
-        return nn.Linear(input_shape[0], args["units"], args.get("bias", True))
+        return nn.Linear(input_shape[-1], args["units"], args.get("bias", True))
     if type_ == "batchnorm":
         return getattr(nn, f"BatchNorm{max(rank, 1)}d")(c, eps=args.get("eps", 1e-5)).eval()
     if type_ in NORMS:
