@@ -3,7 +3,6 @@ errors to the contract's exit codes (1 spec, 2 usage, 3 verify disagreement)."""
 
 from __future__ import annotations
 
-import gc
 import sys
 from enum import Enum
 from typing import Optional
@@ -12,8 +11,8 @@ import typer
 
 from convcalc import __version__
 from convcalc.errors import SpecError, echo, printable
+from convcalc.commands import USAGE_MESSAGE_WIDTH, guarded, print_get, run_summary, shape_from_text
 
-USAGE_MESSAGE_WIDTH = 120  # a usage error quotes the user's value: at most this much of a line
 USAGE_MESSAGE_LINES = 40
 
 app = typer.Typer(
@@ -28,12 +27,6 @@ SPEC_HELP = "spec file, '-' for standard input, or a bundled example name (e.g. 
 GET_HELP = "print one value of the JSON output, e.g. totals.params or layers.conv2d_2.output_shape"
 
 
-def _print_get(data, path: str, as_json: bool) -> None:
-    from convcalc.render.query import format_value, get_path
-
-    sys.stdout.write(format_value(get_path(data, path), as_json))
-
-
 class Format(str, Enum):
     table = "table"
     json = "json"
@@ -45,10 +38,10 @@ def parse_shape(text: Optional[str]) -> Optional[tuple[int, ...]]:
     """`3x224x224` (or `3,224,224`) → (3, 224, 224)."""
     if text is None:
         return None
-    parts = text.replace(",", "x").replace("×", "x").split("x")
-    if not 1 <= len(parts) <= 4 or not all(p.strip().isdigit() and int(p) >= 1 for p in parts):
+    shape = shape_from_text(text)
+    if shape is None:
         raise typer.BadParameter(f"expected sizes like 3x224x224 (1 to 4 positive whole numbers), got {echo(text)}")
-    return tuple(int(p) for p in parts)
+    return shape
 
 
 def _version(value: bool) -> None:
@@ -74,21 +67,7 @@ def summary(
                                         "one row each (1: top-level entries); JSON keeps every layer"),
 ) -> None:
     """Per-layer table like Keras' summary(): shapes, kernels, params, MACs, receptive field."""
-    from convcalc.engine import analyze
-    from convcalc.spec.loader import load_spec
-
-    net = analyze(load_spec(spec, parse_shape(input_shape)))
-    from convcalc.render import summary as render
-
-    if get is not None:
-        _print_get(render.network_dict(net), get, fmt is Format.json)
-    elif fmt is Format.table:
-        render.print_summary(net, depth)
-    elif fmt is Format.json:
-        _write(fmt, render, net)
-    else:
-        writer = render.to_csv if fmt is Format.csv else render.to_markdown
-        sys.stdout.write(writer(net, depth))
+    run_summary(spec, fmt.value, parse_shape(input_shape), get, depth)
 
 
 def _write(fmt: Format, module, subject) -> None:
@@ -143,7 +122,7 @@ def verify(
         raise SpecError("error.out_of_memory", peak=human_bytes(estimate.peak_bytes), where=where,
                         cap=human_bytes(cap.bytes), reason=cap.reason) from None
     if get is not None:
-        _print_get(render.verify_dict(verification), get, fmt is VerifyFormat.json)
+        print_get(render.verify_dict(verification), get, fmt is VerifyFormat.json)
     elif fmt is VerifyFormat.json:
         sys.stdout.write(render.to_json(verification))
     else:
@@ -200,7 +179,7 @@ def explain(
         net = analyze(load_spec(spec, parse_shape(input_shape)))
     explanations = explain_layers(net, layer)
     if get is not None:
-        _print_get([render.explanation_dict(e) for e in explanations], get, fmt is ExplainFormat.json)
+        print_get([render.explanation_dict(e) for e in explanations], get, fmt is ExplainFormat.json)
     elif fmt is ExplainFormat.json:
         sys.stdout.write(render.to_json(explanations))
     else:
@@ -405,40 +384,24 @@ def report(
         _write_file(output, page.encode())
 
 def main() -> None:
-    """Entry point: spec errors become one line on stderr and exit 1, never a traceback; usage
-    errors exit 2 with the user's value shown at most a line's worth."""
+    """The typer app, for every command but a plain `summary` (convcalc/launch.py): usage
+    errors exit 2 with the user's value shown at most a line's worth; the rest as `guarded`."""
+    sys.exit(guarded(_run_app))
+
+
+def _run_app() -> int:
     try:
         from typer._click.exceptions import ClickException  # typer ≥ 0.25 carries its own click
     except ImportError:
         from click.exceptions import ClickException
-    # a run builds hundreds of thousands of small objects and frees them by reference count;
-    # the cycle collector's default pace re-walks that growing heap (a third of a 10,000-layer
-    # summary's time), so it runs rarely here
-    gc.set_threshold(100_000, 50, 1000)
     try:
         code = app(standalone_mode=False)
-    except SpecError as e:
-        sys.stderr.write(f"error: {e}\n")
-        sys.exit(1)
     except ClickException as e:
         lines = e.message.splitlines()[:USAGE_MESSAGE_LINES]  # a help text when no arguments are given
         e.message = "\n".join(printable(line, USAGE_MESSAGE_WIDTH) for line in lines)
         e.show()
-        sys.exit(e.exit_code)
+        return e.exit_code
     except typer.Abort:
         sys.stderr.write("Aborted!\n")
-        sys.exit(1)
-    except BrokenPipeError:  # `convcalc summary vgg16 | head`
-        sys.stderr.close()
-        sys.exit(0)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except Exception as e:  # a bug of ours: one line for the user, the traceback with CONVCALC_DEBUG=1
-        import os
-
-        if os.environ.get("CONVCALC_DEBUG"):
-            raise
-        sys.stderr.write(f"internal error: {type(e).__name__}: {printable(str(e), USAGE_MESSAGE_WIDTH)} "
-                         "(run with CONVCALC_DEBUG=1 for the traceback, and please report it)\n")
-        sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+        return 1
+    return code if isinstance(code, int) else 0

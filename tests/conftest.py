@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from convcalc.cli import main
+from convcalc.launch import main
 from convcalc.engine import Network, analyze
 from convcalc.spec.loader import parse_spec
 

@@ -1,0 +1,64 @@
+"""The entry point's short way for a plain `summary` must read its arguments exactly as typer
+does, and hand typer everything else: each case is parsed by both and compared."""
+
+import pytest
+import typer
+
+from convcalc.cli import app
+from convcalc.launch import summary_request
+from tests.conftest import invoke
+
+COMMAND = typer.main.get_command(app).commands["summary"]
+
+PLAIN = [
+    ["summary", "lenet5"],
+    ["summary", "lenet5", "-f", "json"],
+    ["summary", "-f", "csv", "lenet5"],
+    ["summary", "lenet5", "--format=markdown", "--depth", "2"],
+    ["summary", "resnet18", "--get", "totals.params", "--format", "json"],
+    ["summary", "-", "--input", "3x32x32"],
+    ["summary", "lenet5", "-i", "1,32,32", "-d", "1", "--get=output_shape"],
+    ["summary", "lenet5", "--input=1×32×32"],
+]
+TO_TYPER = [
+    ["summary"],  # no SPEC: typer's usage error
+    ["summary", "lenet5", "--help"],
+    ["summary", "lenet5", "-f", "yaml"],  # not a format
+    ["summary", "lenet5", "--depth", "0"],  # below typer's min
+    ["summary", "lenet5", "--depth", "٣"],  # a digit, but not one typer reads
+    ["summary", "lenet5", "--input", "3x0x4"],
+    ["summary", "lenet5", "-f", "json", "-f", "csv"],  # twice: typer decides
+    ["summary", "lenet5", "lenet5"],
+    ["summary", "lenet5", "--get"],  # no value
+    ["summary", "lenet5", "--get", "-f"],
+    ["summary", "lenet5", "-fjson"],
+    ["summary", "--", "lenet5"],
+    ["summary", "lenet5", "--unknown", "1"],
+    ["verify", "lenet5"],
+    [],
+]
+
+
+@pytest.mark.parametrize("args", PLAIN, ids=" ".join)
+def test_plain_summaries_are_read_as_typer_reads_them(args):
+    ours = summary_request(args)
+    theirs = COMMAND.make_context("summary", args[1:]).params
+    assert ours == {"spec": theirs["spec"], "fmt": theirs["fmt"],
+                    "input_shape": _shape(theirs["input_shape"]), "get": theirs["get"], "depth": theirs["depth"]}
+
+
+@pytest.mark.parametrize("args", TO_TYPER, ids=lambda a: " ".join(a) or "(none)")
+def test_anything_else_goes_to_typer(args):
+    assert summary_request(args) is None
+
+
+@pytest.mark.parametrize("args, code", [(["summary", "lenet5", "-f", "yaml"], 2), (["summary", "lenet5", "--depth", "0"], 2),
+                                        (["summary", "nope"], 1), (["summary", "lenet5", "-f", "json"], 0)])
+def test_both_ways_keep_the_exit_codes(args, code):
+    assert invoke(*args).code == code
+
+
+def _shape(text):
+    from convcalc.cli import parse_shape
+
+    return parse_shape(text)
