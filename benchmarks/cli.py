@@ -27,6 +27,7 @@ SIZES = (100, 1_000, 10_000)
 COLD = (  # (label, arguments, target in seconds or None)
     ("summary resnet50 --format json", ["summary", "resnet50", "--format", "json"], 0.15),
     ("summary resnet50 (table)", ["summary", "resnet50"], 0.25),
+    ("summary efficientnet_b0 --format json", ["summary", "efficientnet_b0", "--format", "json"], 0.15),
     ("summary vgg16 --format json", ["summary", "vgg16", "--format", "json"], None),
     ("--version", ["--version"], None),
     ("verify vgg16", ["verify", "vgg16"], 2.5),
