@@ -340,6 +340,8 @@ def draw(
                                                                           "figure) or graph (any network); default "
                                                                           "boxes for a chain, graph otherwise"),
     input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
+    depth: Optional[int] = typer.Option(None, "--depth", "-d", min=1, help="draw each block at this depth as one node "
+                                        "of the graph (1: top-level entries), as summary --depth"),
 ) -> None:
     """Draw the network: feature maps as boxes with their kernels, or the layer graph (SVG or PNG)."""
     from convcalc.engine import analyze
@@ -350,7 +352,7 @@ def draw(
     if png and output is None:
         raise typer.BadParameter("a PNG goes to a file: add -o net.png", param_hint="--format")
     net = analyze(load_spec(spec, parse_shape(input_shape)))
-    svg = render.draw(net, style.value if style else None)
+    svg = render.draw(net, style.value if style else None, depth)
     if output is None:
         sys.stdout.write(svg)
     else:

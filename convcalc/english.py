@@ -577,6 +577,7 @@ CATALOGUE: dict[str, Template] = {
                                  "use --style graph",
     "error.draw_png_extra": "--format png needs the optional rasteriser: pip install 'convcalc[png]'",
     "error.draw_png_failed": "the rasteriser could not render the drawing: {reason}",
+    "error.draw_depth_boxes": "--depth draws blocks as nodes of the graph: use --style graph (or leave --style out)",
     "error.write_file": "cannot write {path}: {reason}",
     # --- the memory cap `verify` checks against ---
     "cap.max_memory": "--max-memory",

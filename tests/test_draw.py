@@ -169,3 +169,21 @@ def test_many_overlapping_skips_share_at_most_max_lanes():
     assert time.perf_counter() - start < 10
     lanes = {route[1][0] for route in placed.edges if len(route) == 4 and route[0][1] == route[1][1]}
     assert len(lanes) <= MAX_LANES
+
+
+def test_depth_draws_each_block_as_one_node():
+    """`draw --depth 1` as `summary --depth 1`: ResNet-50's stages are four nodes titled with
+    their block and count; the stem's batchnorm and relu fold into conv1 as by default."""
+    result = invoke("draw", "resnet50", "--depth", "1")
+    assert result.code == 0, result.err
+    root = ET.fromstring(result.out)
+    texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    for stage, count in (("layer1", 3), ("layer2", 4), ("layer3", 6), ("layer4", 3)):
+        assert stage in texts and f"bottleneck ×{count}" in texts
+    assert "conv2d + batchnorm + relu" in texts
+    assert len(root.findall("{http://www.w3.org/2000/svg}g")) == 10  # input, conv1, maxpool, 4 stages, avgpool, flatten, fc
+
+
+def test_depth_with_boxes_is_refused():
+    result = invoke("draw", "lenet5", "--style", "boxes", "--depth", "1")
+    assert result.code == 1 and "--style graph" in result.err and len(result.err.splitlines()) == 1

@@ -18,13 +18,16 @@ def is_chain(net: Network) -> bool:
     return all(r.spec.inputs == (before,) for r, before in zip(net.layers, ("input", *(r.spec.name for r in net.layers))))
 
 
-def draw(net: Network, style: str | None = None) -> str:
-    """The SVG text; `style` None picks boxes for a chain and graph otherwise."""
+def draw(net: Network, style: str | None = None, depth: int | None = None) -> str:
+    """The SVG text; `style` None picks boxes for a chain and graph otherwise; `depth` draws
+    each block at that depth as one node of the graph."""
     from convcalc.render.draw_boxes import draw_boxes
     from convcalc.render.draw_graph import draw_graph
 
-    chosen = style or ("boxes" if is_chain(net) else "graph")
-    return draw_boxes(net) if chosen == "boxes" else draw_graph(net)
+    chosen = style or ("boxes" if is_chain(net) and depth is None else "graph")
+    if chosen == "boxes" and depth is not None:
+        raise SpecError("error.draw_depth_boxes")
+    return draw_boxes(net) if chosen == "boxes" else draw_graph(net, depth)
 
 
 def to_png(svg: str) -> bytes:

@@ -13,6 +13,7 @@ from typing import Callable
 
 from convcalc.engine import LayerResult, Network
 from convcalc.layers.base import shape_text
+from convcalc.render.depth import chain
 from convcalc.render.draw_layout import Box, layout
 from convcalc.render.draw_style import ROLES, css, element_wise, heading, legend, role, type_text
 from convcalc.render.draw_svg import clip, document, element, escape, points, text, text_width
@@ -31,6 +32,7 @@ class Node:
 
     layers: tuple[LayerResult, ...]
     input_shape: tuple[int, ...] = ()
+    title: tuple[str, str] | None = None  # a block drawn whole (`--depth`): its name and its block
 
     @property
     def head(self) -> LayerResult | None:
@@ -41,8 +43,8 @@ class Node:
             return "input", shape_text(self.input_shape), ""
         params = sum(r.params for r in self.layers)
         shape = shape_text(self.layers[-1].output_shape)
-        return (clip(self.layers[0].spec.name, NAME_CHARS), " + ".join(type_text(r) for r in self.layers),
-                f"{shape} · {params:,} params" if params else shape)
+        name, kind = self.title or (self.layers[0].spec.name, " + ".join(type_text(r) for r in self.layers))
+        return clip(name, NAME_CHARS), kind, f"{shape} · {params:,} params" if params else shape
 
     def tooltip(self) -> str:
         """Every layer in the node, one a line (a browser shows it on hover)."""
@@ -60,12 +62,38 @@ def fold_element_wise(net: Network) -> Callable[[LayerResult], str]:
     return lambda r: group[r.spec.name]
 
 
+def block_key(net: Network, depth: int) -> tuple[Callable[[LayerResult], str], dict[str, tuple[str, str]]]:
+    """`--depth N`, as summary's: each group at depth N (a block instance, or a stage of
+    repetitions) is one node, titled with its name and block (`bottleneck ×4`); the layers
+    outside groups that deep are grouped as by default."""
+    fold = fold_element_wise(net)
+    keys: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    parts: dict[str, dict[str, None]] = {}
+    for r in net.layers:
+        groups = chain(r.spec.group)
+        if len(groups) < depth:
+            continue
+        g = groups[depth - 1]
+        keys[r.spec.name] = g.name
+        parts.setdefault(g.name, {})[groups[depth].name if len(groups) > depth else r.spec.name] = None
+        kinds[g.name] = g.kind if g.instance else f"{g.kind} ×{{count}}"
+    in_blocks = set(keys)
+    for r in net.layers:
+        if r.spec.name not in in_blocks:
+            folded = fold(r)  # into the layer before, unless that one is drawn inside a block
+            keys[r.spec.name] = r.spec.name if folded in in_blocks else folded
+    titles = {name: (name, kind.format(count=len(parts[name]))) for name, kind in kinds.items()}
+    return (lambda r: keys[r.spec.name]), titles
+
+
 def _producer(tensor: str, known: dict) -> str:
     """The layer that made a tensor: its name, or `split_1` for a layer's output `split_1.0`."""
     return tensor if tensor in known else tensor.rpartition(".")[0] if tensor.rpartition(".")[0] in known else tensor
 
 
-def group_layers(net: Network, key: Callable[[LayerResult], str]) -> tuple[list[Node], list[tuple[int, int]]]:
+def group_layers(net: Network, key: Callable[[LayerResult], str],
+                 titles: dict[str, tuple[str, str]] | None = None) -> tuple[list[Node], list[tuple[int, int]]]:
     """Nodes (the input first, then one per key in order of first appearance) and the edges
     between them: one per pair of nodes that a layer's input connects."""
     index: dict[str, int] = {"input": 0}
@@ -84,12 +112,16 @@ def group_layers(net: Network, key: Callable[[LayerResult], str]) -> tuple[list[
             s, t = node_of[_producer(tensor, node_of)], node_of[r.spec.name]
             if s != t:
                 edges[(s, t)] = None
-    nodes = [Node(layers=tuple(m), input_shape=net.input_shape) for m in members]
+    titles = titles or {}
+    keys = list(index)[1:]  # the keys in node order, after the input's
+    nodes = [Node(layers=(), input_shape=net.input_shape)]
+    nodes += [Node(layers=tuple(m), title=titles.get(k)) for k, m in zip(keys, members[1:])]
     return nodes, list(edges)
 
 
-def draw_graph(net: Network, key: Callable[[LayerResult], str] | None = None) -> str:
-    nodes, edges = group_layers(net, key or fold_element_wise(net))
+def draw_graph(net: Network, depth: int | None = None) -> str:
+    key, titles = block_key(net, depth) if depth else (fold_element_wise(net), {})
+    nodes, edges = group_layers(net, key, titles)
     box = _box(nodes)
     placed = layout(len(nodes), edges, box, MARGIN)
     body = [ARROW, text(MARGIN, 24, heading(net), "title", anchor="start")]
