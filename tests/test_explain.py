@@ -143,3 +143,45 @@ def test_explain_golden(golden, name, args):
     result = invoke(*args, stdin=stdin)
     assert result.code == 0, result.err
     golden(name, result.out)
+
+
+# --- the course's formulas (issue 12) --------------------------------------------------------
+
+@pytest.mark.parametrize("case", [
+    {"input": "3x32x32", "layer": "conv2d: {filters: 10, kernel_size: 5, stride: 1, padding: 2}",
+     "shows": ["(N − K + 2P)/S + 1", "(32 − 5 + 2·2)/1 + 1", "= 32", "n·(f·k·k + 1)", "10·(3·5·5 + 1)", "= 760"],
+     "absent": ["P_before", "not a whole number", "usually odd"]},
+    {"input": "1x8x8", "layer": "conv2d: {filters: 2, kernel_size: 3, stride: 2}",
+     "shows": ["floor((8 − 3 + 2·0)/2) + 1", "5/2 is not a whole number", "drops the remainder 1"], "absent": []},
+    {"input": "1x9x9", "layer": "conv2d: {filters: 2, kernel_size: 3, dilation: 2}",
+     "shows": ["dilation 2 spreads", "reduces to the course's", "P_before"], "absent": []},
+    {"input": "1x9x9", "layer": "conv2d: {filters: 2, kernel_size: 4, padding: same}",
+     "shows": ["`same` pads unevenly here", "no centre cell"], "absent": ["usually odd"]},
+    {"input": "2x9", "layer": "conv1d: {filters: 2, kernel_size: 3, padding: causal}",
+     "shows": ["`causal` pads on the left only", "n·(f·k + 1)", "2·(2·3 + 1)"], "absent": []},
+    {"input": "1x8x8", "layer": "conv2d: {filters: 2, kernel_size: [2, 3], bias: false}",
+     "shows": ["usually odd", "This 2×3 kernel has no centre", "weights + biases"], "absent": ["n·(f·"]},
+    {"input": "4x8x8", "layer": "conv2d: {filters: 4, kernel_size: 3, groups: 2}",
+     "shows": ["weights + biases"], "absent": ["n·(f·"]},
+    {"input": "1x7x7", "layer": "maxpool2d: {pool_size: 2}",
+     "shows": ["floor((7 − 2 + 2·0)/2) + 1"], "absent": ["usually odd"]},
+    {"input": "1x7x7", "layer": "maxpool2d: {pool_size: 2, ceil_mode: true}",
+     "shows": ["ceil((N + 2P", "ceil_mode rounds up instead of down"], "absent": []},
+])
+def test_the_course_form_first(case):
+    result = invoke("explain", "--input", case["input"], "--layer", case["layer"])
+    assert result.code == 0, result.err
+    out = flat(result.out)
+    for fragment in case["shows"]:
+        assert fragment in out, fragment
+    for fragment in case["absent"]:
+        assert fragment not in out, fragment
+
+
+@pytest.mark.parametrize("entry", ["conv2d: {filters: 3, kernel_size: 3}", "conv2d: {filters: 3, kernel_size: [3, 5]}",
+                                   "conv1d: {filters: 3, kernel_size: 4}", "conv3d: {filters: 3, kernel_size: 2}"])
+def test_the_seed_formula_counts_the_engines_parameters(entry):
+    shape = {"conv1d": [2, 9], "conv2d": [2, 9, 9], "conv3d": [2, 5, 5, 5]}[entry.split(":")[0]]
+    (e,) = explain(net_of(shape, entry))
+    step = next(s for s in e.result.steps if s.id == "seed_parameters")
+    assert evaluate(step.substituted) == step.value == e.result.trainable

@@ -15,7 +15,9 @@ from convcalc.layers.windows import (
     kernel_arg,
     padded_values,
     padding_arg,
+    course_step,
     resolve_window,
+    teach_general_form,
     warn_uncovered,
 )
 
@@ -61,6 +63,8 @@ def _pool_size(ctx: RuleContext, axis: str, n: int, window: Axis) -> int:
         ctx.note("note.ceil_mode_hangs", axis=axis)
     if not ceil_mode:
         warn_uncovered(ctx, axis, n, k, s, d, 2 * pad, pad)
+    if formulas.is_course_case(pad, pad, d, ceil_mode):
+        return course_step(ctx, axis, n, k, s, pad, size)
     return ctx.step("pool_output", size, **values)
 
 
@@ -91,6 +95,9 @@ def infer_pool(reduction: Reduction, ctx: RuleContext, *, window_within_input: b
             if n < k:
                 raise ctx.fail("error.avgpool3d_window", axis=axis, n=n, k=k)
     out = tuple(_pool_size(ctx, axis, n, window) for axis, n, window in zip(ctx.axis_names(), ctx.spatial, geometry.axes))
+    if ctx.args["padding"] != "same":  # Keras' ceil(N/S) is its own rule
+        teach_general_form(ctx, Geometry(axes=tuple(a._replace(after=a.before) for a in geometry.axes)),
+                           ctx.args["ceil_mode"])
     ctx.note(reduction.note, kernel=shape_text(kernel), channels=ctx.channels)
     ctx.step("pool_parameters", 0)
     return RuleResult(output_shape=(ctx.channels, *out), rf=field_step(kernel, stride, dilation), geometry=geometry)
