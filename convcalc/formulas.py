@@ -183,6 +183,12 @@ SEED_PARAMETERS = Formula(
     substitution="{n}·({f}·{cells} + 1)",
     function=seed_parameters,
 )
+# ∂L/∂X of a conv is a transposed conv of ∂L/∂Y (O cells) with the same K, S, P, D; the
+# output_padding it needs is what floor dropped: (N + P − D·(K−1) − 1) mod S (`uncovered_cells`)
+GRAD_INPUT_UNEVEN = Formula(
+    notation="(O−1)·S − P_before − P_after + D·(K−1) + output_padding + 1",
+    substitution="({n}−1)·{s} − {lo} − {hi} + {d}·({k}−1) + {op} + 1",
+)
 KERAS_TRANSPOSED_VALID = Formula(
     notation="N·S + max(D·(K−1) + 1 − S, 0)",
     substitution="{n}·{s} + max({d}·({k}−1) + 1 − {s}, 0)",

@@ -9,7 +9,8 @@ from convcalc import formulas
 from convcalc.english import STEPS
 from convcalc.messages import Message
 from convcalc.layers import activations
-from convcalc.layers.base import Arg, FieldStep, LayerType, RuleContext, RuleResult, check_declared, shape_text
+from convcalc.layers.base import (AXIS_NAMES, Arg, Backward, FieldStep, Gradient, LayerType, RuleContext, RuleResult,
+                                  check_declared, shape_text, step, weighted_macs)
 from convcalc.layers.windows import (
     conv_geometry,
     dilation_arg,
@@ -231,6 +232,30 @@ def infer_separable(ctx: RuleContext) -> RuleResult:
     )
 
 
+def backward_conv(r) -> Backward:
+    """∂L/∂X: a transposed conv of ∂L/∂Y with the same window, plus the output_padding floor
+    makes necessary; ∂L/∂W: X correlated with ∂L/∂Y; ∂L/∂b: ∂L/∂Y summed."""
+    g, (channels, *spatial), (filters, *out) = r.geometry, r.input_shapes[0], r.output_shape
+    steps, notes = [], [Message("back.conv_input", input=shape_text(r.input_shapes[0]), output=shape_text(r.output_shape),
+                                stride=shape_text(g.stride), dilation=shape_text(g.dilation), filters=filters,
+                                channels=channels)]
+    for axis, n, o, a in zip(AXIS_NAMES[len(g.axes)], spatial, out, g.axes):
+        op = formulas.uncovered_cells(n, a.kernel, a.stride, a.before + a.after, a.dilation)
+        if op:
+            steps.append(step("grad_output_padding", op, axis=axis, n=n, pad_total=a.before + a.after, s=a.stride,
+                              span=formulas.effective_kernel(a.kernel, a.dilation)))
+            notes.append(Message("back.conv_output_padding", axis=axis, short=n - op, op=op, n=n))
+        window = dict(axis=axis, n=o, s=a.stride, d=a.dilation, k=a.kernel, op=op)
+        steps.append(step("grad_input_size", n, pad=a.before, **window) if a.before == a.after
+                     else step("grad_input_size_uneven", n, lo=a.before, hi=a.after, **window))
+    notes.append(Message("back.conv_weight", kernel=shape_text(r.kernel_shape), positions=prod(out)))
+    gradients = (Gradient(name="∂L/∂X", shape=r.input_shapes[0]), Gradient(name="∂L/∂W", shape=r.kernel_shape))
+    if r.spec.args["bias"]:
+        notes.append(Message("back.bias", filters=filters))
+        gradients += (Gradient(name="∂L/∂b", shape=(filters,)),)
+    return Backward(gradients=gradients, macs=2 * r.macs, notes=tuple(notes), steps=(*steps, weighted_macs(r)))
+
+
 def forward_conv(run):
     from convcalc import numpy_ops
 
@@ -319,6 +344,7 @@ def _conv_type(dims: int) -> LayerType:
         aliases=(f"convolution{dims}d",),
         temporaries=conv_temporaries,
         standard_conv2d=dims == 2,
+        backward=backward_conv,
     )
 
 
@@ -350,6 +376,7 @@ TYPES = (
         rank=2,
         forward=forward_depthwise,
         temporaries=conv_temporaries,
+        backward=backward_conv,
     ),
     LayerType(
         "separable_conv2d",
