@@ -160,6 +160,7 @@ def explain(
     fmt: ExplainFormat = typer.Option(ExplainFormat.text, "--format", "-f", help="text or json"),
     picture: bool = typer.Option(True, "--picture/--no-picture", help="draw the window grid for small layers"),
     get: Optional[str] = typer.Option(None, "--get", help="print one value of the JSON output, e.g. conv2d_2.params"),
+    backward: bool = typer.Option(False, "--backward", help="also the backward pass: gradient shapes, how, MACs"),
 ) -> None:
     """Step by step for one layer or all: the formula, the same with this layer's numbers, the result."""
     from convcalc.engine import analyze
@@ -177,7 +178,7 @@ def explain(
         raise typer.BadParameter("give a SPEC (file, '-' or example name), or --input with --layer", param_hint="SPEC")
     else:
         net = analyze(load_spec(spec, parse_shape(input_shape)))
-    explanations = explain_layers(net, layer)
+    explanations = explain_layers(net, layer, backward)
     if get is not None:
         print_get([render.explanation_dict(e) for e in explanations], get, fmt is ExplainFormat.json)
     elif fmt is ExplainFormat.json:

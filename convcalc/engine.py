@@ -14,7 +14,7 @@ from typing import Any
 from convcalc.errors import SpecError
 from convcalc.messages import Message
 from convcalc.layers import REGISTRY
-from convcalc.layers.base import (GLOBAL, MAX_DIM, FieldStep, Geometry, RuleContext, RuleResult, Shape, Step,
+from convcalc.layers.base import (GLOBAL, MAX_DIM, Backward, FieldStep, default_backward, Geometry, RuleContext, RuleResult, Shape, Step,
                                   channels_last_hint, shape_text)
 from convcalc.spec.model import LayerSpec, Spec
 
@@ -98,6 +98,11 @@ class LayerResult:
     @property
     def params(self) -> int:
         return self.trainable + self.non_trainable
+
+    @cached_property
+    def backward(self) -> Backward:
+        """The backward pass, from the layer type's registry entry (or the pass-through default)."""
+        return (REGISTRY[self.spec.type].backward or default_backward)(self)
 
 
 @dataclass(frozen=True, kw_only=True)

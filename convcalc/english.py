@@ -53,6 +53,8 @@ STEPS: dict[str, StepText] = {
     "causal_padding": _formula("causal padding (before)", f.CAUSAL_PADDING),
     "output_size": _formula("output {axis}", f.CONV_OUTPUT),
     "pool_output": _formula("output {axis}", f.SYMMETRIC_OUTPUT),
+    "course_output": _formula("output {axis}", f.COURSE_OUTPUT),
+    "course_output_floor": _formula("output {axis}", f.COURSE_OUTPUT_FLOOR),
     "pool_output_dropped": StepText(
         what="output {axis}",
         formula=f.SYMMETRIC_OUTPUT.notation + ", less the window that starts in the right padding",
@@ -89,6 +91,15 @@ STEPS: dict[str, StepText] = {
     "depthwise_conv_weights": StepText(what="weights", formula="C·m × 1 × kernel", substituted="{dims}"),
     "biases": StepText(what="biases", formula="one per output channel", substituted="{biases}"),
     "parameters": StepText(what="parameters", formula="weights + biases", substituted="{weights} + {biases}"),
+    "seed_parameters": _formula("parameters", f.SEED_PARAMETERS),
+    # the backward pass (explain --backward)
+    "grad_input_size": StepText(what="∂L/∂X {axis}", formula=f.TRANSPOSED_OUTPUT.notation,
+                                substituted=f.TRANSPOSED_OUTPUT.substitution),
+    "grad_input_size_uneven": StepText(what="∂L/∂X {axis}", formula=f.GRAD_INPUT_UNEVEN.notation, substituted=f.GRAD_INPUT_UNEVEN.substitution),
+    "grad_output_padding": StepText(what="output_padding ({axis})", formula=f.UNCOVERED.notation,
+                                    substituted=f.UNCOVERED.substitution),
+    "backward_macs": StepText(what="backward MACs", formula="∂L/∂X + ∂L/∂W, each the forward's MACs",
+                              substituted="{macs} + {macs}"),
     "conv_macs": StepText(what="MACs", formula="output elements × weights per output",
                           substituted="{output} × {per_output}"),
     "transposed_macs": StepText(what="MACs", formula="input elements × (filters/groups) × kernel",
@@ -172,6 +183,44 @@ CATALOGUE: dict[str, Template] = {
                              "the extra pad cell goes at the end (after), as TensorFlow does.",
     "note.same_odd_kernel": "Odd kernels have a centre cell: at stride 1, `same` pads (D·(K−1))/2 on each side "
                             "and the output keeps the input's size.",
+    # the course's formulas (issue 12): when floor drops, when the general rule is needed, odd kernels
+    "note.floor_drops": "{axis}: ({n} − {k} + 2·{pad})/{s} = {top}/{s} is not a whole number, so floor keeps {whole} "
+                        "whole steps of {s} and drops the remainder {rest}: the window cannot take one more full step.",
+    "note.general_form": "The course's rule (N − K + 2P)/S + 1 does not apply here ({reason}), so the general rule "
+                         "floor((N + P_before + P_after − D·(K−1) − 1)/S) + 1 is shown. With D = 1 and P_before = "
+                         "P_after = P it reduces to the course's: N + 2P − 1·(K−1) − 1 = N − K + 2P.",
+    "reason.dilation": "dilation {d} spreads the kernel to D·(K−1) + 1 cells",
+    "reason.same_uneven": "`same` pads unevenly here",
+    "reason.causal_uneven": "`causal` pads on the left only",
+    "reason.ceil_mode": "ceil_mode rounds up instead of down",
+    "note.even_kernel": "Why kernels are usually odd: an odd kernel has a centre cell, so each output sits over one input "
+                        "cell and P = (K−1)/2 on both sides keeps the size ((N − K + 2P)/1 + 1 = N). This {kernel} "
+                        "kernel has no centre: its outputs sit between input cells, and keeping the size would need "
+                        "uneven padding.",
+    # the backward pass: how each gradient is computed
+    "back.passes": "No weights of its own to learn: ∂L/∂X has the input's shape ({input}); each value of ∂L/∂Y goes "
+                   "back to the input value(s) it came from, times the local derivative.",
+    "back.parameters": "Its {count:,} learned values each get a gradient: ∂L/∂θ has their shape.",
+    "back.conv_input": "∂L/∂X ({input}) is the full correlation of ∂L/∂Y ({output}) with the kernel rotated 180°: a "
+                       "transposed convolution with the same stride ({stride}), padding and dilation ({dilation}), "
+                       "from {filters} channels back to {channels}.",
+    "back.conv_output_padding": "{axis}: the transposed convolution alone gives {short}; output_padding {op} gives "
+                                "back the input's {n}. The last {op} cells of the padded input, which floor dropped in "
+                                "the forward pass, get zero gradient.",
+    "back.conv_weight": "∂L/∂W ({kernel}) is the correlation of X with ∂L/∂Y: each weight sums input × gradient over "
+                        "the {positions:,} output positions (and the batch).",
+    "back.bias": "∂L/∂b ({filters}) sums ∂L/∂Y over every position (and the batch) of its channel.",
+    "back.max_pool": "No weights: ∂L/∂X ({input}) is zero except at each window's maximum (its argmax), which receives "
+                     "that window's gradient — summed where windows overlap.",
+    "back.avg_pool": "No weights: each input cell of a window receives 1/K = 1/{cells} of that window's gradient "
+                     "(summed where windows overlap), so ∂L/∂X has the input's shape ({input}).",
+    "back.dense": "∂L/∂X = Wᵀ·∂L/∂Y ({units} values back to {features}); ∂L/∂W = ∂L/∂Y·Xᵀ, the outer product "
+                  "{units}×{features}; ∂L/∂b = ∂L/∂Y ({units}).",
+    "back.batchnorm": "Its 2C = {count} learned values get gradients: ∂L/∂γ ({channels}) sums ∂L/∂Y·x̂ and ∂L/∂β "
+                      "({channels}) sums ∂L/∂Y over the batch and positions of each channel; the running mean and "
+                      "variance get none. While training, ∂L/∂X also flows through the batch mean and variance.",
+    "back.totals": "Backward pass: {backward:,} MACs per example (forward {forward:,}): a training step costs about "
+                   "{total:,} MACs per example, {ratio:.1f}× the forward.",
     "note.causal": "`causal` pads {pad} cells on the left only, so output t sees inputs up to t and never the future.",
     "note.transposed": "A transposed convolution runs a convolution backwards: each input cell is spread {stride} apart "
                        "and stamps a {kernel} kernel onto the output, so the output grows. PyTorch stores its weight "

@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from convcalc.engine import LayerResult, Network
 from convcalc.layers import REGISTRY
-from convcalc.layers.base import shape_text
+from convcalc.layers.base import Backward, shape_text
 from convcalc.messages import Message
 
 PICTURE_LIMIT = 16  # cells per axis, padding included: beyond that a grid stops being readable
@@ -36,11 +36,23 @@ class Explanation:
     result: LayerResult
     notes: tuple[str, ...]
     picture: Picture | None
+    backward: Backward | None = None  # with `explain --backward`
 
 
-def explain(net: Network, key: str | None = None) -> list[Explanation]:
+def explain(net: Network, key: str | None = None, backward: bool = False) -> list[Explanation]:
     layers = [net.layer(key)] if key is not None else list(net.layers)
-    return [Explanation(r, (*r.notes, *network_notes(net, r)), picture(r)) for r in layers]
+    return [Explanation(r, (*r.notes, *network_notes(net, r)), picture(r), r.backward if backward else None)
+            for r in layers]
+
+
+def backward_totals(explanations: list[Explanation]) -> Message | None:
+    """The backward pass's MACs against the forward's, over the layers explained with it."""
+    layers = [e for e in explanations if e.backward is not None]
+    forward, backward = sum(e.result.macs for e in layers), sum(e.backward.macs for e in layers)
+    if len(layers) < 2 or not forward:
+        return None
+    return Message("back.totals", backward=backward, forward=forward, total=forward + backward,
+                   ratio=(forward + backward) / forward)
 
 
 def network_notes(net: Network, r: LayerResult) -> list[Message]:

@@ -24,6 +24,27 @@ def conv_output_size(n: int, kernel: int, stride: int = 1, pad_total: int = 0, d
     return (n + pad_total - effective_kernel(kernel, dilation)) // stride + 1
 
 
+def course_output_size(n: int, kernel: int, stride: int = 1, pad: int = 0) -> int:
+    """floor((N − K + 2P)/S) + 1: the course's rule, for symmetric padding P and dilation 1.
+    It is conv_output_size with P_total = 2P and D = 1, since N + 2P − 1·(K−1) − 1 = N − K + 2P."""
+    return conv_output_size(n, kernel, stride, 2 * pad, 1)
+
+
+def is_course_case(pad_before: int, pad_after: int, dilation: int, ceil_mode: bool = False) -> bool:
+    """Whether the course's form holds: the same padding on both sides, dilation 1, floor."""
+    return pad_before == pad_after and dilation == 1 and not ceil_mode
+
+
+def course_remainder(n: int, kernel: int, stride: int, pad: int) -> int:
+    """(N − K + 2P) mod S: what floor drops from the course's division (0 when it is exact)."""
+    return (n - kernel + 2 * pad) % stride
+
+
+def seed_parameters(filters: int, channels: int, cells: int) -> int:
+    """n·(f·k·k + 1): a standard convolution's weights (n filters of f·k·k) and n biases."""
+    return filters * (channels * cells + 1)
+
+
 def same_padding(n: int, kernel: int, stride: int = 1, dilation: int = 1) -> tuple[int, int]:
     """TF/Keras `same`: the output is ceil(N/S); the total pad is split with the extra cell at
     the end (TensorFlow's choice, which PyTorch's `same` for stride 1 also makes)."""
@@ -120,6 +141,24 @@ SYMMETRIC_OUTPUT = Formula(
     substitution="{rounding}(({n} + 2·{pad} − {d}·({k}−1) − 1)/{s}) + 1",
     function=pool_output_size,
 )
+# the course's form (symmetric padding, dilation 1): exact division, or floor when it is not
+COURSE_OUTPUT = Formula(
+    notation="(N − K + 2P)/S + 1",
+    substitution="({n} − {k} + 2·{pad})/{s} + 1",
+    function=course_output_size,
+)
+COURSE_OUTPUT_FLOOR = Formula(
+    notation="floor((N − K + 2P)/S) + 1",
+    substitution="floor(({n} − {k} + 2·{pad})/{s}) + 1",
+    function=course_output_size,
+)
+
+
+def course_rule(n: int, kernel: int, stride: int, pad: int) -> Formula:
+    """The course's form as printed: plain division when it is exact, floor when it is not."""
+    return COURSE_OUTPUT_FLOOR if course_remainder(n, kernel, stride, pad) else COURSE_OUTPUT
+
+
 SAME_OUTPUT = Formula(notation="ceil(N/S)", substitution="ceil({n}/{s})", function=ceil_div)
 SAME_PADDING = Formula(
     notation="max((ceil(N/S) − 1)·S + D·(K−1) + 1 − N, 0)",
@@ -136,6 +175,19 @@ TRANSPOSED_OUTPUT = Formula(
     notation="(N−1)·S − 2P + D·(K−1) + output_padding + 1",
     substitution="({n}−1)·{s} − 2·{pad} + {d}·({k}−1) + {op} + 1",
     function=transposed_output_size,
+)
+# a standard convolution's parameters, the seed formula n·(f·k·k + 1): n filters, f input
+# channels, one weight per kernel cell and one bias each; {letters} is k, k·k or k·k·k
+SEED_PARAMETERS = Formula(
+    notation="n·(f·{letters} + 1)",
+    substitution="{n}·({f}·{cells} + 1)",
+    function=seed_parameters,
+)
+# ∂L/∂X of a conv is a transposed conv of ∂L/∂Y (O cells) with the same K, S, P, D; the
+# output_padding it needs is what floor dropped: (N + P − D·(K−1) − 1) mod S (`uncovered_cells`)
+GRAD_INPUT_UNEVEN = Formula(
+    notation="(O−1)·S − P_before − P_after + D·(K−1) + output_padding + 1",
+    substitution="({n}−1)·{s} − {lo} − {hi} + {d}·({k}−1) + {op} + 1",
 )
 KERAS_TRANSPOSED_VALID = Formula(
     notation="N·S + max(D·(K−1) + 1 − S, 0)",

@@ -109,6 +109,8 @@ def _check(p: Problem, n: int, k: int, s: int, pad: int, d: int, op: int, size: 
     if p.mode == "transposed":
         return f"{formulas.TRANSPOSED_OUTPUT.substitute(n=n, s=s, pad=pad, d=d, k=k, op=op)} = {size}"
     rounding = "ceil" if p.mode == "pool" and p.ceil_mode else "floor"
+    if formulas.is_course_case(pad, pad, d, rounding == "ceil"):  # the course's form, as explain prints it
+        return f"{formulas.course_rule(n, k, s, pad).substitute(n=n, k=k, s=s, pad=pad)} = {size}"
     return f"{formulas.SYMMETRIC_OUTPUT.substitute(rounding=rounding, n=n, pad=pad, d=d, k=k, s=s)} = {size}"
 
 

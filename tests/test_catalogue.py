@@ -110,15 +110,24 @@ def _completes(id: str, constants: set[str], prefixes: set[str]) -> bool:
     return any(id.endswith(s) and id[: -len(s)] in constants for s in constants if s.startswith("_") and len(s) > 3)
 
 
-def test_explain_and_solve_print_one_formula_object():
-    """A 2-P pool window: explain's step and solve's check come from SYMMETRIC_OUTPUT."""
-    (e,) = explain(net_of([1, 7, 7], "maxpool2d: {pool_size: 3, stride: 2, padding: 1}"))
-    step = next(s for s in e.result.steps if s.id == "pool_output")
+@pytest.mark.parametrize("entry, step_id, rule", [
+    ("maxpool2d: {pool_size: 3, stride: 2, padding: 1}", "course_output", formulas.COURSE_OUTPUT),
+    ("maxpool2d: {pool_size: 2, stride: 2, padding: 0}", "course_output_floor", formulas.COURSE_OUTPUT_FLOOR),
+    ("maxpool2d: {pool_size: 3, stride: 2, padding: 1, dilation: 2}", "pool_output", formulas.SYMMETRIC_OUTPUT),
+    ("maxpool2d: {pool_size: 2, stride: 2, ceil_mode: true}", "pool_output", formulas.SYMMETRIC_OUTPUT),
+])
+def test_explain_and_solve_print_one_formula_object(entry, step_id, rule):
+    """A 2-P pool window: explain's step and solve's check come from one Formula — the course's
+    form where it holds (dilation 1, floor), the general one where it does not."""
+    (e,) = explain(net_of([1, 7, 7], entry))
+    step = next(s for s in e.result.steps if s.id == step_id)
     values = step.values
-    assert step.formula == formulas.SYMMETRIC_OUTPUT.notation.format(rounding="floor")
-    assert step.substituted == formulas.SYMMETRIC_OUTPUT.substitute(**values)
-    (solution,) = solve(Problem(input=7, output=step.value, kernel=3, stride=2, padding=1, mode="pool"))
-    assert solution.check == f"{formulas.SYMMETRIC_OUTPUT.substitute(**values)} = {step.value}"
+    assert step.formula == rule.notation.format(**values)
+    assert step.substituted == rule.substitute(**values)
+    problem = Problem(input=7, output=step.value, kernel=values["k"], stride=values["s"], padding=values["pad"],
+                      dilation=values.get("d", 1), mode="pool", ceil_mode=values.get("rounding") == "ceil")
+    (solution,) = solve(problem)
+    assert solution.check == f"{rule.substitute(**values)} = {step.value}"
 
 
 def test_transposed_explain_and_solve_share_their_formula():
@@ -131,7 +140,7 @@ def test_transposed_explain_and_solve_share_their_formula():
 
 
 def test_a_conv_step_substitutes_the_conv_formula():
-    (e,) = explain(net_of([1, 28, 28], "conv2d: {filters: 4, kernel_size: 5, padding: same}"))
+    (e,) = explain(net_of([1, 28, 28], "conv2d: {filters: 4, kernel_size: 4, padding: same}"))
     by_id = {s.id: s for s in e.result.steps}
-    assert by_id["output_size"].formula == formulas.CONV_OUTPUT.notation
+    assert by_id["output_size"].formula == formulas.CONV_OUTPUT.notation  # uneven: the general rule
     assert by_id["same_padding"].formula == "P = " + formulas.SAME_PADDING.notation

@@ -64,7 +64,7 @@ def test_solve_the_classic_question():
     data = json.loads(invoke("solve", "--input", "28", "--output", "14", "--kernel", "3", "-f", "json").out)
     first = data["solutions"][0]
     assert (first["stride"], first["padding"], first["dilation"]) == (2, 1, 1)
-    assert first["check"] == "floor((28 + 2·1 − 1·(3−1) − 1)/2) + 1 = 14"
+    assert first["check"] == "floor((28 − 3 + 2·1)/2) + 1 = 14"  # the course form: D = 1, symmetric P
     assert data["total"] == 4  # the others dilate: D = 2, 3, 4 with P = D
 
 

@@ -2,6 +2,7 @@
 type is explained, and the rendered text is pinned by golden files."""
 
 import json
+import math
 
 import pytest
 
@@ -143,3 +144,120 @@ def test_explain_golden(golden, name, args):
     result = invoke(*args, stdin=stdin)
     assert result.code == 0, result.err
     golden(name, result.out)
+
+
+# --- the course's formulas (issue 12) --------------------------------------------------------
+
+@pytest.mark.parametrize("case", [
+    {"input": "3x32x32", "layer": "conv2d: {filters: 10, kernel_size: 5, stride: 1, padding: 2}",
+     "shows": ["(N − K + 2P)/S + 1", "(32 − 5 + 2·2)/1 + 1", "= 32", "n·(f·k·k + 1)", "10·(3·5·5 + 1)", "= 760"],
+     "absent": ["P_before", "not a whole number", "usually odd"]},
+    {"input": "1x8x8", "layer": "conv2d: {filters: 2, kernel_size: 3, stride: 2}",
+     "shows": ["floor((8 − 3 + 2·0)/2) + 1", "5/2 is not a whole number", "drops the remainder 1"], "absent": []},
+    {"input": "1x9x9", "layer": "conv2d: {filters: 2, kernel_size: 3, dilation: 2}",
+     "shows": ["dilation 2 spreads", "reduces to the course's", "P_before"], "absent": []},
+    {"input": "1x9x9", "layer": "conv2d: {filters: 2, kernel_size: 4, padding: same}",
+     "shows": ["`same` pads unevenly here", "no centre cell"], "absent": ["usually odd"]},
+    {"input": "2x9", "layer": "conv1d: {filters: 2, kernel_size: 3, padding: causal}",
+     "shows": ["`causal` pads on the left only", "n·(f·k + 1)", "2·(2·3 + 1)"], "absent": []},
+    {"input": "1x8x8", "layer": "conv2d: {filters: 2, kernel_size: [2, 3], bias: false}",
+     "shows": ["usually odd", "This 2×3 kernel has no centre", "weights + biases"], "absent": ["n·(f·"]},
+    {"input": "4x8x8", "layer": "conv2d: {filters: 4, kernel_size: 3, groups: 2}",
+     "shows": ["weights + biases"], "absent": ["n·(f·"]},
+    {"input": "1x7x7", "layer": "maxpool2d: {pool_size: 2}",
+     "shows": ["floor((7 − 2 + 2·0)/2) + 1"], "absent": ["usually odd"]},
+    {"input": "1x7x7", "layer": "maxpool2d: {pool_size: 2, ceil_mode: true}",
+     "shows": ["ceil((N + 2P", "ceil_mode rounds up instead of down"], "absent": []},
+])
+def test_the_course_form_first(case):
+    result = invoke("explain", "--input", case["input"], "--layer", case["layer"])
+    assert result.code == 0, result.err
+    out = flat(result.out)
+    for fragment in case["shows"]:
+        assert fragment in out, fragment
+    for fragment in case["absent"]:
+        assert fragment not in out, fragment
+
+
+@pytest.mark.parametrize("entry", ["conv2d: {filters: 3, kernel_size: 3}", "conv2d: {filters: 3, kernel_size: [3, 5]}",
+                                   "conv1d: {filters: 3, kernel_size: 4}", "conv3d: {filters: 3, kernel_size: 2}"])
+def test_the_seed_formula_counts_the_engines_parameters(entry):
+    shape = {"conv1d": [2, 9], "conv2d": [2, 9, 9], "conv3d": [2, 5, 5, 5]}[entry.split(":")[0]]
+    (e,) = explain(net_of(shape, entry))
+    step = next(s for s in e.result.steps if s.id == "seed_parameters")
+    assert evaluate(step.substituted) == step.value == e.result.trainable
+
+
+# --- the backward pass (issue 12) -------------------------------------------------------------
+
+@pytest.mark.parametrize("input_shape, entry", [(c[0], c[1]) for c in CASES], ids=[c[1] for c in CASES])
+def test_every_layer_type_has_a_backward_pass(input_shape, entry):
+    """Registry-driven: ∂L/∂X has each input's shape, the learned values' gradients count the
+    trainable parameters, and every substituted step evaluates to its value."""
+    (r,) = analyze_layers(input_shape, entry)
+    b = r.backward
+    inputs = [g.shape for g in b.gradients if g.name.startswith("∂L/∂X")]
+    assert inputs == list(r.input_shapes)
+    learned = [g.shape for g in b.gradients if not g.name.startswith("∂L/∂X")]
+    assert sum(math.prod(s) for s in learned) == r.trainable
+    assert b.notes and b.macs == 2 * r.macs
+    for s in b.steps:
+        if s.id != "grad_output_padding":  # `mod` is not in evaluate's arithmetic
+            assert evaluate(s.substituted) == s.value, s
+
+
+def analyze_layers(input_shape, entry):
+    return net_of(input_shape, entry).layers
+
+
+@pytest.mark.parametrize("case", [
+    {"input": "1x8x8", "layer": "conv2d: {filters: 2, kernel_size: 3, stride: 2}",
+     "sizes": {"height": (8, 1), "width": (8, 1)}},
+    {"input": "3x32x32", "layer": "conv2d: {filters: 4, kernel_size: 5, padding: 2}", "sizes": {"height": (32, 0)}},
+    {"input": "3x9x10", "layer": "conv2d: {filters: 4, kernel_size: 4, stride: 3, padding: same}",
+     "sizes": {"height": (9, 0), "width": (10, 0)}},
+    {"input": "2x17", "layer": "conv1d: {filters: 4, kernel_size: 3, stride: 2, dilation: 3}", "sizes": {"length": (17, 0)}},
+    {"input": "4x9x9", "layer": "depthwise_conv2d: {kernel_size: 3, stride: 2}", "sizes": {"height": (9, 0)}},
+])
+def test_conv_input_gradient_is_a_transposed_conv_with_the_right_output_padding(case):
+    """∂L/∂X's size from the transposed-conv formula, with output_padding = what floor dropped,
+    is exactly the input's size."""
+    result = invoke("explain", "--input", case["input"], "--layer", case["layer"], "--backward", "-f", "json")
+    assert result.code == 0, result.err
+    (layer,) = json.loads(result.out)
+    steps = layer["backward"]["steps"]
+    for axis, (n, op) in case["sizes"].items():
+        size = next(s for s in steps if s["what"] == f"∂L/∂X {axis}")
+        assert size["value"] == n and size["params"]["op"] == op
+        assert evaluate(size["substituted"]) == n
+
+
+def test_the_backward_pass_of_mnist_cnn_conv2d_2():
+    out = flat(invoke("explain", "mnist_cnn", "conv2d_2", "--backward").out)
+    for fragment in ("∂L/∂X 32×14×14", "∂L/∂W 64×32×5×5", "∂L/∂b 64", "rotated 180°", "transposed convolution",
+                     "10,240,000 MACs"):
+        assert fragment in out, fragment
+
+
+@pytest.mark.parametrize("args, fragments", [
+    (["--input", "32x28x28", "--layer", "maxpool2d: {pool_size: 2}"], ["argmax", "∂L/∂X 32×28×28"]),
+    (["--input", "32x28x28", "--layer", "avgpool2d: {pool_size: 3}"], ["1/K = 1/9"]),
+    (["--input", "6400", "--layer", "dense: {units: 10}"], ["Wᵀ·∂L/∂Y", "∂L/∂Y·Xᵀ", "∂L/∂W 10×6400", "128,000 MACs"]),
+    (["--input", "64x8x8", "--layer", "batchnorm"], ["2C = 128", "∂L/∂γ 64", "∂L/∂β 64"]),
+    (["--input", "64x8x8", "--layer", "relu"], ["input's shape (64×8×8)"]),
+    (["lenet5"], ["Backward pass:", "MACs per example"]),
+])
+def test_backward_points(args, fragments):
+    result = invoke("explain", *args, "--backward", "--no-picture")
+    assert result.code == 0, result.err
+    out = flat(result.out)
+    for fragment in fragments:
+        assert fragment in out, fragment
+
+
+def test_backward_is_additive_in_json():
+    plain = json.loads(invoke("explain", "mnist_cnn", "-f", "json").out)
+    both = json.loads(invoke("explain", "mnist_cnn", "-f", "json", "--backward").out)
+    assert all("backward" not in layer for layer in plain)
+    assert [{k: v for k, v in layer.items() if k != "backward"} for layer in both] == plain
+    assert both[3]["backward"]["gradients"][1] == {"name": "∂L/∂W", "shape": [64, 32, 5, 5]}

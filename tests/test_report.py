@@ -34,7 +34,7 @@ def test_vgg16_report_holds_the_total_and_the_explanations(tmp_path):
     assert result.code == 0 and result.out == ""
     page = out.read_text(encoding="utf-8")
     assert "Total params: 138,357,544" in page
-    assert "floor((N + P_before + P_after − D·(K−1) − 1)/S) + 1" in page  # a step's formula
+    assert "(N − K + 2P)/S + 1" in page  # a step's formula: the course form
     assert "74.3%" in page  # the dense layer's share, a note that needs the whole network
 
 

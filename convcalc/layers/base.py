@@ -442,6 +442,56 @@ class RuleContext:
         return AXIS_NAMES.get(len(self.spatial), tuple(f"axis {i + 1}" for i in range(len(self.spatial))))
 
 
+@dataclass(frozen=True, kw_only=True)
+class Gradient:
+    """One gradient of the backward pass: `∂L/∂X`, `∂L/∂W`, `∂L/∂b`, … and its shape (per example
+    for ∂L/∂X, whole for a parameter's)."""
+
+    name: str
+    shape: Shape
+
+
+@dataclass(frozen=True, kw_only=True)
+class Backward:
+    """What a layer's backward pass computes: its gradients, how (notes and steps, catalogue
+    ids like the forward's) and its multiply-accumulates per example."""
+
+    gradients: tuple[Gradient, ...]
+    macs: int = 0
+    notes: tuple[str, ...] = ()
+    steps: tuple[Step, ...] = ()
+
+
+def step(id: str, value: Any, **params: Any) -> Step:
+    """A derivation step outside a rule's context (the backward pass's)."""
+    return Step(id=id, params=tuple(params.items()), value=value)
+
+
+def input_gradients(r: Any) -> tuple[Gradient, ...]:
+    """∂L/∂X for each input, with that input's shape (∂L/∂X1, ∂L/∂X2, … for a merge)."""
+    if len(r.input_shapes) == 1:
+        return (Gradient(name="∂L/∂X", shape=r.input_shapes[0]),)
+    return tuple(Gradient(name=f"∂L/∂X{i}", shape=s) for i, s in enumerate(r.input_shapes, 1))
+
+
+def weighted_macs(r: Any) -> Step:
+    """∂L/∂X and ∂L/∂W each repeat every multiplication of the forward pass once."""
+    return step("backward_macs", 2 * r.macs, macs=r.macs)
+
+
+def default_backward(r: Any) -> Backward:
+    """A type without its own rule: the gradient goes back with the input's shape (element-wise
+    layers, rearrangements, merges); learned values, if any, get a gradient of their count."""
+    shapes = " + ".join(shape_text(s) for s in r.input_shapes)
+    notes = [Message("back.passes", input=shapes)]
+    gradients = input_gradients(r)
+    if r.trainable:
+        notes.append(Message("back.parameters", count=r.trainable))
+        gradients += (Gradient(name="∂L/∂θ", shape=(r.trainable,)),)
+    steps = (weighted_macs(r),) if r.macs else ()
+    return Backward(gradients=gradients, macs=2 * r.macs, notes=tuple(notes), steps=steps)
+
+
 @dataclass(frozen=True)
 class LayerType:
     name: str
@@ -463,6 +513,9 @@ class LayerType:
     # how many tensors it gives, from its checked arguments alone (known while parsing, so
     # `inputs` can name them: `split_1.0`); its rule returns as many `output_shapes`
     outputs: Callable[[Mapping[str, Any]], int] = lambda args: 1
+    # the backward pass from the analysed layer (a LayerResult): gradients, how, MACs; None:
+    # `default_backward` (the gradient passes with the input's shape)
+    backward: Callable[[Any], Backward] | None = None
 
     def arg(self, key: str) -> Arg | None:
         """The argument spelled `key`; for a habit from Keras or PyTorch that this type does

@@ -9,7 +9,8 @@ from convcalc import formulas
 from convcalc.english import STEPS
 from convcalc.messages import Message
 from convcalc.layers import activations
-from convcalc.layers.base import Arg, FieldStep, LayerType, RuleContext, RuleResult, check_declared, shape_text
+from convcalc.layers.base import (AXIS_NAMES, Arg, Backward, FieldStep, Gradient, LayerType, RuleContext, RuleResult,
+                                  check_declared, shape_text, step, weighted_macs)
 from convcalc.layers.windows import (
     conv_geometry,
     dilation_arg,
@@ -53,6 +54,32 @@ def _count(ctx: RuleContext, kernel_shape: tuple, biases: int, weights_step: str
     return ctx.step("parameters", weights + biases, weights=weights, biases=biases)
 
 
+def _count_standard(ctx: RuleContext, kernel_shape: tuple, groups: int) -> int:
+    """A standard convolution's parameters as the seed formula n·(f·k·k + 1), when it has one
+    bias per filter and no groups; otherwise weights + biases."""
+    biases = kernel_shape[0] if ctx.args["bias"] else 0
+    if groups > 1 or not biases:
+        return _count(ctx, kernel_shape, biases)
+    n, f, *kernel = kernel_shape
+    ctx.step("conv_weights", prod(kernel_shape), dims=" × ".join(str(d) for d in kernel_shape))
+    ctx.step("biases", n, biases=n)
+    return ctx.step("seed_parameters", formulas.seed_parameters(n, f, prod(kernel)), n=n, f=f,
+                    cells="·".join(map(str, kernel)), letters=_kernel_letters(kernel))
+
+
+def _kernel_letters(kernel: list) -> str:
+    """k, k·k or k·k·k for a square kernel; k_h·k_w (k_d·k_h·k_w) when its sides differ."""
+    if len(set(kernel)) == 1:
+        return "·".join("k" for _ in kernel)
+    return "·".join(f"k_{axis[0]}" for axis in ("depth", "height", "width")[-len(kernel):])
+
+
+def _teach_odd(ctx: RuleContext, kernel: tuple) -> None:
+    """Why kernels are odd, wherever an even one appears (`same` padding says it its own way)."""
+    if ctx.args["padding"] != "same" and any(k % 2 == 0 for k in kernel):
+        ctx.note("note.even_kernel", kernel=shape_text(kernel))
+
+
 def _macs(ctx: RuleContext, out_shape: tuple, per_output: tuple) -> int:
     return ctx.step("conv_macs", prod(out_shape) * prod(per_output), output=shape_text(out_shape),
                     per_output=shape_text(per_output))
@@ -93,12 +120,13 @@ def infer_conv(ctx: RuleContext) -> RuleResult:
     kernel, stride, dilation = _conv_args(ctx)
     groups = _check_groups(ctx, filters)
     _teach_kernel(ctx, filters, groups, kernel)
+    _teach_odd(ctx, kernel)
     _teach_padding(ctx, kernel, stride, dilation)
     geometry = conv_geometry(ctx)
     out_spatial = output_sizes(ctx, geometry)
     ctx.step("output_channels", filters, filters=filters)
     kernel_shape = (filters, ctx.channels // groups, *kernel)
-    params = _count(ctx, kernel_shape, filters if ctx.args["bias"] else 0)
+    params = _count_standard(ctx, kernel_shape, groups)
     out_shape = (filters, *out_spatial)
     macs = _macs(ctx, out_shape, kernel_shape[1:])
     workspace = prod(out_spatial) * ctx.channels * prod(kernel)
@@ -162,6 +190,7 @@ def infer_depthwise(ctx: RuleContext) -> RuleResult:
     geometry = conv_geometry(ctx)
     kernel, stride, dilation = geometry.kernel, geometry.stride, geometry.dilation
     out_spatial = output_sizes(ctx, geometry)
+    _teach_odd(ctx, kernel)
     kernel_shape = (out_channels, 1, *kernel)
     params = _count(ctx, kernel_shape, out_channels if ctx.args["bias"] else 0, "depthwise_conv_weights")
     out_shape = (out_channels, *out_spatial)
@@ -181,6 +210,7 @@ def infer_separable(ctx: RuleContext) -> RuleResult:
     geometry = conv_geometry(ctx)
     kernel, stride, dilation = geometry.kernel, geometry.stride, geometry.dilation
     out_spatial = output_sizes(ctx, geometry)
+    _teach_odd(ctx, kernel)
     depthwise = (mid, 1, *kernel)
     pointwise = (filters, mid, *(1 for _ in kernel))
     biases = filters if ctx.args["bias"] else 0
@@ -200,6 +230,30 @@ def infer_separable(ctx: RuleContext) -> RuleResult:
         workspace=pixels * max(ctx.channels * prod(kernel), mid),  # the larger of the two im2col gathers
         geometry=geometry,
     )
+
+
+def backward_conv(r) -> Backward:
+    """∂L/∂X: a transposed conv of ∂L/∂Y with the same window, plus the output_padding floor
+    makes necessary; ∂L/∂W: X correlated with ∂L/∂Y; ∂L/∂b: ∂L/∂Y summed."""
+    g, (channels, *spatial), (filters, *out) = r.geometry, r.input_shapes[0], r.output_shape
+    steps, notes = [], [Message("back.conv_input", input=shape_text(r.input_shapes[0]), output=shape_text(r.output_shape),
+                                stride=shape_text(g.stride), dilation=shape_text(g.dilation), filters=filters,
+                                channels=channels)]
+    for axis, n, o, a in zip(AXIS_NAMES[len(g.axes)], spatial, out, g.axes):
+        op = formulas.uncovered_cells(n, a.kernel, a.stride, a.before + a.after, a.dilation)
+        if op:
+            steps.append(step("grad_output_padding", op, axis=axis, n=n, pad_total=a.before + a.after, s=a.stride,
+                              span=formulas.effective_kernel(a.kernel, a.dilation)))
+            notes.append(Message("back.conv_output_padding", axis=axis, short=n - op, op=op, n=n))
+        window = dict(axis=axis, n=o, s=a.stride, d=a.dilation, k=a.kernel, op=op)
+        steps.append(step("grad_input_size", n, pad=a.before, **window) if a.before == a.after
+                     else step("grad_input_size_uneven", n, lo=a.before, hi=a.after, **window))
+    notes.append(Message("back.conv_weight", kernel=shape_text(r.kernel_shape), positions=prod(out)))
+    gradients = (Gradient(name="∂L/∂X", shape=r.input_shapes[0]), Gradient(name="∂L/∂W", shape=r.kernel_shape))
+    if r.spec.args["bias"]:
+        notes.append(Message("back.bias", filters=filters))
+        gradients += (Gradient(name="∂L/∂b", shape=(filters,)),)
+    return Backward(gradients=gradients, macs=2 * r.macs, notes=tuple(notes), steps=(*steps, weighted_macs(r)))
 
 
 def forward_conv(run):
@@ -290,6 +344,7 @@ def _conv_type(dims: int) -> LayerType:
         aliases=(f"convolution{dims}d",),
         temporaries=conv_temporaries,
         standard_conv2d=dims == 2,
+        backward=backward_conv,
     )
 
 
@@ -321,6 +376,7 @@ TYPES = (
         rank=2,
         forward=forward_depthwise,
         temporaries=conv_temporaries,
+        backward=backward_conv,
     ),
     LayerType(
         "separable_conv2d",

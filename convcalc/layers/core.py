@@ -7,7 +7,9 @@ from functools import partial
 from math import prod
 
 from convcalc.layers import activations
-from convcalc.layers.base import GLOBAL, UNTRACKED, Arg, LayerType, RuleContext, RuleResult, check_declared, shape_text
+from convcalc.layers.base import (GLOBAL, UNTRACKED, Arg, Backward, Gradient, LayerType, RuleContext, RuleResult,
+                                  check_declared, input_gradients, shape_text, weighted_macs)
+from convcalc.messages import Message
 from convcalc.layers.windows import resolve_window
 
 
@@ -56,6 +58,24 @@ def infer_dense(ctx: RuleContext) -> RuleResult:
         ctx.note("note.dense", units=units, features=features, params=params)
     return RuleResult(output_shape=(*leading, units), kernel_shape=(units, features), trainable=params, macs=macs,
                       rf=UNTRACKED if leading else GLOBAL, extra=activations.applied(ctx))
+
+
+def backward_dense(r) -> Backward:
+    """∂L/∂X = Wᵀ·∂L/∂Y, ∂L/∂W = ∂L/∂Y·Xᵀ, ∂L/∂b = ∂L/∂Y: each a product the forward's size."""
+    units, features = r.kernel_shape
+    gradients = (*input_gradients(r), Gradient(name="∂L/∂W", shape=r.kernel_shape))
+    if r.spec.args["bias"]:
+        gradients += (Gradient(name="∂L/∂b", shape=(units,)),)
+    note = Message("back.dense", units=units, features=features)
+    return Backward(gradients=gradients, macs=2 * r.macs, notes=(note,), steps=(weighted_macs(r),))
+
+
+def backward_batchnorm(r) -> Backward:
+    """γ and β get gradients (2C); the running statistics are not learned."""
+    c = r.input_shapes[0][0]
+    note = Message("back.batchnorm", count=2 * c, channels=c)
+    return Backward(gradients=(*input_gradients(r), Gradient(name="∂L/∂γ", shape=(c,)), Gradient(name="∂L/∂β", shape=(c,))),
+                    notes=(note,))
 
 
 def infer_batchnorm(ctx: RuleContext) -> RuleResult:
@@ -252,6 +272,7 @@ TYPES = (
         fully_connected=True,
         forward=forward_dense,
         temporaries=dense_temporaries,
+        backward=backward_dense,
     ),
     LayerType(
         "batchnorm",
@@ -261,6 +282,7 @@ TYPES = (
         infer_batchnorm,
         forward=forward_batchnorm,
         temporaries=batchnorm_temporaries,
+        backward=backward_batchnorm,
         aliases=("batchnorm1d", "batchnorm2d", "batchnorm3d", "batch_normalization"),
     ),
     LayerType("dropout", "zeroes a fraction of units while training (whole channels: Dropout2d); identity at inference",

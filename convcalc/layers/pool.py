@@ -8,14 +8,18 @@ from functools import partial
 from math import gcd, prod
 
 from convcalc import formulas
-from convcalc.layers.base import GLOBAL, Arg, Axis, FieldStep, Geometry, LayerType, RuleContext, RuleResult, shape_text
+from convcalc.layers.base import (GLOBAL, Arg, Axis, Backward, FieldStep, Geometry, LayerType, RuleContext, RuleResult,
+                                  input_gradients, shape_text)
+from convcalc.messages import Message
 from convcalc.layers.windows import (
     dilation_arg,
     field_step,
     kernel_arg,
     padded_values,
     padding_arg,
+    course_step,
     resolve_window,
+    teach_general_form,
     warn_uncovered,
 )
 
@@ -32,10 +36,13 @@ class Reduction:
     keras: str  # Keras' word in its class names: MaxPooling2D, AveragePooling2D
     note: str  # the catalogue's note for a windowed pool
     global_note: str  # and for global pooling
+    backward_note: str  # how its gradient goes back: to the argmax, or 1/K to every cell
 
 
-MAX = Reduction(name="max", keras="max", note="note.max_pool", global_note="note.global_max_pool")
-AVG = Reduction(name="avg", keras="average", note="note.avg_pool", global_note="note.global_avg_pool")
+MAX = Reduction(name="max", keras="max", note="note.max_pool", global_note="note.global_max_pool",
+                backward_note="back.max_pool")
+AVG = Reduction(name="avg", keras="average", note="note.avg_pool", global_note="note.global_avg_pool",
+                backward_note="back.avg_pool")
 
 
 def _pool_size(ctx: RuleContext, axis: str, n: int, window: Axis) -> int:
@@ -61,6 +68,8 @@ def _pool_size(ctx: RuleContext, axis: str, n: int, window: Axis) -> int:
         ctx.note("note.ceil_mode_hangs", axis=axis)
     if not ceil_mode:
         warn_uncovered(ctx, axis, n, k, s, d, 2 * pad, pad)
+    if formulas.is_course_case(pad, pad, d, ceil_mode):
+        return course_step(ctx, axis, n, k, s, pad, size)
     return ctx.step("pool_output", size, **values)
 
 
@@ -91,6 +100,9 @@ def infer_pool(reduction: Reduction, ctx: RuleContext, *, window_within_input: b
             if n < k:
                 raise ctx.fail("error.avgpool3d_window", axis=axis, n=n, k=k)
     out = tuple(_pool_size(ctx, axis, n, window) for axis, n, window in zip(ctx.axis_names(), ctx.spatial, geometry.axes))
+    if ctx.args["padding"] != "same":  # Keras' ceil(N/S) is its own rule
+        teach_general_form(ctx, Geometry(axes=tuple(a._replace(after=a.before) for a in geometry.axes)),
+                           ctx.args["ceil_mode"])
     ctx.note(reduction.note, kernel=shape_text(kernel), channels=ctx.channels)
     ctx.step("pool_parameters", 0)
     return RuleResult(output_shape=(ctx.channels, *out), rf=field_step(kernel, stride, dilation), geometry=geometry)
@@ -206,6 +218,14 @@ def infer_adaptive(ctx: RuleContext) -> RuleResult:
     return RuleResult(output_shape=(ctx.channels, *sizes), rf=FieldStep(kernel=kernel, stride=stride))
 
 
+def backward_pool(reduction: Reduction, r) -> Backward:
+    """No weights: the gradient goes to each window's argmax, or 1/K to each of its K cells (a
+    global pool's window is the whole map)."""
+    cells = prod(r.geometry.kernel) if r.geometry is not None else prod(r.input_shapes[0][1:])
+    note = Message(reduction.backward_note, input=shape_text(r.input_shapes[0]), cells=cells)
+    return Backward(gradients=input_gradients(r), notes=(note,))
+
+
 def _max_pool_type(dims: int) -> LayerType:
     return _pool_type(MAX, dims, (dilation_arg(),), infer=partial(infer_pool, MAX),
                       forward=forward_max_pool, temporaries=max_pool_temporaries)
@@ -228,6 +248,7 @@ def _pool_type(reduction: Reduction, dims: int, extra: tuple[Arg, ...], *, infer
         forward=forward,
         aliases=(f"{reduction.keras}_pooling{dims}d",),  # Keras' MaxPooling2D, AveragePooling2D
         temporaries=temporaries,
+        backward=partial(backward_pool, reduction),
     )
 
 
@@ -235,6 +256,7 @@ def _global_type(reduction: Reduction, summary: str, forward) -> LayerType:
     """Keras' GlobalAveragePooling2D and GlobalAvgPool2D, for 1 to 3 axes, are its aliases."""
     spellings = (f"{reduction.keras}_pooling", f"{reduction.name}pool")
     return LayerType(f"global_{reduction.name}pool", summary, (), partial(infer_global, reduction), forward=forward,
+                     backward=partial(backward_pool, reduction),
                      aliases=tuple(f"global_{spelling}{d}d" for spelling in spellings for d in (1, 2, 3)))
 
 

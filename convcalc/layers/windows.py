@@ -108,10 +108,43 @@ def output_sizes(ctx: RuleContext, g: Geometry) -> tuple[int, ...]:
         if span > n + lo + hi:
             raise ctx.fail("error.kernel_too_large" if d == 1 else "error.dilated_kernel_too_large", k=k, d=d, span=span,
                            axis=axis, padded=n + lo + hi, n=n, pad_total=lo + hi, s=s, size=size)
-        ctx.step("output_size", size, axis=axis, n=n, lo=lo, hi=hi, d=d, k=k, s=s)
+        if formulas.is_course_case(lo, hi, d):
+            course_step(ctx, axis, n, k, s, lo, size)
+        else:
+            ctx.step("output_size", size, axis=axis, n=n, lo=lo, hi=hi, d=d, k=k, s=s)
         warn_uncovered(ctx, axis, n, k, s, d, lo + hi, hi)
         out.append(size)
+    teach_general_form(ctx, g)
     return tuple(out)
+
+
+def course_step(ctx: RuleContext, axis: str, n: int, k: int, s: int, pad: int, size: int) -> int:
+    """The course's (N − K + 2P)/S + 1 with the numbers; when S does not divide, floor's form
+    and a note on what it drops."""
+    rest = formulas.course_remainder(n, k, s, pad)
+    if rest:
+        top = n - k + 2 * pad
+        ctx.note("note.floor_drops", axis=axis, n=n, k=k, pad=pad, s=s, top=top, rest=rest, whole=top // s)
+    return ctx.step("course_output_floor" if rest else "course_output", size, axis=axis, n=n, k=k, pad=pad, s=s)
+
+
+def teach_general_form(ctx: RuleContext, g: Geometry, ceil_mode: bool = False) -> None:
+    """Once per layer: why the general rule was needed, and how it reduces to the course's."""
+    reason = general_reason(ctx.args.get("padding"), g, ceil_mode)
+    if reason is not None:
+        ctx.note("note.general_form", reason=reason)
+
+
+def general_reason(padding: object, g: Geometry, ceil_mode: bool) -> Message | None:
+    """What keeps the course's form from applying, or None when it applies on every axis."""
+    if all(formulas.is_course_case(a.before, a.after, a.dilation, ceil_mode) for a in g.axes):
+        return None
+    if ceil_mode:
+        return Message("reason.ceil_mode")
+    dilated = next((a.dilation for a in g.axes if a.dilation > 1), None)
+    if dilated:
+        return Message("reason.dilation", d=dilated)
+    return Message(f"reason.{padding}_uneven")  # only `same` and `causal` pad the two sides differently
 
 
 UNITS = {"height": "unit.row", "width": "unit.column", "depth": "unit.slice"}

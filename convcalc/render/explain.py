@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any, Iterator
 
 from convcalc.errors import printable
@@ -23,11 +24,21 @@ def explanation_dict(e: Explanation) -> dict[str, Any]:
     d["notes"] = list(e.notes)
     d["note_messages"] = [as_dict(n) for n in e.notes]  # the notes again, each with its catalogue id and params
     d["warning_messages"] = [as_dict(w) for w in e.result.warnings]
+    if e.backward is not None:
+        d["backward"] = backward_dict(e.backward)
     d["picture"] = None if e.picture is None else {
         "caption": e.picture.caption, "input": list(e.picture.input_rows), "output": list(e.picture.output_rows),
         "legend": e.picture.legend,
     }
     return d
+
+
+def backward_dict(b) -> dict[str, Any]:
+    """`explain --backward`'s additive key: gradients, MACs, and how, with catalogue ids."""
+    return {"gradients": [{"name": g.name, "shape": list(g.shape)} for g in b.gradients], "macs": b.macs,
+            "steps": [{"what": s.what, "formula": s.formula, "substituted": s.substituted, "value": s.value,
+                       "id": s.id, "params": s.values} for s in b.steps],
+            "notes": list(b.notes), "note_messages": [as_dict(n) for n in b.notes]}
 
 
 def to_json(explanations: list[Explanation]) -> str:
@@ -48,7 +59,13 @@ def print_explanations(explanations: list[Explanation], pictures: bool = True) -
 
     columns = terminal.width()
     width = columns or PIPED_WIDTH
-    terminal.write((line for e in explanations for line in _block(e, width, pictures)), columns is not None)
+    from convcalc.explain import backward_totals
+    from convcalc.render.terminal import paragraph
+
+    totals = backward_totals(explanations)
+    tail = paragraph(totals, width, style="bold") if totals else ()
+    lines = (line for e in explanations for line in _block(e, width, pictures))
+    terminal.write(chain(lines, tail), columns is not None)
 
 
 def _block(e: Explanation, columns: int, pictures: bool) -> Iterator[Line]:
@@ -68,9 +85,22 @@ def _block(e: Explanation, columns: int, pictures: bool) -> Iterator[Line]:
         yield [("  output:", "")]
         yield from _picture_rows(p.output_rows)
         yield from paragraph("  " + p.legend, columns, hang=4, style="dim")
+    if e.backward is not None:
+        yield from _backward(e.backward, columns)
     for w in r.warnings:
         yield from paragraph(w, columns, label=("warning: ", "yellow"))
     yield [("", "")]
+
+
+def _backward(b, columns: int) -> Iterator[Line]:
+    """The backward pass: the gradients' shapes, how each is computed, its steps."""
+    from convcalc.render.terminal import paragraph
+
+    facts = [f"{g.name} {shape_text(g.shape)}" for g in b.gradients] + ([f"{b.macs:,} MACs"] if b.macs else [])
+    yield from paragraph(" · ".join(facts), columns, label=("backward: ", "bold"))
+    for note in b.notes:
+        yield from paragraph("• " + note, columns)
+    yield from _steps(b.steps, columns)
 
 
 def _facts(r) -> list[str]:
