@@ -386,6 +386,30 @@ def report(
     else:
         _write_file(output, page.encode())
 
+
+@app.command("import")
+def import_model(
+    model: str = typer.Argument(..., metavar="MODEL", help="an .onnx file, a .keras archive or Keras JSON "
+                                                           "(model.to_json())"),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="the YAML spec to write; standard output "
+                                                                        "when left out"),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="the input's sizes when the model leaves "
+                                                                          "them open, e.g. 3x224x224"),
+) -> None:
+    """A model from another framework as a YAML spec (layer names from the graph), checked as convcalc reads it."""
+    from convcalc.importers import import_model as read_model, model_kind
+    from convcalc.importers.yaml_writer import spec_yaml
+    from convcalc.spec.loader import parse_spec
+
+    imported = read_model(model, model_kind(model) or "keras", parse_shape(input_shape))
+    text = spec_yaml(imported.data, printable(model, 200), imported.notes)
+    parse_spec(text)  # what is written reads back: every value checked as a hand-written spec's
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        _write_file(output, text.encode())
+
+
 def main() -> None:
     """The typer app, for every command but a plain `summary` (convcalc/launch.py): usage
     errors exit 2 with the user's value shown at most a line's worth; the rest as `guarded`."""

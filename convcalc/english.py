@@ -628,6 +628,47 @@ CATALOGUE: dict[str, Template] = {
     "error.draw_png_failed": "the rasteriser could not render the drawing: {reason}",
     "error.draw_depth_boxes": "--depth draws blocks as nodes of the graph: use --style graph (or leave --style out)",
     "error.write_file": "cannot write {path}: {reason}",
+    # --- importing models (ONNX, Keras) ---
+    "error.import_no_file": "no model file {path}",
+    "error.import_too_large": "{path} is {size:,} bytes, more than a model file may be ({limit:,})",
+    "error.import_onnx_extra": "reading ONNX files needs the onnx package: pip install 'convcalc[onnx]'",
+    "error.import_not_onnx": "{path} is not a readable ONNX model: {reason}",
+    "error.import_too_many_nodes": "{path} has {count:,} {what}, more than a model may have ({limit:,})",
+    "error.import_input_count": "{path}: the graph has {count} inputs ({names}); convcalc reads networks with one "
+                                "input",
+    "error.import_input_shape": "{path}: input '{name}' has sizes {shape}, not all fixed after the batch: give them "
+                                "with --input, e.g. --input 3x224x224",
+    "error.import_op_unsupported": "node '{node}' ({op}): convcalc has no layer for ONNX's {op}; supported: "
+                                   "{supported}",
+    "error.import_attribute": "node '{node}' ({op}): {attribute} = {value} cannot be read as a layer; expected "
+                              "{expected}",
+    "error.import_constant_input": "node '{node}' ({op}): its input '{input}' is not a tensor the network computes "
+                                   "from its input",
+    "error.import_weight_computed": "node '{node}' ({op}): its input '{input}' should be a weight or a constant, "
+                                    "but the network computes it",
+    "error.import_shape_unknown": "node '{node}' ({op}): ONNX's shape inference did not find the sizes of "
+                                  "'{tensor}'",
+    "error.import_constant_too_large": "node '{node}' ({op}): constant '{input}' has {size:,} values, more than a "
+                                       "size or pad list may have ({limit:,})",
+    "error.import_constant_failed": "node '{node}' ({op}): constant '{input}' could not be worked out: {reason}",
+    "error.import_elementwise": "node '{node}' ({op}): an element-wise op with {count} constant input(s) of {size} "
+                                "values; convcalc reads two computed tensors (add, multiply), a scalar constant, "
+                                "or a per-channel scale",
+    "error.import_not_keras": "{path} is not a readable Keras model: {reason}",
+    "error.import_zip_bomb": "{path}: config.json would unpack to {size:,} bytes (or entries), more than a Keras "
+                             "model's may ({limit:,}, at most 200× its packed size)",
+    "error.import_keras_inputs": "{path}: layer '{layer}' names no input layer in its inbound_nodes",
+    "error.import_keras_unsupported": "{path}: layer '{layer}' ({kind}): convcalc has no layer for Keras' {kind}; "
+                                      "`convcalc layers` lists the types it reads",
+    "phrase.import_no_model_config": "no Sequential or Functional model config with layers",
+    "phrase.import_no_config_json": "the archive has no config.json",
+    "note.import_channels_last": "Keras' shapes are channels last (H×W×C); convcalc shows them channels first "
+                                 "(C×H×W), as PyTorch does: the same sizes in another order",
+    "phrase.import_no_graph": "no graph with nodes in it (truncated, or not an ONNX file)",
+    "note.import_no_batchnorm": "the graph has convolutions but no BatchNormalization: an inference export folds "
+                                "batchnorm into the convolutions' biases, so the totals differ from the trained "
+                                "model's; export with training=torch.onnx.TrainingMode.PRESERVE, "
+                                "do_constant_folding=False to keep it",
     # --- the memory cap `verify` checks against ---
     "cap.max_memory": "--max-memory",
     "cap.available": "80% of the RAM available now",

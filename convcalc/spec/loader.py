@@ -289,5 +289,16 @@ def single_layer_spec(input_shape: tuple[int, ...], entry_text: str) -> Spec:
 
 
 def load_spec(source: str, input_override: tuple[int, ...] | None = None) -> Spec:
+    """A spec from YAML, or from a model file (.onnx, .keras, Keras JSON) through its importer;
+    an import's notes (what the conversion changed) go to standard error, once."""
+    from convcalc.importers import import_model, model_kind
+
+    kind = model_kind(source) if source != "-" else None
+    if kind:
+        model = import_model(source, kind, input_override)
+        spec = parse_data(model.data, input_override=input_override)
+        for note in model.notes:
+            sys.stderr.write(f"note: {note}\n")
+        return spec
     text, _label = read_source(source)
     return parse_spec(text, input_override)
