@@ -586,6 +586,25 @@ CATALOGUE: dict[str, Template] = {
     "cap.default": "the default where the RAM is unknown",
     "error.memory_size": "expected a size like 6G, 512MiB or 1e9, got {value}",
     "error.memory_limit": "a memory limit must be at least 1 byte and finite, got {value}",
+    # --- export: code for PyTorch and Keras (convcalc export) ---
+    "error.export_transposed_extra": "{framework} cannot express this {type}: Keras' output is longer than the full "
+                                     "transposed result by at least the stride; give an int padding instead",
+    "error.export_avg_same_uneven": "{framework} cannot express this {type}: padding 'same' averages the real cells "
+                                    "only, and here the padding is uneven (more after than before), which PyTorch's "
+                                    "count_include_pad=False cannot say; use an int padding or an odd pool size",
+    "error.export_global_rank": "{framework} has no global pooling for an input with {rank} spatial axes; it needs 1 to 3 "
+                                "axes ([C, L], [C, H, W] or [C, D, H, W])",
+    "error.export_instancenorm_rank": "{framework} has no instance normalisation for an input with {rank} spatial axes; it needs 1 "
+                                      "to 3 spatial axes",
+    "error.export_crop_rank": "{framework} has no cropping layer for an input with {rank} spatial axes; it needs 1 to 3",
+    "error.export_channel_shuffle": "{framework} has no {type} layer; write it as a reshape, a permute and a reshape",
+    "error.export_instancenorm_stats": "{framework} has no instance normalisation with running statistics "
+                                       "(track_running_stats: true); Keras' GroupNormalization with one group per "
+                                       "channel keeps none",
+    "error.export_transposed_int_padding": "{framework} cannot express this {type}: Keras' Conv{dims}DTranspose takes "
+                                           "'valid' or 'same', not an int padding with groups > 1",
+    "error.export_upsample": "{framework} cannot express this {type}: {reason}",
+    "error.export_lrn": "{framework} has no local response normalisation layer",
     # --- explain's window picture ---
     "picture.caption": "input {input} padded ({pads}) → output {output}; kernel {kernel}, stride {stride}, "
                        "dilation {dilation}",
