@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 
 from convcalc.engine import analyze
-from convcalc.export import FRAMEWORKS, pytorch, to_source
+from convcalc.export import FRAMEWORKS, keras, pytorch, to_source
 from convcalc.layers import REGISTRY
 from convcalc.spec.loader import bundled_examples, load_spec, parse_data
 from tests.conftest import invoke
 
-EXPORTERS = {"pytorch": pytorch.MODULES}
+EXPORTERS = {"pytorch": pytorch.MODULES, "keras": keras.LAYERS}
 
 
 @pytest.mark.parametrize("framework", sorted(EXPORTERS))
@@ -50,6 +50,9 @@ def test_export_writes_the_file(tmp_path):
 REFUSED = [
     ({"input": [3, 7, 7], "layers": [{"avgpool2d": {"pool_size": 2, "stride": 2, "padding": "same", "name": "p"}}]},
      "pytorch", ("layer 1 'p'", "PyTorch cannot express this avgpool2d", "uneven")),
+    ({"input": [3, 8, 8], "layers": [{"lrn": {"name": "n"}}]}, "keras", ("layer 1 'n'", "Keras has no local response")),
+    ({"input": [3, 8, 8], "layers": [{"conv2d": {"filters": 2, "kernel_size": 3, "stride": 2, "dilation": 2}}]},
+     "keras", ("layer 1 'conv2d_1'", "Keras cannot express this conv2d", "stride > 1 together with a dilation > 1")),
 ]
 
 

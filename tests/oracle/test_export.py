@@ -5,18 +5,20 @@ PyTorch and through Keras (torch backend, channels first)."""
 
 from __future__ import annotations
 
+import math
 import os
 
 import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 torch = pytest.importorskip("torch", reason="the oracle extra is not installed: pip install -e '.[oracle]'")
+pytest.importorskip("keras", reason="the oracle extra is not installed: pip install -e '.[oracle]'")
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
 from convcalc.engine import analyze  # noqa: E402
 from convcalc.errors import SpecError  # noqa: E402
-from convcalc.export import pytorch  # noqa: E402
+from convcalc.export import keras as keras_export, pytorch  # noqa: E402
 from convcalc.spec.loader import bundled_examples, load_spec, parse_data, parse_spec  # noqa: E402
 from tests.test_fuzz import specs  # noqa: E402
 
@@ -48,6 +50,27 @@ def run_pytorch(net) -> tuple[int, dict[str, tuple]]:
 def check_pytorch(net) -> None:
     params, shapes = run_pytorch(net)
     assert params == net.totals.trainable_params, (net.name, params, net.totals.trainable_params)
+    for r in net.layers:
+        assert shapes[r.spec.name] == r.output_shapes, (r.spec.name, r.spec.type, shapes[r.spec.name], r.output_shapes)
+
+
+def run_keras(net) -> tuple[int, int, dict[str, tuple]]:
+    """(count_params, trainable weights, every layer's output shapes by spec name) of the
+    generated functional model, read from its symbolic outputs: nothing is computed."""
+    namespace: dict = {}
+    exec(compile(keras_export.to_source(net), f"<{net.name}.py>", "exec"), namespace)
+    model, names = namespace["build"](), keras_export.layer_names(net)
+    shapes = {r.spec.name: tuple(tuple(t.shape[1:]) for t in outputs(model.get_layer(names[r.spec.name]).output))
+              for r in net.layers}
+    trainable = sum(math.prod(w.shape) for w in model.trainable_weights)
+    return model.count_params(), trainable, shapes
+
+
+def check_keras(net) -> None:
+    """Keras counts BatchNormalization's moving statistics in count_params, as convcalc's
+    non-trainable parameters."""
+    params, trainable, shapes = run_keras(net)
+    assert (params, trainable) == (net.totals.params, net.totals.trainable_params), net.name
     for r in net.layers:
         assert shapes[r.spec.name] == r.output_shapes, (r.spec.name, r.spec.type, shapes[r.spec.name], r.output_shapes)
 
@@ -140,3 +163,25 @@ def test_random_specs_run_in_pytorch(text):
     net = _analysed(text)
     if net is not None:
         exported_or_refused(net, "PyTorch", check_pytorch)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: next(iter(c["layer"])))
+def test_semantics_each_framework_spells_differently_keras(case):
+    exported_or_refused(_one_layer(case), "Keras", check_keras)
+
+
+def test_a_graph_with_splits_merges_and_a_centre_crop_keras():
+    check_keras(analyze(parse_data(GRAPH)))
+
+
+@pytest.mark.parametrize("name", bundled_examples())
+def test_every_bundled_net_builds_in_keras(name):
+    check_keras(analyze(load_spec(name)))
+
+
+@settings(max_examples=RANDOM_EXAMPLES // 4, suppress_health_check=list(HealthCheck))
+@given(specs())
+def test_random_specs_build_in_keras(text):
+    net = _analysed(text)
+    if net is not None:
+        exported_or_refused(net, "Keras", check_keras)
