@@ -88,3 +88,16 @@ def test_names_that_cannot_be_attributes_fall_back_to_a_module_dict():
 
 def test_frameworks_are_the_exporters_tested_here():
     assert set(EXPORTERS) <= set(FRAMEWORKS)
+
+
+def test_readme_export_examples_are_real_output():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = readme.split("$ convcalc export resnet18 --to pytorch | head -3\n", 1)[1].split("```", 1)[0]
+    assert block.splitlines() == invoke("export", "resnet18", "--to", "pytorch").out.splitlines()[:3]
+    section = readme.split("## Code out: export to PyTorch and Keras", 1)[1].split("\n## ", 1)[0]
+    shown = " ".join(section.split("`error: ", 1)[1].split("…`", 1)[0].split())
+    result = invoke("export", "-", "--to", "pytorch", stdin=b"input: [3, 7, 7]\nlayers:\n  - avgpool2d: "
+                    b"{pool_size: 2, stride: 2, padding: same}\n")
+    assert result.err.startswith("error: " + shown), (shown, result.err)
