@@ -410,6 +410,32 @@ def import_model(
         _write_file(output, text.encode())
 
 
+class ExportTarget(str, Enum):
+    pytorch = "pytorch"
+    keras = "keras"
+
+
+@app.command()
+def export(
+    spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
+    to: ExportTarget = typer.Option(..., "--to", "-t", help="pytorch (an nn.Module) or keras (a functional model, "
+                                                            "channels first)"),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="the Python file to write; standard output "
+                                                                        "when left out"),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
+) -> None:
+    """Write the network as one runnable Python module for PyTorch or Keras, with its numbers on top."""
+    from convcalc.engine import analyze
+    from convcalc.export import to_source
+    from convcalc.spec.loader import load_spec
+
+    source = to_source(analyze(load_spec(spec, parse_shape(input_shape))), to.value)
+    if output is None:
+        sys.stdout.write(source)
+    else:
+        _write_file(output, source.encode())
+
+
 def main() -> None:
     """The typer app, for every command but a plain `summary` (convcalc/launch.py): usage
     errors exit 2 with the user's value shown at most a line's worth; the rest as `guarded`."""

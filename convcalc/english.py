@@ -677,6 +677,39 @@ CATALOGUE: dict[str, Template] = {
     "cap.default": "the default where the RAM is unknown",
     "error.memory_size": "expected a size like 6G, 512MiB or 1e9, got {value}",
     "error.memory_limit": "a memory limit must be at least 1 byte and finite, got {value}",
+    # --- export: code for PyTorch and Keras (convcalc export) ---
+    "error.export_transposed_extra": "{framework} cannot express this {type}: Keras' output is longer than the full "
+                                     "transposed result by at least the stride; give an int padding instead",
+    "error.export_avg_same_uneven": "{framework} cannot express this {type}: padding 'same' averages the real cells "
+                                    "only, and here the padding is uneven (more after than before), which PyTorch's "
+                                    "count_include_pad=False cannot say; use an int padding or an odd pool size",
+    "error.export_global_rank": "{framework} has no global pooling for an input with {rank} spatial axes; it needs 1 to 3 "
+                                "axes ([C, L], [C, H, W] or [C, D, H, W])",
+    "error.export_instancenorm_rank": "{framework} has no instance normalisation for an input with {rank} spatial axes; it needs 1 "
+                                      "to 3 spatial axes",
+    "error.export_crop_rank": "{framework} has no cropping layer for an input with {rank} spatial axes (channels "
+                              "first)",
+    "error.export_instancenorm_stats": "{framework} has no instance normalisation with running statistics "
+                                       "(track_running_stats: true); Keras' GroupNormalization with one group per "
+                                       "channel keeps none",
+    "error.export_transposed_int_padding": "{framework} cannot express this {type}: its transposed convolutions take "
+                                           "padding 'valid' or 'same', not PyTorch's int padding",
+    "error.export_transposed_groups": "{framework} cannot express this {type}: its transposed convolutions have no "
+                                      "groups",
+    "error.export_stride_and_dilation": "{framework} cannot express this {type}: it refuses a stride > 1 together "
+                                        "with a dilation > 1",
+    "error.export_softmax_inside": "{framework} cannot express this {type}: its `activation: softmax` works on the "
+                                   "last axis, not the channels; use a softmax layer after it",
+    "error.export_pool_dilation": "{framework} cannot express this {type}: its pools have no dilation",
+    "error.export_pool_int_padding": "{framework} cannot express this {type}: its pools take 'valid' or 'same', and "
+                                     "zeros in front would change a max pool (or an average without the padding); "
+                                     "use padding 'same' or 0",
+    "error.export_pool_ceil_mode": "{framework} cannot express this {type}: its pools have no ceil_mode",
+    "error.export_upsample": "{framework} cannot express this {type}: it upsamples by whole factors with nearest, "
+                             "or resizes 2-D maps (bilinear, bicubic) without align_corners",
+    "error.export_upsampling_1d": "{framework} cannot express this {type} on a [C, L] input: UpSampling1D has no "
+                                  "channels_first",
+    "error.export_lrn": "{framework} has no local response normalisation layer",
     # --- explain's window picture ---
     "picture.caption": "input {input} padded ({pads}) → output {output}; kernel {kernel}, stride {stride}, "
                        "dilation {dilation}",
