@@ -72,3 +72,16 @@ def test_hostile_keras_files(label, tmp_path):
     assert time.perf_counter() - start < 2
     assert r.code == 1 and r.err.startswith("error: ") and len(r.err.strip().splitlines()) == 1, r.err
     assert "internal error" not in r.err
+
+
+def test_the_readme_example_is_real_output(monkeypatch):
+    """README "Use it with your own model": the console block is stderr's note, then stdout."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)  # the example's path is relative to the checkout
+    readme = (root / "README.md").read_text()
+    command = "convcalc summary tests/data/keras_small_sequential.json --get totals.trainable_params"
+    shown = readme.split(f"$ {command}\n", 1)[1].split("```", 1)[0]
+    result = invoke(*command.split()[1:])
+    assert result.code == 0 and shown == result.err + result.out

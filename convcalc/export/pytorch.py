@@ -311,7 +311,7 @@ MODULES: dict[str, Callable[[LayerResult], Module]] = {
     "add": _simple("Add()", ("Add",)),
     "multiply": _simple("Multiply()", ("Multiply",)),
     "concat": _simple("Concat(dim=1)", ("Concat",)),
-    "channel_shuffle": _simple("nn.ChannelShuffle({groups})"),
+    "channel_shuffle": _simple("ChannelShuffle({groups})", ("ChannelShuffle",)),
     "reshape": lambda r: Module(code=f"Reshape({literal(r.spec.args['shape'])})", helpers=("Reshape",)),
     "permute": _permute,
     "crop": _crop,

@@ -66,6 +66,20 @@ class Reshape(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x.reshape(x.shape[0], *self.shape)
 ''',
+    "ChannelShuffle": '''
+class ChannelShuffle(nn.Module):
+    """ShuffleNet's channel shuffle as torchvision writes it (reshape, transpose, reshape), which
+    every exporter reads; the same values as nn.ChannelShuffle."""
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, c, *rest = x.shape
+        x = x.reshape(n, self.groups, c // self.groups, *rest).transpose(1, 2)
+        return x.reshape(n, c, *rest)
+''',
     "Permute": '''
 class Permute(nn.Module):
     """x.permute(*dims), the batch axis 0 first."""
