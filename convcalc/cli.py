@@ -12,6 +12,7 @@ import typer
 
 from convcalc import __version__
 from convcalc.errors import SpecError, echo, printable
+from convcalc.messages import LANGUAGES, set_language
 
 USAGE_MESSAGE_WIDTH = 120  # a usage error quotes the user's value: at most this much of a line
 USAGE_MESSAGE_LINES = 40
@@ -26,6 +27,35 @@ app = typer.Typer(
 
 SPEC_HELP = "spec file, '-' for standard input, or a bundled example name (e.g. lenet5)"
 GET_HELP = "print one value of the JSON output, e.g. totals.params or layers.conv2d_2.output_shape"
+
+
+class Lang(str, Enum):
+    en = "en"
+    zh = "zh"
+    es = "es"
+
+
+def _use_language(value: Optional[Lang]) -> Optional[Lang]:
+    if value is not None:
+        set_language(value.value)
+    return value
+
+
+LANG = typer.Option(None, "--lang", callback=_use_language, is_eager=True,
+                    help="language of everything printed: en, zh or es (default: CONVCALC_LANG, then LANGUAGE, "
+                         "LC_ALL, LC_MESSAGES, LANG)")
+
+
+def argv_language(args: list[str]) -> Optional[str]:
+    """The language `--lang X` or `--lang=X` names, read before typer parses anything (so that
+    messages and help are in it from the start); None when absent or not one convcalc speaks."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        value = arg[len("--lang="):] if arg.startswith("--lang=") else args[i + 1] if arg == "--lang" and i + 1 < len(args) else None
+        if value is not None and value in LANGUAGES:
+            return value
+    return None
 
 
 def _print_get(data, path: str, as_json: bool) -> None:
@@ -66,6 +96,7 @@ def _root(
 
 @app.command()
 def summary(
+    lang: Optional[Lang] = LANG,
     spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table (rich), json, csv or markdown"),
     input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
@@ -108,6 +139,7 @@ MAX_BATCH = 2**31 - 1
 
 @app.command()
 def verify(
+    lang: Optional[Lang] = LANG,
     spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
     seed: int = typer.Option(0, "--seed", min=0, max=MAX_SEED, help="seed for the random input and weights, 0 to 2**64 − 1"),
     batch: int = typer.Option(1, "--batch", min=1, max=MAX_BATCH, help="batch size of the forward pass"),
@@ -173,6 +205,7 @@ class ExplainFormat(str, Enum):
 
 @app.command()
 def explain(
+    lang: Optional[Lang] = LANG,
     spec: Optional[str] = typer.Argument(None, metavar="[SPEC]", help=SPEC_HELP + "; leave out with --layer"),
     layer: Optional[str] = typer.Argument(None, metavar="[LAYER]", help="a layer name or 1-based index; all layers when left out"),
     input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="input shape, e.g. 32x14x14 (overrides the spec's)"),
@@ -215,6 +248,7 @@ class CatalogueFormat(str, Enum):
 
 @app.command()
 def layers(
+    lang: Optional[Lang] = LANG,
     fmt: CatalogueFormat = typer.Option(CatalogueFormat.table, "--format", "-f", help="table, json or markdown"),
 ) -> None:
     """The catalogue of layer types, their arguments, aliases and defaults."""
@@ -228,6 +262,7 @@ def layers(
 
 @app.command()
 def compare(
+    lang: Optional[Lang] = LANG,
     specs: list[str] = typer.Argument(..., metavar="SPEC...", help="two or more specs: files, '-' or bundled example names"),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table (rich), json, csv or markdown"),
 ) -> None:
@@ -252,6 +287,7 @@ class SolveFormat(str, Enum):
 
 @app.command()
 def solve(
+    lang: Optional[Lang] = LANG,
     input_size: Optional[int] = typer.Option(None, "--input", "-i", min=1, help="input size N on one axis"),
     output_size: Optional[int] = typer.Option(None, "--output", "-o", min=1, help="wanted output size"),
     kernel: Optional[int] = typer.Option(None, "--kernel", "-k", min=1, help="kernel size K (searched 1–11 if left out)"),
@@ -300,6 +336,7 @@ class QuizFormat(str, Enum):
 
 @app.command()
 def quiz(
+    lang: Optional[Lang] = LANG,
     seed: int = typer.Option(0, "--seed", help="the same seed gives the same quiz on every machine"),
     count: int = typer.Option(10, "--count", "-n", min=1, max=500, help="number of questions"),
     topics: str = typer.Option(",".join(("shapes", "params", "padding", "receptive-field")), "--topics",
@@ -332,7 +369,9 @@ def quiz(
 
 
 @app.command()
-def schema() -> None:
+def schema(
+    lang: Optional[Lang] = LANG,
+) -> None:
     """The JSON Schema of the spec format, for editors: convcalc schema > convcalc.schema.json"""
     from convcalc.render.schema import to_json
 
@@ -351,6 +390,7 @@ class DrawFormat(str, Enum):
 
 @app.command()
 def draw(
+    lang: Optional[Lang] = LANG,
     spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
     output: Optional[str] = typer.Option(None, "--output", "-o", help="the file to write; SVG to standard output "
                                                                         "when left out"),
@@ -388,6 +428,7 @@ def _write_file(path: str, data: bytes) -> None:
 
 @app.command()
 def report(
+    lang: Optional[Lang] = LANG,
     spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
     output: Optional[str] = typer.Option(None, "--output", "-o", help="the HTML file to write; standard output "
                                                                         "when left out"),
@@ -407,14 +448,22 @@ def report(
 def main() -> None:
     """Entry point: spec errors become one line on stderr and exit 1, never a traceback; usage
     errors exit 2 with the user's value shown at most a line's worth."""
-    try:
-        from typer._click.exceptions import ClickException  # typer ≥ 0.25 carries its own click
-    except ImportError:
-        from click.exceptions import ClickException
     # a run builds hundreds of thousands of small objects and frees them by reference count;
     # the cycle collector's default pace re-walks that growing heap (a third of a 10,000-layer
     # summary's time), so it runs rarely here
     gc.set_threshold(100_000, 50, 1000)
+    set_language(argv_language(sys.argv[1:]))
+    try:
+        _run()
+    finally:
+        set_language(None)  # in-process callers (the tests) start from the environment again
+
+
+def _run() -> None:
+    try:
+        from typer._click.exceptions import ClickException  # typer ≥ 0.25 carries its own click
+    except ImportError:
+        from click.exceptions import ClickException
     try:
         code = app(standalone_mode=False)
     except SpecError as e:

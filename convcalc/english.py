@@ -313,6 +313,11 @@ CATALOGUE: dict[str, Template] = {
     "phrase.why_norm_channels": "a normalisation layer's γ and β are one per channel",
     "phrase.network_input": "the network input is",
     "phrase.layer_gives": "layer '{name}' gives",
+    # the axes, as rules name them (messages.Word)
+    "phrase.word.length": "length",
+    "phrase.word.depth": "depth",
+    "phrase.word.height": "height",
+    "phrase.word.width": "width",
     "hint.channels_last": " (the input {shape} looks channels-last; convcalc reads {layout}: try {first})",
     # --- spec errors: arguments ---
     "error.arg_bool": "'{name}' must be true or false, got {value}",
