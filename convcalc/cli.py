@@ -12,7 +12,7 @@ import typer
 
 from convcalc import __version__
 from convcalc.errors import SpecError, echo, printable
-from convcalc.messages import LANGUAGES, set_language
+from convcalc.messages import LANGUAGES, Message, set_language
 
 USAGE_MESSAGE_WIDTH = 120  # a usage error quotes the user's value: at most this much of a line
 USAGE_MESSAGE_LINES = 40
@@ -194,7 +194,7 @@ def _verify_with_progress(net, seed: int, batch: int, estimate):
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
-        task = progress.add_task(f"running {net.name}", total=len(net.layers))
+        task = progress.add_task(Message("verify.progress", name=net.name), total=len(net.layers))
         return run_and_judge(net, seed, batch, estimate, on_layer=lambda _: progress.advance(task))
 
 
