@@ -3,10 +3,18 @@ current with the English one, and every message rendered in each."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from string import Formatter
+
 import pytest
 
 from convcalc.cli import argv_language
 from convcalc.messages import language_from_environment
+from tests.conftest import invoke
+from tests.test_terminal import ROOT, assert_fits, screen
 
 ENVIRONMENTS = [
     # (environment, language)
@@ -55,3 +63,112 @@ def test_the_compiled_catalogues_are_current():
 
     stale = [str(path) for path, data in outputs().items() if not path.exists() or path.read_bytes() != data]
     assert stale == [], "run: python -m convcalc.locale.build"
+
+
+# --- every entry translated, placeholders exact ---------------------------------------------------
+
+TRANSLATED = ["zh"]
+
+
+def _fields(text: str) -> set[str]:
+    """Placeholders with their format specs (`weights:,`): a translation keeps them exactly."""
+    return {f"{name}:{spec}" for _, name, spec, _ in Formatter().parse(text) if name is not None}
+
+
+def _entries(language: str):
+    pytest.importorskip("babel")
+    from convcalc.locale.build import read, template
+
+    translated = {m.context: m for m in list(read(language))[1:]}
+    return [(m, translated.get(m.context)) for m in list(template())[1:]]
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_entry_is_translated(language):
+    missing = [m.context for m, t in _entries(language)
+               if t is None or not all(t.string if isinstance(t.string, tuple) else (t.string,))]
+    assert missing == [], f"{len(missing)} entries without a {language} translation"
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_translations_keep_the_placeholders(language):
+    wrong = []
+    for m, t in _entries(language):
+        if t is None:
+            continue
+        if isinstance(m.id, tuple):  # a plural: every form uses English fields, together those both forms use
+            one, other = _fields(m.id[0]), _fields(m.id[1])
+            forms = [_fields(s) for s in t.string]
+            ok = all(f <= one | other for f in forms) and set().union(*forms) >= one & other
+        else:
+            ok = _fields(t.string) == _fields(m.id)
+        if not ok:
+            wrong.append(m.context)
+    assert wrong == []
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_message_renders_in_each_language(language):
+    """Each catalogue entry formats with its English placeholders' values, in the language."""
+    from convcalc.english import CATALOGUE
+    from convcalc.messages import Message, placeholders, set_language
+
+    set_language(language)
+    try:
+        for id, template in CATALOGUE.items():
+            Message(id, **{name: 2 for name in placeholders(template)})
+    finally:
+        set_language(None)
+
+
+# --- what a person sees ---------------------------------------------------------------------------
+
+def test_done_when_explain_in_chinese_and_spanish():
+    zh = " ".join(invoke("explain", "mnist_cnn", "conv2d_2", "--lang", "zh").out.split())
+    assert "64 个卷积核每个都是 32×5×5" in zh and "51,264" in zh and "输出高度" in zh
+
+
+def test_lang_in_the_environment_chooses_the_headings():
+    env = {**os.environ, "LANG": "zh_CN.UTF-8", "PYTHONPATH": str(ROOT)}
+    for name in ("CONVCALC_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        env.pop(name, None)
+    out = subprocess.run([sys.executable, "-m", "convcalc", "summary", "lenet5"], env=env, capture_output=True,
+                         text=True, check=True).stdout
+    assert "层（类型）" in out and "总参数量：61,706" in out
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_json_keeps_ids_and_numbers_and_speaks_the_language(language):
+    english = json.loads(invoke("explain", "mnist_cnn", "-f", "json").out)
+    spoken = json.loads(invoke("explain", "mnist_cnn", "-f", "json", "--lang", language).out)
+    for e, s in zip(english, spoken):
+        assert [(x["id"], x["params"], x["value"], x["substituted"]) for x in e["steps"]] == \
+               [(x["id"], x["params"], x["value"], x["substituted"]) for x in s["steps"]]
+        assert [n["id"] for n in e["note_messages"]] == [n["id"] for n in s["note_messages"]]
+        assert {k: v for k, v in e.items() if k not in ("steps", "notes", "note_messages", "picture")} == \
+               {k: v for k, v in s.items() if k not in ("steps", "notes", "note_messages", "picture")}
+        assert e["notes"] == [] or e["notes"] != s["notes"]
+    assert invoke("summary", "vgg16", "-f", "json", "--lang", language).out == invoke("summary", "vgg16", "-f", "json").out
+
+
+def test_a_spec_error_in_chinese():
+    result = invoke("summary", "-", "--lang", "zh", stdin=b"input: [1, 3, 3]\nlayers:\n  - conv2d: {filters: 4, kernel_size: 5}\n")
+    assert result.code == 1 and result.err.count("\n") == 1
+    assert "卷积核 5 > 填充后的高度 3" in result.err and "第 1 层 'conv2d_1'（第 3 行）" in result.err
+
+
+SCREENS = [
+    ["summary", "mnist_cnn"], ["summary", "googlenet"], ["summary", "resnet18", "--depth", "2"],
+    ["explain", "mnist_cnn"], ["explain", "alexnet"], ["explain", "shufflenet_v2_x1_0"], ["verify", "lenet5"],
+    ["compare", "lenet5", "alexnet", "vgg16", "resnet50"], ["solve", "--input", "28", "--output", "14"],
+    ["solve", "--input", "28", "--output", "14", "--pool", "--limit", "50"], ["layers"],
+]
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+@pytest.mark.parametrize("args", SCREENS, ids=" ".join)
+def test_every_line_fits_80_columns(language, args):
+    code, text = screen(*args, "--lang", language)
+    assert code == 0
+    assert_fits(text)
+    assert len(text.split()) > 5

@@ -122,7 +122,7 @@ def _steps(steps, columns: int) -> Iterator[Line]:
         rows = [(what, [part for text in lines for part in wrap(text, room, hang=2)]) for what, lines in rows]
         value = max(width_of(text) for _, lines in rows for text in lines)
     for what, lines in rows:  # padded as rich's Table.grid padded them
-        yield [(what.ljust(label) + "  ", "bold"), (_pad(lines[0], value), "")]
+        yield [(_pad(what, label) + "  ", "bold"), (_pad(lines[0], value), "")]
         for text in lines[1:]:
             yield [(" " * (label + 2), "bold"), (_pad(text, value), "")]
 
