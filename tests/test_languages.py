@@ -67,7 +67,7 @@ def test_the_compiled_catalogues_are_current():
 
 # --- every entry translated, placeholders exact ---------------------------------------------------
 
-TRANSLATED = ["zh"]
+TRANSLATED = ["zh", "es"]
 
 
 def _fields(text: str) -> set[str]:
@@ -126,6 +126,8 @@ def test_every_message_renders_in_each_language(language):
 def test_done_when_explain_in_chinese_and_spanish():
     zh = " ".join(invoke("explain", "mnist_cnn", "conv2d_2", "--lang", "zh").out.split())
     assert "64 个卷积核每个都是 32×5×5" in zh and "51,264" in zh and "输出高度" in zh
+    es = " ".join(invoke("explain", "mnist_cnn", "conv2d_2", "--lang", "es").out.split())
+    assert "cada uno de los 64 filtros es un bloque de 32×5×5" in es and "51,264" in es and "altura de salida" in es
 
 
 def test_lang_in_the_environment_chooses_the_headings():
@@ -149,6 +151,13 @@ def test_json_keeps_ids_and_numbers_and_speaks_the_language(language):
                {k: v for k, v in s.items() if k not in ("steps", "notes", "note_messages", "picture")}
         assert e["notes"] == [] or e["notes"] != s["notes"]
     assert invoke("summary", "vgg16", "-f", "json", "--lang", language).out == invoke("summary", "vgg16", "-f", "json").out
+
+
+def test_a_spec_error_in_spanish_by_the_environment(monkeypatch):
+    monkeypatch.setenv("CONVCALC_LANG", "es")
+    result = invoke("summary", "-", stdin=b"input: [1, 3, 3]\nlayers:\n  - conv2d: {filters: 4, kernel_size: 5}\n")
+    assert result.code == 1 and result.err.count("\n") == 1
+    assert "capa 1 'conv2d_1' (línea 3): núcleo 5 > altura con relleno 3" in result.err
 
 
 def test_a_spec_error_in_chinese():
