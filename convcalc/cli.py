@@ -17,16 +17,31 @@ from convcalc.messages import LANGUAGES, Message, set_language
 USAGE_MESSAGE_WIDTH = 120  # a usage error quotes the user's value: at most this much of a line
 USAGE_MESSAGE_LINES = 40
 
+def argv_language(args: list[str]) -> Optional[str]:
+    """The language `--lang X` or `--lang=X` names, read before typer parses anything (so that
+    messages and help are in it from the start); None when absent or not one convcalc speaks."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        value = arg[len("--lang="):] if arg.startswith("--lang=") else args[i + 1] if arg == "--lang" and i + 1 < len(args) else None
+        if value is not None and value in LANGUAGES:
+            return value
+    return None
+
+
+# the help texts below are rendered when this module is imported (typer reads them then), so the
+# language `--lang` or the environment asks for is chosen first
+set_language(argv_language(sys.argv[1:]))
+
 app = typer.Typer(
-    help="Output shapes, parameters, MACs and receptive fields of CNN architectures.",
+    help=Message("help.root"),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-SPEC_HELP = "spec file, '-' for standard input, or a bundled example name (e.g. lenet5)"
-GET_HELP = "print one value of the JSON output, e.g. totals.params or layers.conv2d_2.output_shape"
+SPEC_HELP = Message("help.spec")
 
 
 class Lang(str, Enum):
@@ -42,20 +57,7 @@ def _use_language(value: Optional[Lang]) -> Optional[Lang]:
 
 
 LANG = typer.Option(None, "--lang", callback=_use_language, is_eager=True,
-                    help="language of everything printed: en, zh or es (default: CONVCALC_LANG, then LANGUAGE, "
-                         "LC_ALL, LC_MESSAGES, LANG)")
-
-
-def argv_language(args: list[str]) -> Optional[str]:
-    """The language `--lang X` or `--lang=X` names, read before typer parses anything (so that
-    messages and help are in it from the start); None when absent or not one convcalc speaks."""
-    for i, arg in enumerate(args):
-        if arg == "--":
-            break
-        value = arg[len("--lang="):] if arg.startswith("--lang=") else args[i + 1] if arg == "--lang" and i + 1 < len(args) else None
-        if value is not None and value in LANGUAGES:
-            return value
-    return None
+                    help=Message("help.lang"))
 
 
 def _print_get(data, path: str, as_json: bool) -> None:
@@ -87,22 +89,21 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(help=Message("help.root"))
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="print the version and exit"),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help=Message("help.root.version")),
 ) -> None:
     """Output shapes, parameters, MACs and receptive fields of CNN architectures."""
 
 
-@app.command()
+@app.command(help=Message("help.summary"))
 def summary(
     lang: Optional[Lang] = LANG,
     spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table (rich), json, csv or markdown"),
-    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
-    get: Optional[str] = typer.Option(None, "--get", help=GET_HELP),
-    depth: Optional[int] = typer.Option(None, "--depth", "-d", min=1, help="collapse blocks below this depth into "
-                                        "one row each (1: top-level entries); JSON keeps every layer"),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help=Message("help.summary.fmt")),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=Message("help.input_shape")),
+    get: Optional[str] = typer.Option(None, "--get", help=Message("help.summary.get")),
+    depth: Optional[int] = typer.Option(None, "--depth", "-d", min=1, help=Message("help.summary.depth")),
 ) -> None:
     """Per-layer table like Keras' summary(): shapes, kernels, params, MACs, receptive field."""
     from convcalc.engine import analyze
@@ -137,18 +138,17 @@ MAX_SEED = 2**64 - 1  # PyTorch's manual_seed takes the same range
 MAX_BATCH = 2**31 - 1
 
 
-@app.command()
+@app.command(help=Message("help.verify"))
 def verify(
     lang: Optional[Lang] = LANG,
     spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
-    seed: int = typer.Option(0, "--seed", min=0, max=MAX_SEED, help="seed for the random input and weights, 0 to 2**64 − 1"),
-    batch: int = typer.Option(1, "--batch", min=1, max=MAX_BATCH, help="batch size of the forward pass"),
+    seed: int = typer.Option(0, "--seed", min=0, max=MAX_SEED, help=Message("help.verify.seed")),
+    batch: int = typer.Option(1, "--batch", min=1, max=MAX_BATCH, help=Message("help.verify.batch")),
     max_memory: Optional[str] = typer.Option(
-        None, "--max-memory", help="refuse to run above this estimated peak, e.g. 6G (always within 80% of the RAM "
-                                   "available and of the address space left under ulimit -v)"),
-    fmt: VerifyFormat = typer.Option(VerifyFormat.table, "--format", "-f", help="table or json"),
-    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
-    get: Optional[str] = typer.Option(None, "--get", help=GET_HELP.replace("totals.params or layers.conv2d_2.output_shape", "ok or layers.3.actual_shape")),
+        None, "--max-memory", help=Message("help.verify.max_memory")),
+    fmt: VerifyFormat = typer.Option(VerifyFormat.table, "--format", "-f", help=Message("help.verify.fmt")),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=Message("help.input_shape")),
+    get: Optional[str] = typer.Option(None, "--get", help=Message("help.verify.get")),
 ) -> None:
     """Run the network in NumPy with random weights; compare every shape and parameter count."""
     from convcalc.engine import analyze
@@ -203,17 +203,17 @@ class ExplainFormat(str, Enum):
     json = "json"
 
 
-@app.command()
+@app.command(help=Message("help.explain"))
 def explain(
     lang: Optional[Lang] = LANG,
-    spec: Optional[str] = typer.Argument(None, metavar="[SPEC]", help=SPEC_HELP + "; leave out with --layer"),
-    layer: Optional[str] = typer.Argument(None, metavar="[LAYER]", help="a layer name or 1-based index; all layers when left out"),
-    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="input shape, e.g. 32x14x14 (overrides the spec's)"),
+    spec: Optional[str] = typer.Argument(None, metavar="[SPEC]", help=Message("help.explain.spec")),
+    layer: Optional[str] = typer.Argument(None, metavar="[LAYER]", help=Message("help.explain.layer")),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=Message("help.explain.input_shape")),
     entry: Optional[str] = typer.Option(
-        None, "--layer", "-l", help="one layer entry in spec syntax, e.g. 'conv2d: {filters: 64, kernel_size: 5}'"),
-    fmt: ExplainFormat = typer.Option(ExplainFormat.text, "--format", "-f", help="text or json"),
-    picture: bool = typer.Option(True, "--picture/--no-picture", help="draw the window grid for small layers"),
-    get: Optional[str] = typer.Option(None, "--get", help="print one value of the JSON output, e.g. conv2d_2.params"),
+        None, "--layer", "-l", help=Message("help.explain.entry")),
+    fmt: ExplainFormat = typer.Option(ExplainFormat.text, "--format", "-f", help=Message("help.explain.fmt")),
+    picture: bool = typer.Option(True, "--picture/--no-picture", help=Message("help.explain.picture")),
+    get: Optional[str] = typer.Option(None, "--get", help=Message("help.explain.get")),
 ) -> None:
     """Step by step for one layer or all: the formula, the same with this layer's numbers, the result."""
     from convcalc.engine import analyze
@@ -246,10 +246,10 @@ class CatalogueFormat(str, Enum):
     markdown = "markdown"
 
 
-@app.command()
+@app.command(help=Message("help.layers"))
 def layers(
     lang: Optional[Lang] = LANG,
-    fmt: CatalogueFormat = typer.Option(CatalogueFormat.table, "--format", "-f", help="table, json or markdown"),
+    fmt: CatalogueFormat = typer.Option(CatalogueFormat.table, "--format", "-f", help=Message("help.layers.fmt")),
 ) -> None:
     """The catalogue of layer types, their arguments, aliases and defaults."""
     from convcalc.render import catalogue
@@ -260,11 +260,11 @@ def layers(
         sys.stdout.write(catalogue.to_json() if fmt is CatalogueFormat.json else catalogue.to_markdown())
 
 
-@app.command()
+@app.command(help=Message("help.compare"))
 def compare(
     lang: Optional[Lang] = LANG,
-    specs: list[str] = typer.Argument(..., metavar="SPEC...", help="two or more specs: files, '-' or bundled example names"),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table (rich), json, csv or markdown"),
+    specs: list[str] = typer.Argument(..., metavar="SPEC...", help=Message("help.compare.specs")),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help=Message("help.summary.fmt")),
 ) -> None:
     """One table across networks: depth, params, MACs, activation memory, output, largest layer."""
     from convcalc.engine import analyze
@@ -285,22 +285,22 @@ class SolveFormat(str, Enum):
     json = "json"
 
 
-@app.command()
+@app.command(help=Message("help.solve"))
 def solve(
     lang: Optional[Lang] = LANG,
-    input_size: Optional[int] = typer.Option(None, "--input", "-i", min=1, help="input size N on one axis"),
-    output_size: Optional[int] = typer.Option(None, "--output", "-o", min=1, help="wanted output size"),
-    kernel: Optional[int] = typer.Option(None, "--kernel", "-k", min=1, help="kernel size K (searched 1–11 if left out)"),
-    stride: Optional[int] = typer.Option(None, "--stride", "-s", min=1, help="stride S (searched 1–8)"),
-    padding: Optional[int] = typer.Option(None, "--padding", "-p", min=0, help="symmetric padding P (searched 0–D·(K−1))"),
-    dilation: Optional[int] = typer.Option(None, "--dilation", "-d", min=1, help="dilation D (searched 1–4)"),
-    output_padding: Optional[int] = typer.Option(None, "--output-padding", min=0, help="transposed convs only"),
-    transposed: bool = typer.Option(False, "--transposed", help="solve for a transposed convolution"),
-    pool: bool = typer.Option(False, "--pool", help="solve for a pooling layer (PyTorch's rule; P ≤ K/2)"),
-    ceil_mode: bool = typer.Option(False, "--ceil-mode", help="with --pool: round up"),
-    same: bool = typer.Option(False, "--same", help="the padding that keeps the size: needs --input and --kernel"),
-    limit: int = typer.Option(20, "--limit", min=1, help="show at most this many solutions"),
-    fmt: SolveFormat = typer.Option(SolveFormat.table, "--format", "-f", help="table or json"),
+    input_size: Optional[int] = typer.Option(None, "--input", "-i", min=1, help=Message("help.solve.input_size")),
+    output_size: Optional[int] = typer.Option(None, "--output", "-o", min=1, help=Message("help.solve.output_size")),
+    kernel: Optional[int] = typer.Option(None, "--kernel", "-k", min=1, help=Message("help.solve.kernel")),
+    stride: Optional[int] = typer.Option(None, "--stride", "-s", min=1, help=Message("help.solve.stride")),
+    padding: Optional[int] = typer.Option(None, "--padding", "-p", min=0, help=Message("help.solve.padding")),
+    dilation: Optional[int] = typer.Option(None, "--dilation", "-d", min=1, help=Message("help.solve.dilation")),
+    output_padding: Optional[int] = typer.Option(None, "--output-padding", min=0, help=Message("help.solve.output_padding")),
+    transposed: bool = typer.Option(False, "--transposed", help=Message("help.solve.transposed")),
+    pool: bool = typer.Option(False, "--pool", help=Message("help.solve.pool")),
+    ceil_mode: bool = typer.Option(False, "--ceil-mode", help=Message("help.solve.ceil_mode")),
+    same: bool = typer.Option(False, "--same", help=Message("help.solve.same")),
+    limit: int = typer.Option(20, "--limit", min=1, help=Message("help.solve.limit")),
+    fmt: SolveFormat = typer.Option(SolveFormat.table, "--format", "-f", help=Message("help.solve.fmt")),
 ) -> None:
     """The inverse problem: which kernel, stride, padding, dilation take INPUT to OUTPUT?"""
     from convcalc import solve as solver
@@ -334,17 +334,17 @@ class QuizFormat(str, Enum):
     json = "json"
 
 
-@app.command()
+@app.command(help=Message("help.quiz"))
 def quiz(
     lang: Optional[Lang] = LANG,
-    seed: int = typer.Option(0, "--seed", help="the same seed gives the same quiz on every machine"),
-    count: int = typer.Option(10, "--count", "-n", min=1, max=500, help="number of questions"),
+    seed: int = typer.Option(0, "--seed", help=Message("help.quiz.seed")),
+    count: int = typer.Option(10, "--count", "-n", min=1, max=500, help=Message("help.quiz.count")),
     topics: str = typer.Option(",".join(("shapes", "params", "padding", "receptive-field")), "--topics",
-                               help="comma-separated: shapes, params, padding, receptive-field"),
-    difficulty: str = typer.Option("medium", "--difficulty", help="easy, medium or hard"),
-    answers: bool = typer.Option(False, "--answers", help="print the answer key instead of the questions"),
-    fmt: QuizFormat = typer.Option(QuizFormat.markdown, "--format", "-f", help="markdown or json (answer key)"),
-    grade_file: Optional[str] = typer.Option(None, "--grade", help="grade a student's YAML answers (number: answer)"),
+                               help=Message("help.quiz.topics")),
+    difficulty: str = typer.Option("medium", "--difficulty", help=Message("help.quiz.difficulty")),
+    answers: bool = typer.Option(False, "--answers", help=Message("help.quiz.answers")),
+    fmt: QuizFormat = typer.Option(QuizFormat.markdown, "--format", "-f", help=Message("help.quiz.fmt")),
+    grade_file: Optional[str] = typer.Option(None, "--grade", help=Message("help.quiz.grade_file")),
 ) -> None:
     """Exercise sets for a class: questions as Markdown, an answer key, and grading."""
     from convcalc import quiz as q
@@ -368,7 +368,7 @@ def quiz(
         sys.stdout.write(render.questions_markdown(questions, seed, difficulty))
 
 
-@app.command()
+@app.command(help=Message("help.schema"))
 def schema(
     lang: Optional[Lang] = LANG,
 ) -> None:
@@ -388,19 +388,14 @@ class DrawFormat(str, Enum):
     png = "png"
 
 
-@app.command()
+@app.command(help=Message("help.draw"))
 def draw(
     lang: Optional[Lang] = LANG,
     spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="the file to write; SVG to standard output "
-                                                                        "when left out"),
-    fmt: Optional[DrawFormat] = typer.Option(None, "--format", "-f", help="svg or png (png needs the extra: pip "
-                                                                          "install 'convcalc[png]'); default from "
-                                                                          "-o's suffix, else svg"),
-    style: Optional[DrawStyle] = typer.Option(None, "--style", "-s", help="boxes (a chain of layers, as LeNet's "
-                                                                          "figure) or graph (any network); default "
-                                                                          "boxes for a chain, graph otherwise"),
-    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help=Message("help.draw.output")),
+    fmt: Optional[DrawFormat] = typer.Option(None, "--format", "-f", help=Message("help.draw.fmt")),
+    style: Optional[DrawStyle] = typer.Option(None, "--style", "-s", help=Message("help.draw.style")),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=Message("help.input_shape")),
 ) -> None:
     """Draw the network: feature maps as boxes with their kernels, or the layer graph (SVG or PNG)."""
     from convcalc.engine import analyze
@@ -426,13 +421,12 @@ def _write_file(path: str, data: bytes) -> None:
         raise SpecError("error.write_file", path=echo(path), reason=e.strerror or type(e).__name__) from None
 
 
-@app.command()
+@app.command(help=Message("help.report"))
 def report(
     lang: Optional[Lang] = LANG,
     spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="the HTML file to write; standard output "
-                                                                        "when left out"),
-    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help=Message("help.report.output")),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=Message("help.input_shape")),
 ) -> None:
     """One self-contained HTML page: the drawing, the summary table and every layer's explanation."""
     from convcalc.engine import analyze

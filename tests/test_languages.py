@@ -181,3 +181,12 @@ def test_every_line_fits_80_columns(language, args):
     assert code == 0
     assert_fits(text)
     assert len(text.split()) > 5
+
+
+@pytest.mark.parametrize("language, words", [("en", "Per-layer table"), ("zh", "逐层表格"), ("es", "Tabla por capas")])
+def test_help_in_each_language(language, words):
+    """Help texts are rendered when the CLI module is imported: a fresh process, as users run it."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-m", "convcalc", "summary", "--help", "--lang", language], env=env,
+                         capture_output=True, text=True, check=True).stdout
+    assert words in out and "--lang" in out
