@@ -10,8 +10,12 @@ import sys
 from string import Formatter
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.cells import cell_len
 
 from convcalc.cli import argv_language
+from convcalc.render.grid import wrap
 from convcalc.messages import language_from_environment
 from tests.conftest import invoke
 from tests.test_terminal import ROOT, assert_fits, screen
@@ -124,8 +128,9 @@ def test_every_message_renders_in_each_language(language):
 # --- what a person sees ---------------------------------------------------------------------------
 
 def test_done_when_explain_in_chinese_and_spanish():
-    zh = " ".join(invoke("explain", "mnist_cnn", "conv2d_2", "--lang", "zh").out.split())
-    assert "64 个卷积核每个都是 32×5×5" in zh and "51,264" in zh and "输出高度" in zh
+    zh = invoke("explain", "mnist_cnn", "conv2d_2", "--lang", "zh").out
+    (layer,) = json.loads(invoke("explain", "mnist_cnn", "conv2d_2", "--lang", "zh", "-f", "json").out)
+    assert "64 个卷积核每个都是 32×5×5" in layer["notes"][0] and "51,264" in zh and "输出高度" in zh
     es = " ".join(invoke("explain", "mnist_cnn", "conv2d_2", "--lang", "es").out.split())
     assert "cada uno de los 64 filtros es un bloque de 32×5×5" in es and "51,264" in es and "altura de salida" in es
 
@@ -190,3 +195,20 @@ def test_help_in_each_language(language, words):
     out = subprocess.run([sys.executable, "-m", "convcalc", "summary", "--help", "--lang", language], env=env,
                          capture_output=True, text=True, check=True).stdout
     assert words in out and "--lang" in out
+
+
+@given(st.integers(min_value=8, max_value=90), st.integers(min_value=0, max_value=4))
+def test_chinese_prose_wraps_by_display_width(width, hang):
+    """Every line within the width in cells, nothing lost, no line starting with closing punctuation."""
+    from convcalc.english import CATALOGUE
+    from convcalc.messages import Message, placeholders, set_language
+
+    set_language("zh")
+    try:
+        text = "• " + Message("note.conv_spans_all", **{k: 32 for k in placeholders(CATALOGUE["note.conv_spans_all"])})
+    finally:
+        set_language(None)
+    lines = wrap(text, width, hang)
+    assert all(cell_len(line) <= max(width, hang + 2) for line in lines)
+    assert "".join(line.strip() for line in lines).replace(" ", "") == text.replace(" ", "")
+    assert not any(line.strip()[:1] in "，。、：；）" for line in lines[1:])
