@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import sys
 from enum import Enum
+from unicodedata import east_asian_width
 from typing import Optional
 
 import typer
@@ -29,19 +30,36 @@ def argv_language(args: list[str]) -> Optional[str]:
     return None
 
 
+OPTION_WIDTH, COMMAND_WIDTH = 44, 76  # cells for an option's help beside its name, and a command's
+
+
+def _help(id: str, width: int = OPTION_WIDTH) -> str:
+    """A help text in the chosen language. click wraps help by characters, so text with wide
+    (Chinese) characters is wrapped here by display width instead — to fit the option column
+    of an 80-column screen — and marked with click's "\\b" to keep it as wrapped (a one-line
+    text stays click's to wrap, with the "[default: …]" click adds after it)."""
+    text = Message(id)
+    if text.isascii() or not any(east_asian_width(c) in "WF" for c in text):
+        return text
+    from convcalc.render.grid import wrap
+
+    lines = wrap(text, width)
+    return text if len(lines) == 1 else "\b\n" + "\n".join(lines)
+
+
 # the help texts below are rendered when this module is imported (typer reads them then), so the
 # language `--lang` or the environment asks for is chosen first
 set_language(argv_language(sys.argv[1:]))
 
 app = typer.Typer(
-    help=Message("help.root"),
+    help=_help("help.root", COMMAND_WIDTH),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-SPEC_HELP = Message("help.spec")
+SPEC_HELP = _help("help.spec")
 
 
 class Lang(str, Enum):
@@ -57,7 +75,7 @@ def _use_language(value: Optional[Lang]) -> Optional[Lang]:
 
 
 LANG = typer.Option(None, "--lang", callback=_use_language, is_eager=True,
-                    help=Message("help.lang"))
+                    help=_help("help.lang"))
 
 
 def _print_get(data, path: str, as_json: bool) -> None:
@@ -79,7 +97,7 @@ def parse_shape(text: Optional[str]) -> Optional[tuple[int, ...]]:
         return None
     parts = text.replace(",", "x").replace("×", "x").split("x")
     if not 1 <= len(parts) <= 4 or not all(p.strip().isdigit() and int(p) >= 1 for p in parts):
-        raise typer.BadParameter(f"expected sizes like 3x224x224 (1 to 4 positive whole numbers), got {echo(text)}")
+        raise typer.BadParameter(Message("usage.shape", value=echo(text)))
     return tuple(int(p) for p in parts)
 
 
@@ -89,21 +107,21 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback(help=Message("help.root"))
+@app.callback(help=_help("help.root"))
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help=Message("help.root.version")),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help=_help("help.root.version")),
 ) -> None:
     """Output shapes, parameters, MACs and receptive fields of CNN architectures."""
 
 
-@app.command(help=Message("help.summary"))
+@app.command(help=_help("help.summary", COMMAND_WIDTH))
 def summary(
     lang: Optional[Lang] = LANG,
     spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help=Message("help.summary.fmt")),
-    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=Message("help.input_shape")),
-    get: Optional[str] = typer.Option(None, "--get", help=Message("help.summary.get")),
-    depth: Optional[int] = typer.Option(None, "--depth", "-d", min=1, help=Message("help.summary.depth")),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help=_help("help.summary.fmt")),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=_help("help.input_shape")),
+    get: Optional[str] = typer.Option(None, "--get", help=_help("help.summary.get")),
+    depth: Optional[int] = typer.Option(None, "--depth", "-d", min=1, help=_help("help.summary.depth")),
 ) -> None:
     """Per-layer table like Keras' summary(): shapes, kernels, params, MACs, receptive field."""
     from convcalc.engine import analyze
@@ -138,17 +156,17 @@ MAX_SEED = 2**64 - 1  # PyTorch's manual_seed takes the same range
 MAX_BATCH = 2**31 - 1
 
 
-@app.command(help=Message("help.verify"))
+@app.command(help=_help("help.verify", COMMAND_WIDTH))
 def verify(
     lang: Optional[Lang] = LANG,
     spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
-    seed: int = typer.Option(0, "--seed", min=0, max=MAX_SEED, help=Message("help.verify.seed")),
-    batch: int = typer.Option(1, "--batch", min=1, max=MAX_BATCH, help=Message("help.verify.batch")),
+    seed: int = typer.Option(0, "--seed", min=0, max=MAX_SEED, help=_help("help.verify.seed")),
+    batch: int = typer.Option(1, "--batch", min=1, max=MAX_BATCH, help=_help("help.verify.batch")),
     max_memory: Optional[str] = typer.Option(
-        None, "--max-memory", help=Message("help.verify.max_memory")),
-    fmt: VerifyFormat = typer.Option(VerifyFormat.table, "--format", "-f", help=Message("help.verify.fmt")),
-    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=Message("help.input_shape")),
-    get: Optional[str] = typer.Option(None, "--get", help=Message("help.verify.get")),
+        None, "--max-memory", help=_help("help.verify.max_memory")),
+    fmt: VerifyFormat = typer.Option(VerifyFormat.table, "--format", "-f", help=_help("help.verify.fmt")),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=_help("help.input_shape")),
+    get: Optional[str] = typer.Option(None, "--get", help=_help("help.verify.get")),
 ) -> None:
     """Run the network in NumPy with random weights; compare every shape and parameter count."""
     from convcalc.engine import analyze
@@ -203,17 +221,17 @@ class ExplainFormat(str, Enum):
     json = "json"
 
 
-@app.command(help=Message("help.explain"))
+@app.command(help=_help("help.explain", COMMAND_WIDTH))
 def explain(
     lang: Optional[Lang] = LANG,
-    spec: Optional[str] = typer.Argument(None, metavar="[SPEC]", help=Message("help.explain.spec")),
-    layer: Optional[str] = typer.Argument(None, metavar="[LAYER]", help=Message("help.explain.layer")),
-    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=Message("help.explain.input_shape")),
+    spec: Optional[str] = typer.Argument(None, metavar="[SPEC]", help=_help("help.explain.spec")),
+    layer: Optional[str] = typer.Argument(None, metavar="[LAYER]", help=_help("help.explain.layer")),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=_help("help.explain.input_shape")),
     entry: Optional[str] = typer.Option(
-        None, "--layer", "-l", help=Message("help.explain.entry")),
-    fmt: ExplainFormat = typer.Option(ExplainFormat.text, "--format", "-f", help=Message("help.explain.fmt")),
-    picture: bool = typer.Option(True, "--picture/--no-picture", help=Message("help.explain.picture")),
-    get: Optional[str] = typer.Option(None, "--get", help=Message("help.explain.get")),
+        None, "--layer", "-l", help=_help("help.explain.entry")),
+    fmt: ExplainFormat = typer.Option(ExplainFormat.text, "--format", "-f", help=_help("help.explain.fmt")),
+    picture: bool = typer.Option(True, "--picture/--no-picture", help=_help("help.explain.picture")),
+    get: Optional[str] = typer.Option(None, "--get", help=_help("help.explain.get")),
 ) -> None:
     """Step by step for one layer or all: the formula, the same with this layer's numbers, the result."""
     from convcalc.engine import analyze
@@ -223,12 +241,12 @@ def explain(
 
     if entry is not None:
         if spec is not None:
-            raise typer.BadParameter("give a SPEC or --layer, not both", param_hint="SPEC")
+            raise typer.BadParameter(Message("usage.spec_and_layer"), param_hint="SPEC")
         if input_shape is None:
-            raise typer.BadParameter("--layer needs --input, e.g. --input 32x14x14", param_hint="--input")
+            raise typer.BadParameter(Message("usage.layer_needs_input"), param_hint="--input")
         net = analyze(single_layer_spec(parse_shape(input_shape), entry))
     elif spec is None:
-        raise typer.BadParameter("give a SPEC (file, '-' or example name), or --input with --layer", param_hint="SPEC")
+        raise typer.BadParameter(Message("usage.no_spec"), param_hint="SPEC")
     else:
         net = analyze(load_spec(spec, parse_shape(input_shape)))
     explanations = explain_layers(net, layer)
@@ -246,10 +264,10 @@ class CatalogueFormat(str, Enum):
     markdown = "markdown"
 
 
-@app.command(help=Message("help.layers"))
+@app.command(help=_help("help.layers", COMMAND_WIDTH))
 def layers(
     lang: Optional[Lang] = LANG,
-    fmt: CatalogueFormat = typer.Option(CatalogueFormat.table, "--format", "-f", help=Message("help.layers.fmt")),
+    fmt: CatalogueFormat = typer.Option(CatalogueFormat.table, "--format", "-f", help=_help("help.layers.fmt")),
 ) -> None:
     """The catalogue of layer types, their arguments, aliases and defaults."""
     from convcalc.render import catalogue
@@ -260,11 +278,11 @@ def layers(
         sys.stdout.write(catalogue.to_json() if fmt is CatalogueFormat.json else catalogue.to_markdown())
 
 
-@app.command(help=Message("help.compare"))
+@app.command(help=_help("help.compare", COMMAND_WIDTH))
 def compare(
     lang: Optional[Lang] = LANG,
-    specs: list[str] = typer.Argument(..., metavar="SPEC...", help=Message("help.compare.specs")),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help=Message("help.summary.fmt")),
+    specs: list[str] = typer.Argument(..., metavar="SPEC...", help=_help("help.compare.specs")),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help=_help("help.summary.fmt")),
 ) -> None:
     """One table across networks: depth, params, MACs, activation memory, output, largest layer."""
     from convcalc.engine import analyze
@@ -272,7 +290,7 @@ def compare(
     from convcalc.spec.loader import load_spec
 
     if specs.count("-") > 1:
-        raise typer.BadParameter("standard input ('-') can be read once", param_hint="SPECS")
+        raise typer.BadParameter(Message("usage.stdin_twice"), param_hint="SPECS")
     nets = [analyze(load_spec(s)) for s in specs]
     if fmt is Format.table:
         render.print_table(nets)
@@ -285,37 +303,37 @@ class SolveFormat(str, Enum):
     json = "json"
 
 
-@app.command(help=Message("help.solve"))
+@app.command(help=_help("help.solve", COMMAND_WIDTH))
 def solve(
     lang: Optional[Lang] = LANG,
-    input_size: Optional[int] = typer.Option(None, "--input", "-i", min=1, help=Message("help.solve.input_size")),
-    output_size: Optional[int] = typer.Option(None, "--output", "-o", min=1, help=Message("help.solve.output_size")),
-    kernel: Optional[int] = typer.Option(None, "--kernel", "-k", min=1, help=Message("help.solve.kernel")),
-    stride: Optional[int] = typer.Option(None, "--stride", "-s", min=1, help=Message("help.solve.stride")),
-    padding: Optional[int] = typer.Option(None, "--padding", "-p", min=0, help=Message("help.solve.padding")),
-    dilation: Optional[int] = typer.Option(None, "--dilation", "-d", min=1, help=Message("help.solve.dilation")),
-    output_padding: Optional[int] = typer.Option(None, "--output-padding", min=0, help=Message("help.solve.output_padding")),
-    transposed: bool = typer.Option(False, "--transposed", help=Message("help.solve.transposed")),
-    pool: bool = typer.Option(False, "--pool", help=Message("help.solve.pool")),
-    ceil_mode: bool = typer.Option(False, "--ceil-mode", help=Message("help.solve.ceil_mode")),
-    same: bool = typer.Option(False, "--same", help=Message("help.solve.same")),
-    limit: int = typer.Option(20, "--limit", min=1, help=Message("help.solve.limit")),
-    fmt: SolveFormat = typer.Option(SolveFormat.table, "--format", "-f", help=Message("help.solve.fmt")),
+    input_size: Optional[int] = typer.Option(None, "--input", "-i", min=1, help=_help("help.solve.input_size")),
+    output_size: Optional[int] = typer.Option(None, "--output", "-o", min=1, help=_help("help.solve.output_size")),
+    kernel: Optional[int] = typer.Option(None, "--kernel", "-k", min=1, help=_help("help.solve.kernel")),
+    stride: Optional[int] = typer.Option(None, "--stride", "-s", min=1, help=_help("help.solve.stride")),
+    padding: Optional[int] = typer.Option(None, "--padding", "-p", min=0, help=_help("help.solve.padding")),
+    dilation: Optional[int] = typer.Option(None, "--dilation", "-d", min=1, help=_help("help.solve.dilation")),
+    output_padding: Optional[int] = typer.Option(None, "--output-padding", min=0, help=_help("help.solve.output_padding")),
+    transposed: bool = typer.Option(False, "--transposed", help=_help("help.solve.transposed")),
+    pool: bool = typer.Option(False, "--pool", help=_help("help.solve.pool")),
+    ceil_mode: bool = typer.Option(False, "--ceil-mode", help=_help("help.solve.ceil_mode")),
+    same: bool = typer.Option(False, "--same", help=_help("help.solve.same")),
+    limit: int = typer.Option(20, "--limit", min=1, help=_help("help.solve.limit")),
+    fmt: SolveFormat = typer.Option(SolveFormat.table, "--format", "-f", help=_help("help.solve.fmt")),
 ) -> None:
     """The inverse problem: which kernel, stride, padding, dilation take INPUT to OUTPUT?"""
     from convcalc import solve as solver
     from convcalc.render import solve as render
 
     if transposed and pool:
-        raise typer.BadParameter("--transposed and --pool cannot go together", param_hint="--pool")
+        raise typer.BadParameter(Message("usage.transposed_and_pool"), param_hint="--pool")
     if same:
         if input_size is None or kernel is None:
-            raise typer.BadParameter("--same needs --input and --kernel", param_hint="--same")
+            raise typer.BadParameter(Message("usage.same_needs"), param_hint="--same")
         answer = solver.same_padding_answer(input_size, kernel, stride or 1, dilation or 1)
         sys.stdout.write(render.same_to_json(answer) if fmt is SolveFormat.json else render.same_text(answer))
         return
     if input_size is None and output_size is None:
-        raise typer.BadParameter("give --input or --output (or both): solve needs one size to start from",
+        raise typer.BadParameter(Message("error.solve_needs_size"),
                                  param_hint="--input")
     problem = solver.Problem(input=input_size, output=output_size, kernel=kernel, stride=stride, padding=padding,
                              dilation=dilation, output_padding=output_padding, ceil_mode=ceil_mode,
@@ -334,17 +352,17 @@ class QuizFormat(str, Enum):
     json = "json"
 
 
-@app.command(help=Message("help.quiz"))
+@app.command(help=_help("help.quiz", COMMAND_WIDTH))
 def quiz(
     lang: Optional[Lang] = LANG,
-    seed: int = typer.Option(0, "--seed", help=Message("help.quiz.seed")),
-    count: int = typer.Option(10, "--count", "-n", min=1, max=500, help=Message("help.quiz.count")),
+    seed: int = typer.Option(0, "--seed", help=_help("help.quiz.seed")),
+    count: int = typer.Option(10, "--count", "-n", min=1, max=500, help=_help("help.quiz.count")),
     topics: str = typer.Option(",".join(("shapes", "params", "padding", "receptive-field")), "--topics",
-                               help=Message("help.quiz.topics")),
-    difficulty: str = typer.Option("medium", "--difficulty", help=Message("help.quiz.difficulty")),
-    answers: bool = typer.Option(False, "--answers", help=Message("help.quiz.answers")),
-    fmt: QuizFormat = typer.Option(QuizFormat.markdown, "--format", "-f", help=Message("help.quiz.fmt")),
-    grade_file: Optional[str] = typer.Option(None, "--grade", help=Message("help.quiz.grade_file")),
+                               help=_help("help.quiz.topics")),
+    difficulty: str = typer.Option("medium", "--difficulty", help=_help("help.quiz.difficulty")),
+    answers: bool = typer.Option(False, "--answers", help=_help("help.quiz.answers")),
+    fmt: QuizFormat = typer.Option(QuizFormat.markdown, "--format", "-f", help=_help("help.quiz.fmt")),
+    grade_file: Optional[str] = typer.Option(None, "--grade", help=_help("help.quiz.grade_file")),
 ) -> None:
     """Exercise sets for a class: questions as Markdown, an answer key, and grading."""
     from convcalc import quiz as q
@@ -353,10 +371,10 @@ def quiz(
     chosen = tuple(t.strip() for t in topics.split(",") if t.strip())
     unknown = [t for t in chosen if t not in q.TOPICS]
     if unknown or not chosen:
-        raise typer.BadParameter(f"unknown topic {', '.join(unknown) or '(none)'}; choose from {', '.join(q.TOPICS)}",
+        raise typer.BadParameter(Message("usage.topic", topics=", ".join(unknown) or Message("usage.no_topic"), valid=", ".join(q.TOPICS)),
                                  param_hint="--topics")
     if difficulty not in q.DIFFICULTIES:
-        raise typer.BadParameter(f"choose from {', '.join(q.DIFFICULTIES)}", param_hint="--difficulty")
+        raise typer.BadParameter(Message("usage.choose", valid=", ".join(q.DIFFICULTIES)), param_hint="--difficulty")
     questions = q.make_quiz(seed, count, chosen, difficulty)
     if grade_file is not None:
         render.print_grade(q.grade(questions, render.read_answers(grade_file)), fmt is QuizFormat.json)
@@ -368,7 +386,7 @@ def quiz(
         sys.stdout.write(render.questions_markdown(questions, seed, difficulty))
 
 
-@app.command(help=Message("help.schema"))
+@app.command(help=_help("help.schema", COMMAND_WIDTH))
 def schema(
     lang: Optional[Lang] = LANG,
 ) -> None:
@@ -388,14 +406,14 @@ class DrawFormat(str, Enum):
     png = "png"
 
 
-@app.command(help=Message("help.draw"))
+@app.command(help=_help("help.draw", COMMAND_WIDTH))
 def draw(
     lang: Optional[Lang] = LANG,
     spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help=Message("help.draw.output")),
-    fmt: Optional[DrawFormat] = typer.Option(None, "--format", "-f", help=Message("help.draw.fmt")),
-    style: Optional[DrawStyle] = typer.Option(None, "--style", "-s", help=Message("help.draw.style")),
-    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=Message("help.input_shape")),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help=_help("help.draw.output")),
+    fmt: Optional[DrawFormat] = typer.Option(None, "--format", "-f", help=_help("help.draw.fmt")),
+    style: Optional[DrawStyle] = typer.Option(None, "--style", "-s", help=_help("help.draw.style")),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=_help("help.input_shape")),
 ) -> None:
     """Draw the network: feature maps as boxes with their kernels, or the layer graph (SVG or PNG)."""
     from convcalc.engine import analyze
@@ -404,7 +422,7 @@ def draw(
 
     png = fmt is DrawFormat.png or (fmt is None and output is not None and output.lower().endswith(".png"))
     if png and output is None:
-        raise typer.BadParameter("a PNG goes to a file: add -o net.png", param_hint="--format")
+        raise typer.BadParameter(Message("usage.png_to_file"), param_hint="--format")
     net = analyze(load_spec(spec, parse_shape(input_shape)))
     svg = render.draw(net, style.value if style else None)
     if output is None:
@@ -421,12 +439,12 @@ def _write_file(path: str, data: bytes) -> None:
         raise SpecError("error.write_file", path=echo(path), reason=e.strerror or type(e).__name__) from None
 
 
-@app.command(help=Message("help.report"))
+@app.command(help=_help("help.report", COMMAND_WIDTH))
 def report(
     lang: Optional[Lang] = LANG,
     spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help=Message("help.report.output")),
-    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=Message("help.input_shape")),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help=_help("help.report.output")),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=_help("help.input_shape")),
 ) -> None:
     """One self-contained HTML page: the drawing, the summary table and every layer's explanation."""
     from convcalc.engine import analyze

@@ -687,6 +687,18 @@ CATALOGUE: dict[str, Template] = {
     "report.drawing": "Drawing",
     "report.summary": "Summary",
     "report.layers": "Layer by layer",
+    # --- usage errors (exit 2): click puts "Invalid value for '--input':" in front ---
+    "usage.shape": "expected sizes like 3x224x224 (1 to 4 positive whole numbers), got {value}",
+    "usage.spec_and_layer": "give a SPEC or --layer, not both",
+    "usage.layer_needs_input": "--layer needs --input, e.g. --input 32x14x14",
+    "usage.no_spec": "give a SPEC (file, '-' or example name), or --input with --layer",
+    "usage.stdin_twice": "standard input ('-') can be read once",
+    "usage.transposed_and_pool": "--transposed and --pool cannot go together",
+    "usage.same_needs": "--same needs --input and --kernel",
+    "usage.topic": "unknown topic {topics}; choose from {valid}",
+    "usage.no_topic": "(none)",
+    "usage.choose": "choose from {valid}",
+    "usage.png_to_file": "a PNG goes to a file: add -o net.png",
     # --- the command line's --help ---
     "help.root": "Output shapes, parameters, MACs and receptive fields of CNN architectures.",
     "help.root.version": "print the version and exit",

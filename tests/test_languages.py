@@ -212,3 +212,26 @@ def test_chinese_prose_wraps_by_display_width(width, hang):
     assert all(cell_len(line) <= max(width, hang + 2) for line in lines)
     assert "".join(line.strip() for line in lines).replace(" ", "") == text.replace(" ", "")
     assert not any(line.strip()[:1] in "，。、：；）" for line in lines[1:])
+
+
+COMMANDS = ["summary", "verify", "explain", "solve", "quiz", "compare", "layers", "draw", "report", "schema"]
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_help_fits_80_columns(language):
+    """click wraps help by characters; wide text is wrapped by display width before it gets there."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "80"}
+    for command in COMMANDS:
+        out = subprocess.run([sys.executable, "-m", "convcalc", command, "--help", "--lang", language], env=env,
+                             capture_output=True, text=True, check=True).stdout
+        assert_fits(out)
+
+
+@pytest.mark.parametrize("language, args, words", [
+    ("zh", ["quiz", "--topics", "foo"], "未知的题型 foo"),
+    ("es", ["explain", "--layer", "relu"], "--layer necesita --input"),
+    ("zh", ["summary", "lenet5", "--input", "3x"], "需要 3x224x224 这样的尺寸"),
+])
+def test_usage_errors_in_the_language(language, args, words):
+    result = invoke(*args, "--lang", language)
+    assert result.code == 2 and words in result.err
