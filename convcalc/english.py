@@ -668,6 +668,7 @@ CATALOGUE: dict[str, Template] = {
     "quiz.score": "score: {score}/{total} ({percent:.0f}%)",
     "quiz.conv2d": "a `conv2d` with {filters} filters of {k}×{k}{extra}",
     "quiz.conv2d_no_bias": "a `conv2d` with {filters} filters of {k}×{k}{extra} and no bias",
+    "quiz.argument": ", {key} {value}",
     "quiz.pool": "a `{type}` with pool size {size}, stride {stride}",
     "quiz.dense": "a `dense` layer with {units} units",
     "quiz.then": ", then ",

@@ -73,7 +73,8 @@ def _chain(layers: list[dict]) -> str:
 def _describe(entry: dict) -> str:
     (kind, a), = entry.items()
     if kind == "conv2d":
-        extra = "".join(f", {key} {a[key]}" for key in ("stride", "padding", "dilation", "groups") if key in a)
+        extra = "".join(Message("quiz.argument", key=key, value=a[key])
+                        for key in ("stride", "padding", "dilation", "groups") if key in a)
         id = "quiz.conv2d" if a.get("bias", True) else "quiz.conv2d_no_bias"
         return Message(id, filters=a["filters"], k=a["kernel_size"], extra=extra)
     if kind in ("maxpool2d", "avgpool2d"):
