@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
+from unicodedata import east_asian_width
 from typing import Optional
 
 import typer
@@ -12,19 +13,68 @@ import typer
 from convcalc import __version__
 from convcalc.errors import SpecError, echo, printable
 from convcalc.commands import USAGE_MESSAGE_WIDTH, guarded, print_get, run_summary, shape_from_text
+from convcalc.messages import LANGUAGES, Message, set_language
 
 USAGE_MESSAGE_LINES = 40
 
+def argv_language(args: list[str]) -> Optional[str]:
+    """The language `--lang X` or `--lang=X` names, read before typer parses anything (so that
+    messages and help are in it from the start); None when absent or not one convcalc speaks."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        value = arg[len("--lang="):] if arg.startswith("--lang=") else args[i + 1] if arg == "--lang" and i + 1 < len(args) else None
+        if value is not None and value in LANGUAGES:
+            return value
+    return None
+
+
+OPTION_WIDTH, COMMAND_WIDTH = 44, 76  # cells for an option's help beside its name, and a command's
+
+
+def _help(id: str, width: int = OPTION_WIDTH) -> str:
+    """A help text in the chosen language. click wraps help by characters, so text with wide
+    (Chinese) characters is wrapped here by display width instead — to fit the option column
+    of an 80-column screen — and marked with click's "\\b" to keep it as wrapped (a one-line
+    text stays click's to wrap, with the "[default: …]" click adds after it)."""
+    text = Message(id)
+    if text.isascii() or not any(east_asian_width(c) in "WF" for c in text):
+        return text
+    from convcalc.render.grid import wrap
+
+    lines = wrap(text, width)
+    return text if len(lines) == 1 else "\b\n" + "\n".join(lines)
+
+
+# the help texts below are rendered when this module is imported (typer reads them then), so the
+# language `--lang` or the environment asks for is chosen first
+set_language(argv_language(sys.argv[1:]))
+
 app = typer.Typer(
-    help="Output shapes, parameters, MACs and receptive fields of CNN architectures.",
+    help=_help("help.root", COMMAND_WIDTH),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-SPEC_HELP = "spec file, '-' for standard input, or a bundled example name (e.g. lenet5)"
-GET_HELP = "print one value of the JSON output, e.g. totals.params or layers.conv2d_2.output_shape"
+SPEC_HELP = _help("help.spec")
+
+
+class Lang(str, Enum):
+    en = "en"
+    zh = "zh"
+    es = "es"
+
+
+def _use_language(value: Optional[Lang]) -> Optional[Lang]:
+    if value is not None:
+        set_language(value.value)
+    return value
+
+
+LANG = typer.Option(None, "--lang", callback=_use_language, is_eager=True,
+                    help=_help("help.lang"))
 
 
 class Format(str, Enum):
@@ -40,7 +90,7 @@ def parse_shape(text: Optional[str]) -> Optional[tuple[int, ...]]:
         return None
     shape = shape_from_text(text)
     if shape is None:
-        raise typer.BadParameter(f"expected sizes like 3x224x224 (1 to 4 positive whole numbers), got {echo(text)}")
+        raise typer.BadParameter(Message("usage.shape", value=echo(text)))
     return shape
 
 
@@ -50,21 +100,21 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(help=_help("help.root"))
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="print the version and exit"),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help=_help("help.root.version")),
 ) -> None:
     """Output shapes, parameters, MACs and receptive fields of CNN architectures."""
 
 
-@app.command()
+@app.command(help=_help("help.summary", COMMAND_WIDTH))
 def summary(
+    lang: Optional[Lang] = LANG,
     spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table (rich), json, csv or markdown"),
-    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
-    get: Optional[str] = typer.Option(None, "--get", help=GET_HELP),
-    depth: Optional[int] = typer.Option(None, "--depth", "-d", min=1, help="collapse blocks below this depth into "
-                                        "one row each (1: top-level entries); JSON keeps every layer"),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help=_help("help.summary.fmt")),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=_help("help.input_shape")),
+    get: Optional[str] = typer.Option(None, "--get", help=_help("help.summary.get")),
+    depth: Optional[int] = typer.Option(None, "--depth", "-d", min=1, help=_help("help.summary.depth")),
 ) -> None:
     """Per-layer table like Keras' summary(): shapes, kernels, params, MACs, receptive field."""
     run_summary(spec, fmt.value, parse_shape(input_shape), get, depth)
@@ -85,17 +135,17 @@ MAX_SEED = 2**64 - 1  # PyTorch's manual_seed takes the same range
 MAX_BATCH = 2**31 - 1
 
 
-@app.command()
+@app.command(help=_help("help.verify", COMMAND_WIDTH))
 def verify(
+    lang: Optional[Lang] = LANG,
     spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
-    seed: int = typer.Option(0, "--seed", min=0, max=MAX_SEED, help="seed for the random input and weights, 0 to 2**64 − 1"),
-    batch: int = typer.Option(1, "--batch", min=1, max=MAX_BATCH, help="batch size of the forward pass"),
+    seed: int = typer.Option(0, "--seed", min=0, max=MAX_SEED, help=_help("help.verify.seed")),
+    batch: int = typer.Option(1, "--batch", min=1, max=MAX_BATCH, help=_help("help.verify.batch")),
     max_memory: Optional[str] = typer.Option(
-        None, "--max-memory", help="refuse to run above this estimated peak, e.g. 6G (always within 80% of the RAM "
-                                   "available and of the address space left under ulimit -v)"),
-    fmt: VerifyFormat = typer.Option(VerifyFormat.table, "--format", "-f", help="table or json"),
-    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
-    get: Optional[str] = typer.Option(None, "--get", help=GET_HELP.replace("totals.params or layers.conv2d_2.output_shape", "ok or layers.3.actual_shape")),
+        None, "--max-memory", help=_help("help.verify.max_memory")),
+    fmt: VerifyFormat = typer.Option(VerifyFormat.table, "--format", "-f", help=_help("help.verify.fmt")),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=_help("help.input_shape")),
+    get: Optional[str] = typer.Option(None, "--get", help=_help("help.verify.get")),
 ) -> None:
     """Run the network in NumPy with random weights; compare every shape and parameter count."""
     from convcalc.engine import analyze
@@ -141,7 +191,7 @@ def _verify_with_progress(net, seed: int, batch: int, estimate):
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
-        task = progress.add_task(f"running {net.name}", total=len(net.layers))
+        task = progress.add_task(Message("verify.progress", name=net.name), total=len(net.layers))
         return run_and_judge(net, seed, batch, estimate, on_layer=lambda _: progress.advance(task))
 
 
@@ -150,17 +200,18 @@ class ExplainFormat(str, Enum):
     json = "json"
 
 
-@app.command()
+@app.command(help=_help("help.explain", COMMAND_WIDTH))
 def explain(
-    spec: Optional[str] = typer.Argument(None, metavar="[SPEC]", help=SPEC_HELP + "; leave out with --layer"),
-    layer: Optional[str] = typer.Argument(None, metavar="[LAYER]", help="a layer name or 1-based index; all layers when left out"),
-    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="input shape, e.g. 32x14x14 (overrides the spec's)"),
+    lang: Optional[Lang] = LANG,
+    spec: Optional[str] = typer.Argument(None, metavar="[SPEC]", help=_help("help.explain.spec")),
+    layer: Optional[str] = typer.Argument(None, metavar="[LAYER]", help=_help("help.explain.layer")),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=_help("help.explain.input_shape")),
     entry: Optional[str] = typer.Option(
-        None, "--layer", "-l", help="one layer entry in spec syntax, e.g. 'conv2d: {filters: 64, kernel_size: 5}'"),
-    fmt: ExplainFormat = typer.Option(ExplainFormat.text, "--format", "-f", help="text or json"),
-    picture: bool = typer.Option(True, "--picture/--no-picture", help="draw the window grid for small layers"),
-    get: Optional[str] = typer.Option(None, "--get", help="print one value of the JSON output, e.g. conv2d_2.params"),
-    backward: bool = typer.Option(False, "--backward", help="also the backward pass: gradient shapes, how, MACs"),
+        None, "--layer", "-l", help=_help("help.explain.entry")),
+    fmt: ExplainFormat = typer.Option(ExplainFormat.text, "--format", "-f", help=_help("help.explain.fmt")),
+    picture: bool = typer.Option(True, "--picture/--no-picture", help=_help("help.explain.picture")),
+    get: Optional[str] = typer.Option(None, "--get", help=_help("help.explain.get")),
+    backward: bool = typer.Option(False, "--backward", help=_help("help.explain.backward")),
 ) -> None:
     """Step by step for one layer or all: the formula, the same with this layer's numbers, the result."""
     from convcalc.engine import analyze
@@ -170,12 +221,12 @@ def explain(
 
     if entry is not None:
         if spec is not None:
-            raise typer.BadParameter("give a SPEC or --layer, not both", param_hint="SPEC")
+            raise typer.BadParameter(Message("usage.spec_and_layer"), param_hint="SPEC")
         if input_shape is None:
-            raise typer.BadParameter("--layer needs --input, e.g. --input 32x14x14", param_hint="--input")
+            raise typer.BadParameter(Message("usage.layer_needs_input"), param_hint="--input")
         net = analyze(single_layer_spec(parse_shape(input_shape), entry))
     elif spec is None:
-        raise typer.BadParameter("give a SPEC (file, '-' or example name), or --input with --layer", param_hint="SPEC")
+        raise typer.BadParameter(Message("usage.no_spec"), param_hint="SPEC")
     else:
         net = analyze(load_spec(spec, parse_shape(input_shape)))
     explanations = explain_layers(net, layer, backward)
@@ -193,9 +244,10 @@ class CatalogueFormat(str, Enum):
     markdown = "markdown"
 
 
-@app.command()
+@app.command(help=_help("help.layers", COMMAND_WIDTH))
 def layers(
-    fmt: CatalogueFormat = typer.Option(CatalogueFormat.table, "--format", "-f", help="table, json or markdown"),
+    lang: Optional[Lang] = LANG,
+    fmt: CatalogueFormat = typer.Option(CatalogueFormat.table, "--format", "-f", help=_help("help.layers.fmt")),
 ) -> None:
     """The catalogue of layer types, their arguments, aliases and defaults."""
     from convcalc.render import catalogue
@@ -206,10 +258,11 @@ def layers(
         sys.stdout.write(catalogue.to_json() if fmt is CatalogueFormat.json else catalogue.to_markdown())
 
 
-@app.command()
+@app.command(help=_help("help.compare", COMMAND_WIDTH))
 def compare(
-    specs: list[str] = typer.Argument(..., metavar="SPEC...", help="two or more specs: files, '-' or bundled example names"),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table (rich), json, csv or markdown"),
+    lang: Optional[Lang] = LANG,
+    specs: list[str] = typer.Argument(..., metavar="SPEC...", help=_help("help.compare.specs")),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help=_help("help.summary.fmt")),
 ) -> None:
     """One table across networks: depth, params, MACs, activation memory, output, largest layer."""
     from convcalc.engine import analyze
@@ -217,7 +270,7 @@ def compare(
     from convcalc.spec.loader import load_spec
 
     if specs.count("-") > 1:
-        raise typer.BadParameter("standard input ('-') can be read once", param_hint="SPECS")
+        raise typer.BadParameter(Message("usage.stdin_twice"), param_hint="SPECS")
     nets = [analyze(load_spec(s)) for s in specs]
     if fmt is Format.table:
         render.print_table(nets)
@@ -230,36 +283,37 @@ class SolveFormat(str, Enum):
     json = "json"
 
 
-@app.command()
+@app.command(help=_help("help.solve", COMMAND_WIDTH))
 def solve(
-    input_size: Optional[int] = typer.Option(None, "--input", "-i", min=1, help="input size N on one axis"),
-    output_size: Optional[int] = typer.Option(None, "--output", "-o", min=1, help="wanted output size"),
-    kernel: Optional[int] = typer.Option(None, "--kernel", "-k", min=1, help="kernel size K (searched 1–11 if left out)"),
-    stride: Optional[int] = typer.Option(None, "--stride", "-s", min=1, help="stride S (searched 1–8)"),
-    padding: Optional[int] = typer.Option(None, "--padding", "-p", min=0, help="symmetric padding P (searched 0–D·(K−1))"),
-    dilation: Optional[int] = typer.Option(None, "--dilation", "-d", min=1, help="dilation D (searched 1–4)"),
-    output_padding: Optional[int] = typer.Option(None, "--output-padding", min=0, help="transposed convs only"),
-    transposed: bool = typer.Option(False, "--transposed", help="solve for a transposed convolution"),
-    pool: bool = typer.Option(False, "--pool", help="solve for a pooling layer (PyTorch's rule; P ≤ K/2)"),
-    ceil_mode: bool = typer.Option(False, "--ceil-mode", help="with --pool: round up"),
-    same: bool = typer.Option(False, "--same", help="the padding that keeps the size: needs --input and --kernel"),
-    limit: int = typer.Option(20, "--limit", min=1, help="show at most this many solutions"),
-    fmt: SolveFormat = typer.Option(SolveFormat.table, "--format", "-f", help="table or json"),
+    lang: Optional[Lang] = LANG,
+    input_size: Optional[int] = typer.Option(None, "--input", "-i", min=1, help=_help("help.solve.input_size")),
+    output_size: Optional[int] = typer.Option(None, "--output", "-o", min=1, help=_help("help.solve.output_size")),
+    kernel: Optional[int] = typer.Option(None, "--kernel", "-k", min=1, help=_help("help.solve.kernel")),
+    stride: Optional[int] = typer.Option(None, "--stride", "-s", min=1, help=_help("help.solve.stride")),
+    padding: Optional[int] = typer.Option(None, "--padding", "-p", min=0, help=_help("help.solve.padding")),
+    dilation: Optional[int] = typer.Option(None, "--dilation", "-d", min=1, help=_help("help.solve.dilation")),
+    output_padding: Optional[int] = typer.Option(None, "--output-padding", min=0, help=_help("help.solve.output_padding")),
+    transposed: bool = typer.Option(False, "--transposed", help=_help("help.solve.transposed")),
+    pool: bool = typer.Option(False, "--pool", help=_help("help.solve.pool")),
+    ceil_mode: bool = typer.Option(False, "--ceil-mode", help=_help("help.solve.ceil_mode")),
+    same: bool = typer.Option(False, "--same", help=_help("help.solve.same")),
+    limit: int = typer.Option(20, "--limit", min=1, help=_help("help.solve.limit")),
+    fmt: SolveFormat = typer.Option(SolveFormat.table, "--format", "-f", help=_help("help.solve.fmt")),
 ) -> None:
     """The inverse problem: which kernel, stride, padding, dilation take INPUT to OUTPUT?"""
     from convcalc import solve as solver
     from convcalc.render import solve as render
 
     if transposed and pool:
-        raise typer.BadParameter("--transposed and --pool cannot go together", param_hint="--pool")
+        raise typer.BadParameter(Message("usage.transposed_and_pool"), param_hint="--pool")
     if same:
         if input_size is None or kernel is None:
-            raise typer.BadParameter("--same needs --input and --kernel", param_hint="--same")
+            raise typer.BadParameter(Message("usage.same_needs"), param_hint="--same")
         answer = solver.same_padding_answer(input_size, kernel, stride or 1, dilation or 1)
         sys.stdout.write(render.same_to_json(answer) if fmt is SolveFormat.json else render.same_text(answer))
         return
     if input_size is None and output_size is None:
-        raise typer.BadParameter("give --input or --output (or both): solve needs one size to start from",
+        raise typer.BadParameter(Message("error.solve_needs_size"),
                                  param_hint="--input")
     problem = solver.Problem(input=input_size, output=output_size, kernel=kernel, stride=stride, padding=padding,
                              dilation=dilation, output_padding=output_padding, ceil_mode=ceil_mode,
@@ -278,16 +332,17 @@ class QuizFormat(str, Enum):
     json = "json"
 
 
-@app.command()
+@app.command(help=_help("help.quiz", COMMAND_WIDTH))
 def quiz(
-    seed: int = typer.Option(0, "--seed", help="the same seed gives the same quiz on every machine"),
-    count: int = typer.Option(10, "--count", "-n", min=1, max=500, help="number of questions"),
+    lang: Optional[Lang] = LANG,
+    seed: int = typer.Option(0, "--seed", help=_help("help.quiz.seed")),
+    count: int = typer.Option(10, "--count", "-n", min=1, max=500, help=_help("help.quiz.count")),
     topics: str = typer.Option(",".join(("shapes", "params", "padding", "receptive-field")), "--topics",
-                               help="comma-separated: shapes, params, padding, receptive-field"),
-    difficulty: str = typer.Option("medium", "--difficulty", help="easy, medium or hard"),
-    answers: bool = typer.Option(False, "--answers", help="print the answer key instead of the questions"),
-    fmt: QuizFormat = typer.Option(QuizFormat.markdown, "--format", "-f", help="markdown or json (answer key)"),
-    grade_file: Optional[str] = typer.Option(None, "--grade", help="grade a student's YAML answers (number: answer)"),
+                               help=_help("help.quiz.topics")),
+    difficulty: str = typer.Option("medium", "--difficulty", help=_help("help.quiz.difficulty")),
+    answers: bool = typer.Option(False, "--answers", help=_help("help.quiz.answers")),
+    fmt: QuizFormat = typer.Option(QuizFormat.markdown, "--format", "-f", help=_help("help.quiz.fmt")),
+    grade_file: Optional[str] = typer.Option(None, "--grade", help=_help("help.quiz.grade_file")),
 ) -> None:
     """Exercise sets for a class: questions as Markdown, an answer key, and grading."""
     from convcalc import quiz as q
@@ -296,10 +351,10 @@ def quiz(
     chosen = tuple(t.strip() for t in topics.split(",") if t.strip())
     unknown = [t for t in chosen if t not in q.TOPICS]
     if unknown or not chosen:
-        raise typer.BadParameter(f"unknown topic {', '.join(unknown) or '(none)'}; choose from {', '.join(q.TOPICS)}",
+        raise typer.BadParameter(Message("usage.topic", topics=", ".join(unknown) or Message("usage.no_topic"), valid=", ".join(q.TOPICS)),
                                  param_hint="--topics")
     if difficulty not in q.DIFFICULTIES:
-        raise typer.BadParameter(f"choose from {', '.join(q.DIFFICULTIES)}", param_hint="--difficulty")
+        raise typer.BadParameter(Message("usage.choose", valid=", ".join(q.DIFFICULTIES)), param_hint="--difficulty")
     questions = q.make_quiz(seed, count, chosen, difficulty)
     if grade_file is not None:
         render.print_grade(q.grade(questions, render.read_answers(grade_file)), fmt is QuizFormat.json)
@@ -311,8 +366,10 @@ def quiz(
         sys.stdout.write(render.questions_markdown(questions, seed, difficulty))
 
 
-@app.command()
-def schema() -> None:
+@app.command(help=_help("help.schema", COMMAND_WIDTH))
+def schema(
+    lang: Optional[Lang] = LANG,
+) -> None:
     """The JSON Schema of the spec format, for editors: convcalc schema > convcalc.schema.json"""
     from convcalc.render.schema import to_json
 
@@ -329,20 +386,15 @@ class DrawFormat(str, Enum):
     png = "png"
 
 
-@app.command()
+@app.command(help=_help("help.draw", COMMAND_WIDTH))
 def draw(
+    lang: Optional[Lang] = LANG,
     spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="the file to write; SVG to standard output "
-                                                                        "when left out"),
-    fmt: Optional[DrawFormat] = typer.Option(None, "--format", "-f", help="svg or png (png needs the extra: pip "
-                                                                          "install 'convcalc[png]'); default from "
-                                                                          "-o's suffix, else svg"),
-    style: Optional[DrawStyle] = typer.Option(None, "--style", "-s", help="boxes (a chain of layers, as LeNet's "
-                                                                          "figure) or graph (any network); default "
-                                                                          "boxes for a chain, graph otherwise"),
-    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
-    depth: Optional[int] = typer.Option(None, "--depth", "-d", min=1, help="draw each block at this depth as one node "
-                                        "of the graph (1: top-level entries), as summary --depth"),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help=_help("help.draw.output")),
+    fmt: Optional[DrawFormat] = typer.Option(None, "--format", "-f", help=_help("help.draw.fmt")),
+    style: Optional[DrawStyle] = typer.Option(None, "--style", "-s", help=_help("help.draw.style")),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=_help("help.input_shape")),
+    depth: Optional[int] = typer.Option(None, "--depth", "-d", min=1, help=_help("help.draw.depth")),
 ) -> None:
     """Draw the network: feature maps as boxes with their kernels, or the layer graph (SVG or PNG)."""
     from convcalc.engine import analyze
@@ -351,7 +403,7 @@ def draw(
 
     png = fmt is DrawFormat.png or (fmt is None and output is not None and output.lower().endswith(".png"))
     if png and output is None:
-        raise typer.BadParameter("a PNG goes to a file: add -o net.png", param_hint="--format")
+        raise typer.BadParameter(Message("usage.png_to_file"), param_hint="--format")
     net = analyze(load_spec(spec, parse_shape(input_shape)))
     svg = render.draw(net, style.value if style else None, depth)
     if output is None:
@@ -368,12 +420,12 @@ def _write_file(path: str, data: bytes) -> None:
         raise SpecError("error.write_file", path=echo(path), reason=e.strerror or type(e).__name__) from None
 
 
-@app.command()
+@app.command(help=_help("help.report", COMMAND_WIDTH))
 def report(
+    lang: Optional[Lang] = LANG,
     spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="the HTML file to write; standard output "
-                                                                        "when left out"),
-    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help=_help("help.report.output")),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=_help("help.input_shape")),
 ) -> None:
     """One self-contained HTML page: the drawing, the summary table and every layer's explanation."""
     from convcalc.engine import analyze
@@ -386,15 +438,12 @@ def report(
     else:
         _write_file(output, page.encode())
 
-
-@app.command("import")
+@app.command("import", help=_help("help.import", COMMAND_WIDTH))
 def import_model(
-    model: str = typer.Argument(..., metavar="MODEL", help="an .onnx file, a .keras archive or Keras JSON "
-                                                           "(model.to_json())"),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="the YAML spec to write; standard output "
-                                                                        "when left out"),
-    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="the input's sizes when the model leaves "
-                                                                          "them open, e.g. 3x224x224"),
+    lang: Optional[Lang] = LANG,
+    model: str = typer.Argument(..., metavar="MODEL", help=_help("help.import.model")),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help=_help("help.import.output")),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=_help("help.import.input_shape")),
 ) -> None:
     """A model from another framework as a YAML spec (layer names from the graph), checked as convcalc reads it."""
     from convcalc.importers import import_model as read_model, model_kind
@@ -415,14 +464,13 @@ class ExportTarget(str, Enum):
     keras = "keras"
 
 
-@app.command()
+@app.command(help=_help("help.export", COMMAND_WIDTH))
 def export(
+    lang: Optional[Lang] = LANG,
     spec: str = typer.Argument(..., metavar="SPEC", help=SPEC_HELP),
-    to: ExportTarget = typer.Option(..., "--to", "-t", help="pytorch (an nn.Module) or keras (a functional model, "
-                                                            "channels first)"),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="the Python file to write; standard output "
-                                                                        "when left out"),
-    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help="override the spec's input shape, e.g. 3x224x224"),
+    to: ExportTarget = typer.Option(..., "--to", "-t", help=_help("help.export.to")),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help=_help("help.export.output")),
+    input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=_help("help.input_shape")),
 ) -> None:
     """Write the network as one runnable Python module for PyTorch or Keras, with its numbers on top."""
     from convcalc.engine import analyze
@@ -437,9 +485,15 @@ def export(
 
 
 def main() -> None:
-    """The typer app, for every command but a plain `summary` (convcalc/launch.py): usage
-    errors exit 2 with the user's value shown at most a line's worth; the rest as `guarded`."""
-    sys.exit(guarded(_run_app))
+    """The typer app, for every command but a plain `summary` (convcalc/launch.py), in the
+    language `--lang` or the environment asks for: usage errors exit 2 with the user's value
+    shown at most a line's worth; the rest as `guarded`."""
+    set_language(argv_language(sys.argv[1:]))
+    try:
+        code = guarded(_run_app)
+    finally:
+        set_language(None)  # in-process callers (the tests) start from the environment again
+    sys.exit(code)
 
 
 def _run_app() -> int:

@@ -14,9 +14,10 @@ from typing import Any
 from convcalc.commands import guarded, run_summary, shape_from_text
 
 FORMATS = ("table", "json", "csv", "markdown")
+LANGUAGES = ("en", "zh", "es")  # messages.LANGUAGES, written out: importing messages here costs a cold start
 # summary's options as cli.py declares them: spelling → parameter
 SUMMARY_OPTIONS = {"--format": "fmt", "-f": "fmt", "--input": "input_shape", "-i": "input_shape", "--get": "get",
-                   "--depth": "depth", "-d": "depth"}
+                   "--depth": "depth", "-d": "depth", "--lang": "lang"}
 
 
 def main() -> None:
@@ -29,7 +30,17 @@ def main() -> None:
         from convcalc.cli import main as typer_main
 
         typer_main()
-    sys.exit(guarded(lambda: run_summary(**request)))
+    lang = request.pop("lang")
+    if lang is None:
+        sys.exit(guarded(lambda: run_summary(**request)))  # the environment's language, read when a word is needed
+    from convcalc.messages import set_language
+
+    set_language(lang)
+    try:
+        code = guarded(lambda: run_summary(**request))
+    finally:
+        set_language(None)  # in-process callers (the tests) start from the environment again
+    sys.exit(code)
 
 
 def summary_request(args: list[str]) -> dict[str, Any] | None:
@@ -61,7 +72,9 @@ def _checked(found: dict[str, str]) -> dict[str, Any] | None:
     shape = shape_from_text(found["input_shape"]) if "input_shape" in found else None
     if fmt not in FORMATS or depth is not None and not (depth.isascii() and depth.isdigit() and int(depth) >= 1):
         return None
+    if found.get("lang", "en") not in LANGUAGES:
+        return None
     if "input_shape" in found and shape is None:
         return None
     return {"spec": found["spec"], "fmt": fmt, "input_shape": shape, "get": found.get("get"),
-            "depth": int(depth) if depth is not None else None}
+            "depth": int(depth) if depth is not None else None, "lang": found.get("lang")}

@@ -15,6 +15,7 @@ from typing import Any
 from convcalc.engine import analyze
 from convcalc.errors import SpecError
 from convcalc.layers.base import shape_text
+from convcalc.messages import Message
 from convcalc.spec.loader import parse_data
 
 TOPICS = ("shapes", "params", "padding", "receptive-field")
@@ -65,16 +66,21 @@ def _conv_entry(rng: random.Random, n: int, difficulty: str) -> dict:
             return {"conv2d": {"filters": rng.choice((8, 16, 32, 64, 96, 128)), "kernel_size": k, "stride": s, "padding": p}}
 
 
+def _chain(layers: list[dict]) -> str:
+    return Message("quiz.then").join(_describe(e) for e in layers)
+
+
 def _describe(entry: dict) -> str:
     (kind, a), = entry.items()
     if kind == "conv2d":
-        extra = "".join(f", {key} {a[key]}" for key in ("stride", "padding", "dilation", "groups") if key in a)
-        bias = "" if a.get("bias", True) else " and no bias"
-        return f"a `conv2d` with {a['filters']} filters of {a['kernel_size']}×{a['kernel_size']}{extra}{bias}"
+        extra = "".join(Message("quiz.argument", key=key, value=a[key])
+                        for key in ("stride", "padding", "dilation", "groups") if key in a)
+        id = "quiz.conv2d" if a.get("bias", True) else "quiz.conv2d_no_bias"
+        return Message(id, filters=a["filters"], k=a["kernel_size"], extra=extra)
     if kind in ("maxpool2d", "avgpool2d"):
-        return f"a `{kind}` with pool size {a['pool_size']}, stride {a.get('stride', a['pool_size'])}"
+        return Message("quiz.pool", type=kind, size=a["pool_size"], stride=a.get("stride", a["pool_size"]))
     if kind == "dense":
-        return f"a `dense` layer with {a['units']} units"
+        return Message("quiz.dense", units=a["units"])
     return f"`{kind}`"
 
 
@@ -90,8 +96,7 @@ def _shape_question(rng: random.Random, difficulty: str) -> Exercise:
         net = run_spec(spec)
     except SpecError:  # a pool on a 1×1 map: draw another question
         return _shape_question(rng, difficulty)
-    chain = ", then ".join(_describe(e) for e in layers)
-    text = f"An input of shape {c}×{n}×{n} (channels first) goes through {chain}. What is the output shape? (C×H×W)"
+    text = Message("quiz.shapes", c=c, n=n, chain=_chain(layers))
     working = "; ".join(f"{r.spec.type}: {shape_text(r.input_shapes[0])} → {shape_text(r.output_shape)}" for r in net.layers)
     return Exercise(text=text, spec=spec, ask="output_shape", answer=list(net.output_shape), working=working)
 
@@ -106,8 +111,7 @@ def _params_question(rng: random.Random, difficulty: str) -> Exercise:
         layers += [{"flatten": None}, {"dense": {"units": rng.choice((10, 100, 256))}}]
     spec = {"input": [c, n, n], "layers": layers}
     net = run_spec(spec)
-    chain = ", then ".join(_describe(e) for e in layers)
-    text = f"An input of shape {c}×{n}×{n} goes through {chain}. How many trainable parameters are there in total?"
+    text = Message("quiz.params", c=c, n=n, chain=_chain(layers))
     working = "; ".join(f"{r.spec.type}: {r.trainable:,}" for r in net.layers if r.trainable)
     return Exercise(text=text, spec=spec, ask="params", answer=net.totals.trainable_params, working=working)
 
@@ -124,11 +128,9 @@ def _padding_question(rng: random.Random, difficulty: str) -> Exercise:
     spec = {"input": [3, n, n], "layers": layers}
     net = run_spec(spec)  # the engine confirms the size is kept
     assert net.output_shape[1:] == (n, n)
-    dilated = f" with dilation {d}" if d > 1 else ""
-    text = (f"A `conv2d` with a {k}×{k} kernel{dilated} and stride 1 receives a {n}×{n} input. Which symmetric "
-            f"padding P keeps the output {n}×{n}?")
+    text = Message("quiz.padding_dilated", k=k, d=d, n=n) if d > 1 else Message("quiz.padding", k=k, n=n)
     return Exercise(text=text, spec=spec, ask="padding", answer=first.padding,
-                    working=f"{first.check}, so P = {first.padding} = D·(K−1)/2")
+                    working=Message("quiz.padding_working", check=first.check, padding=first.padding))
 
 
 def _rf_question(rng: random.Random, difficulty: str) -> Exercise:
@@ -145,11 +147,10 @@ def _rf_question(rng: random.Random, difficulty: str) -> Exercise:
             layers.append({"conv2d": conv})
     spec = {"input": [1, 128, 128], "layers": layers}
     net = run_spec(spec)
-    chain = ", then ".join(_describe(e) for e in layers)
-    text = f"A 128×128 image goes through {chain}. How many input pixels wide is the receptive field of one output cell?"
+    text = Message("quiz.receptive_field", chain=_chain(layers))
     working = " → ".join(str(r.receptive_field[0]) for r in net.layers)
     return Exercise(text=text, spec=spec, ask="receptive_field", answer=net.layers[-1].receptive_field[0],
-                    working=f"receptive field layer by layer: {working}")
+                    working=Message("quiz.receptive_field_working", working=working))
 
 
 GENERATORS = {"shapes": _shape_question, "params": _params_question, "padding": _padding_question,

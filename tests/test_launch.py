@@ -19,6 +19,8 @@ PLAIN = [
     ["summary", "-", "--input", "3x32x32"],
     ["summary", "lenet5", "-i", "1,32,32", "-d", "1", "--get=output_shape"],
     ["summary", "lenet5", "--input=1×32×32"],
+    ["summary", "lenet5", "--lang", "zh"],
+    ["summary", "--lang=es", "mnist_cnn", "-f", "markdown"],
 ]
 TO_TYPER = [
     ["summary"],  # no SPEC: typer's usage error
@@ -35,6 +37,7 @@ TO_TYPER = [
     ["summary", "--", "lenet5"],
     ["summary", "lenet5", "--unknown", "1"],
     ["verify", "lenet5"],
+    ["summary", "lenet5", "--lang", "fr"],
     [],
 ]
 
@@ -43,8 +46,9 @@ TO_TYPER = [
 def test_plain_summaries_are_read_as_typer_reads_them(args):
     ours = summary_request(args)
     theirs = COMMAND.make_context("summary", args[1:]).params
-    assert ours == {"spec": theirs["spec"], "fmt": theirs["fmt"],
-                    "input_shape": _shape(theirs["input_shape"]), "get": theirs["get"], "depth": theirs["depth"]}
+    lang = theirs["lang"]
+    assert ours == {"spec": theirs["spec"], "fmt": theirs["fmt"], "input_shape": _shape(theirs["input_shape"]),
+                    "get": theirs["get"], "depth": theirs["depth"], "lang": getattr(lang, "value", lang)}
 
 
 @pytest.mark.parametrize("args", TO_TYPER, ids=lambda a: " ".join(a) or "(none)")
@@ -62,3 +66,11 @@ def _shape(text):
     from convcalc.cli import parse_shape
 
     return parse_shape(text)
+
+
+def test_the_fast_way_speaks_the_language_asked_for():
+    from convcalc.messages import LANGUAGES
+
+    assert set(LANGUAGES) == set(__import__("convcalc.launch").launch.LANGUAGES)
+    assert "总参数量" in invoke("summary", "lenet5", "--lang", "zh").out
+    assert "总参数量" not in invoke("summary", "lenet5").out  # and the next call is back to the environment's

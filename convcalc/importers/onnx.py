@@ -12,7 +12,6 @@ table is `onnx_ops.OPS`.
 
 from __future__ import annotations
 
-from typing import Any
 
 from convcalc.errors import SpecError, echo, printable
 from convcalc.importers.common import Imported, read_model_bytes

@@ -13,13 +13,14 @@ from typing import Any, Callable, Mapping, NamedTuple
 
 from convcalc.errors import SpecError, echo, printable
 from convcalc.english import StepText
-from convcalc.messages import Message, step_text
+from convcalc.messages import Message, Word, step_text
 
 REQUIRED = object()
 MAX_DIM = 2**31 - 1  # a bound on every size, so hostile specs cannot make numbers explode
 MAX_OUTPUTS = 1024  # outputs of one layer (split, chunk): each is a named tensor the parser lists
 FLOAT32_MAX = 3.4028234663852886e38  # the largest float32: the runner computes in float32
-AXIS_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+# Words: a message shows them in the reader's language
+AXIS_NAMES = {1: (Word("length"),), 2: (Word("height"), Word("width")), 3: (Word("depth"), Word("height"), Word("width"))}
 
 Shape = tuple[int, ...]
 

@@ -10,9 +10,12 @@ from convcalc.engine import Network
 from convcalc.errors import printable
 from convcalc.layers.base import shape_text
 from convcalc.render.common import human_bytes, human_count
+from convcalc.messages import Message
 from convcalc.render.jsontext import dumps
 
-COLUMNS = ("network", "depth", "layers", "params", "MACs", "activations", "output", "largest layer")
+COLUMNS = ("network", "depth", "layers", "params", "macs", "activations", "output", "largest")  # catalogue: compare.*
+NUMERIC = ("depth", "layers", "params", "macs", "activations")
+RANK = {"network": 0, "params": 1, "depth": 2, "layers": 2, "macs": 3, "activations": 4, "output": 5, "largest": 6}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,7 +76,7 @@ def to_csv(nets: list[Network]) -> str:
 
 
 def to_markdown(nets: list[Network]) -> str:
-    lines = ["| " + " | ".join(COLUMNS) + " |", "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+    lines = ["| " + " | ".join(Message(f"compare.{c}") for c in COLUMNS) + " |", "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
     lines += ["| " + " | ".join(printable(c).replace("|", "\\|") for c in cells(row(n))) + " |" for n in nets]
     return "\n".join(lines) + "\n"
 
@@ -83,7 +86,6 @@ def print_table(nets: list[Network]) -> None:
     from convcalc.render import terminal
     from convcalc.render.grid import Column, grid
 
-    rank = {"network": 0, "params": 1, "depth": 2, "layers": 2, "MACs": 3, "activations": 4, "output": 5, "largest layer": 6}
-    columns = [Column(header=c, right=c in ("depth", "layers", "params", "MACs", "activations"), rank=rank[c],
-                      wrap=c in ("network", "largest layer"), min_width=12) for c in COLUMNS]
+    columns = [Column(header=Message(f"compare.{c}"), right=c in NUMERIC, rank=RANK[c], wrap=c in ("network", "largest"),
+                      min_width=12) for c in COLUMNS]
     terminal.show(grid(title="convcalc compare", columns=columns, rows=[cells(row(net)) for net in nets]))

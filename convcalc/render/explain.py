@@ -8,7 +8,7 @@ from typing import Any, Iterator
 from convcalc.errors import printable
 from convcalc.explain import BOTH, FIRST, PAD, SECOND, Explanation, MISSED
 from convcalc.layers.base import shape_text
-from convcalc.messages import as_dict
+from convcalc.messages import Message, as_dict
 from convcalc.render.common import layer_label, outputs_text
 from convcalc.render.summary import layer_dict
 from convcalc.render.jsontext import dumps
@@ -72,8 +72,7 @@ def _block(e: Explanation, columns: int, pictures: bool) -> Iterator[Line]:
     from convcalc.render.terminal import paragraph
 
     r = e.result
-    line = f" · line {r.spec.line}" if r.spec.line else ""
-    yield from _heading(f"Layer {r.spec.index} · {printable(layer_label(r))}{line}", columns)
+    yield from _heading(heading(r), columns)
     yield from paragraph(" · ".join(_facts(r)), columns)
     for note in e.notes:
         yield from paragraph("• " + note, columns)
@@ -82,13 +81,13 @@ def _block(e: Explanation, columns: int, pictures: bool) -> Iterator[Line]:
         p = e.picture
         yield from paragraph(p.caption, columns, style="italic")
         yield from _picture_rows(p.input_rows)
-        yield [("  output:", "")]
+        yield [("  " + Message("explain.picture_output"), "")]
         yield from _picture_rows(p.output_rows)
         yield from paragraph("  " + p.legend, columns, hang=4, style="dim")
     if e.backward is not None:
         yield from _backward(e.backward, columns)
     for w in r.warnings:
-        yield from paragraph(w, columns, label=("warning: ", "yellow"))
+        yield from paragraph(w, columns, label=(Message("label.warning"), "yellow"))
     yield [("", "")]
 
 
@@ -103,16 +102,27 @@ def _backward(b, columns: int) -> Iterator[Line]:
     yield from _steps(b.steps, columns)
 
 
+def heading(r) -> str:
+    """`Layer 4 · conv2d_2 (conv2d) · line 9`."""
+    label = printable(layer_label(r))
+    if r.spec.line:
+        return Message("explain.heading_line", index=r.spec.index, label=label, line=r.spec.line)
+    return Message("explain.heading", index=r.spec.index, label=label)
+
+
 def _facts(r) -> list[str]:
-    outputs = ", ".join(outputs_text(r.output_shapes))
-    facts = [f"input {' + '.join(shape_text(s) for s in r.input_shapes)} → output{'s' * (len(r.output_shapes) > 1)} {outputs}"]
+    facts = [Message("explain.shapes", inputs=" + ".join(shape_text(s) for s in r.input_shapes),
+                     outputs=len(r.output_shapes), shapes=", ".join(outputs_text(r.output_shapes)))]
     if r.kernel_shape:
-        facts.append(f"kernel {shape_text(r.kernel_shape)}")
-    facts.append(f"{r.params:,} parameters" + (f" ({r.non_trainable:,} non-trainable)" if r.non_trainable else ""))
+        facts.append(Message("explain.kernel", shape=shape_text(r.kernel_shape)))
+    if r.non_trainable:
+        facts.append(Message("explain.params_non_trainable", params=r.params, non_trainable=r.non_trainable))
+    else:
+        facts.append(Message("explain.params", params=r.params))
     if r.macs:
-        facts.append(f"{r.macs:,} MACs")
+        facts.append(Message("explain.macs", macs=r.macs))
     if r.receptive_field:
-        facts.append(f"receptive field {shape_text(r.receptive_field)}")
+        facts.append(Message("explain.receptive_field", shape=shape_text(r.receptive_field)))
     return facts
 
 
@@ -142,7 +152,7 @@ def _steps(steps, columns: int) -> Iterator[Line]:
         rows = [(what, [part for text in lines for part in wrap(text, room, hang=2)]) for what, lines in rows]
         value = max(width_of(text) for _, lines in rows for text in lines)
     for what, lines in rows:  # padded as rich's Table.grid padded them
-        yield [(what.ljust(label) + "  ", "bold"), (_pad(lines[0], value), "")]
+        yield [(_pad(what, label) + "  ", "bold"), (_pad(lines[0], value), "")]
         for text in lines[1:]:
             yield [(" " * (label + 2), "bold"), (_pad(text, value), "")]
 

@@ -11,6 +11,7 @@ terminal narrower than one of them folds it onto a second line.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Iterator, Sequence, Union
@@ -80,8 +81,9 @@ def paragraphs(cell: Cell) -> tuple[Segment, ...]:
 
 
 def wrap(text: str, width: int, hang: int = 0) -> list[str]:
-    """`text` in lines of at most `width` cells, broken at spaces; lines after the first are
-    indented by `hang` spaces. A word wider than its line is folded, never cut."""
+    """`text` in lines of at most `width` cells, broken at spaces (and after a Chinese character,
+    as Chinese text breaks); lines after the first are indented by `hang` spaces. A word wider
+    than its line is folded, never cut."""
     measure = len if ONE_CELL.issuperset(text) else width_of
     if measure(text) <= width:
         return [text]
@@ -89,15 +91,16 @@ def wrap(text: str, width: int, hang: int = 0) -> list[str]:
     indent = len(text) - len(text.lstrip(" "))
     words = text[indent:].split(" ")
     words[0] = text[:indent] + words[0]
+    pieces = [(piece, k == 0) for word in words for k, piece in enumerate(_breakable(word, measure))]
     lines: list[str] = []
     line, used = None, 0  # the line being filled and its width
-    for word in words:
+    for word, spaced in pieces:
         if line is None and not word:
             continue  # the spaces where a line breaks are dropped
         room = width - (hang if lines else 0)
-        size = measure(word)
-        if (size if line is None else used + 1 + size) <= room:
-            line, used = (word, size) if line is None else (f"{line} {word}", used + 1 + size)
+        size, gap = measure(word), " " if spaced else ""
+        if (size if line is None else used + len(gap) + size) <= room:
+            line, used = (word, size) if line is None else (f"{line}{gap}{word}", used + len(gap) + size)
             continue
         if line is not None:
             lines.append(line.rstrip(" "))
@@ -112,6 +115,17 @@ def wrap(text: str, width: int, hang: int = 0) -> list[str]:
     if line is not None:
         lines.append(line)
     return [lines[0], *(" " * hang + line for line in lines[1:])] if lines else [""]
+
+
+# Chinese breaks after any character, but a line never starts with closing punctuation
+CJK_BREAK = re.compile(r"(?<=[\u2e80-\u9fff\uf900-\ufaff\uff01-\uff60\u3000-\u303f])(?![，。、：；！？）》」』\u3001\u3002…%])")
+
+
+def _breakable(word: str, measure) -> list[str]:
+    """A word's pieces: itself, or for Chinese text the pieces between its break points."""
+    if measure is len or not word:
+        return [word]
+    return [piece for piece in CJK_BREAK.split(word) if piece] or [word]
 
 
 def _fold(word: str, width: int) -> tuple[str, str]:

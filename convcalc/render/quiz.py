@@ -8,6 +8,7 @@ import sys
 from convcalc import quiz
 from convcalc.errors import ECHO_WIDTH, SpecError, echo, printable
 from convcalc.layers.base import shape_text
+from convcalc.messages import Message
 from convcalc.render.jsontext import dumps
 
 
@@ -17,14 +18,14 @@ def answer_text(answer) -> str:
 
 
 def questions_markdown(questions: list[quiz.Question], seed: int, difficulty: str) -> str:
-    lines = [f"# convcalc quiz — seed {seed}, {len(questions)} questions, {difficulty}", ""]
+    lines = [Message("quiz.title", seed=seed, count=len(questions), difficulty=difficulty), ""]
     for q in questions:
         lines += [f"**{q.number}.** ({q.topic}) {q.text}", ""]
     return "\n".join(lines)
 
 
 def answers_markdown(questions: list[quiz.Question], seed: int) -> str:
-    lines = [f"# Answer key — seed {seed}", ""]
+    lines = [Message("quiz.key_title", seed=seed), ""]
     lines += [f"{q.number}. **{answer_text(q.answer)}** — {q.working}" for q in questions]
     return "\n".join(lines) + "\n"
 
@@ -66,11 +67,13 @@ def print_grade(graded: list[quiz.Graded], as_json: bool) -> None:
     from convcalc.render import terminal
     from convcalc.render.grid import Column, grid
 
-    columns = (Column(header="#", right=True, rank=0), Column(header="topic"), Column(header="expected", wrap=True),
-               Column(header="given", wrap=True), Column(header=""))
+    columns = (Column(header="#", right=True, rank=0), Column(header=Message("heading.topic")),
+               Column(header=Message("heading.expected"), wrap=True), Column(header=Message("heading.given"), wrap=True),
+               Column(header=""))
     rows = [(str(r.number), r.topic, answer_text(r.expected),
              _given_text(r.given), (("✓", "green"),) if r.correct else (("✗", "bold red"),)) for r in graded]
-    terminal.show(grid(title=f"score: {score}/{len(graded)} ({100 * score / len(graded):.0f}%)", columns=columns, rows=rows))
+    title = Message("quiz.score", score=score, total=len(graded), percent=100 * score / len(graded))
+    terminal.show(grid(title=title, columns=columns, rows=rows))
 
 
 def _given_text(given) -> str:

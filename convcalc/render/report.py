@@ -13,9 +13,10 @@ from convcalc.render.common import layer_label
 from convcalc.render.draw import draw
 from convcalc.render.draw_svg import escape
 from convcalc.render.explain import _facts, _step_lines
-from convcalc.render.summary import HEADERS, table_rows, totals_lines, warning_lines
+from convcalc.messages import Message, language
+from convcalc.render.summary import headers, table_rows, totals_lines, warning_lines
 
-NUMERIC = {"#", "Params", "MACs"}  # right-aligned columns
+NUMERIC = {0, 5, 6}  # right-aligned columns: #, Params, MACs
 CSS = """
 body{font-family:Helvetica,Arial,sans-serif;color:#222;margin:0;background:#fff}
 main{max-width:1100px;margin:0 auto;padding:24px}
@@ -40,35 +41,39 @@ pre{font-size:12px;line-height:1.25}
 
 
 def to_html(net: Network) -> str:
-    title = escape(f"{net.name}: input {shape_text(net.input_shape)} → output {shape_text(net.output_shape)}")
-    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+    title = escape(Message("report.title", name=net.name, input=shape_text(net.input_shape),
+                           output=shape_text(net.output_shape)))
+    parts = ["<!DOCTYPE html>", f'<html lang="{language()}">', "<head>", '<meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{title}</title>", f"<style>\n{CSS}\n</style>", "</head>", "<body>", "<main>",
              f"<h1>{escape(net.name)}</h1>", f'<p class="lead">{title}</p>',
-             "<h2>Drawing</h2>", f"<figure>\n{draw(net)}</figure>",
-             "<h2>Summary</h2>", _table(net), _totals(net),
-             "<h2>Layer by layer</h2>", *(_explanation(e) for e in explain(net)),
+             f"<h2>{Message('report.drawing')}</h2>", f"<figure>\n{draw(net)}</figure>",
+             f"<h2>{Message('report.summary')}</h2>", _table(net), _totals(net),
+             f"<h2>{Message('report.layers')}</h2>", *(_explanation(e) for e in explain(net)),
              "</main>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"
 
 
 def _table(net: Network) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in HEADERS)
-    cells = ['<td class="n">' if h in NUMERIC else "<td>" for h in HEADERS]
+    names = headers()
+    head = "".join(f"<th>{escape(h)}</th>" for h in names)
+    cells = ['<td class="n">' if i in NUMERIC else "<td>" for i in range(len(names))]
     rows = ["<tr>" + "".join(f"{td}{escape(c)}</td>" for td, c in zip(cells, row)) + "</tr>" for row in table_rows(net)]
     return "\n".join([f'<table class="summary"><thead><tr>{head}</tr></thead><tbody>', *rows, "</tbody></table>"])
 
 
 def _totals(net: Network) -> str:
     items = [f"<li>{escape(line)}</li>" for line in totals_lines(net)]
-    items += [f'<li class="warning">warning: {escape(w)}</li>' for w in warning_lines(net)]
+    items += [f'<li class="warning">{escape(Message("label.warning") + w)}</li>' for w in warning_lines(net)]
     return '<ul class="totals">' + "".join(items) + "</ul>"
 
 
 def _explanation(e: Explanation) -> str:
     r = e.result
-    line = f" · line {r.spec.line}" if r.spec.line else ""
-    parts = [f"<details><summary>Layer {r.spec.index} · {escape(layer_label(r))}{line}</summary>",
+    label = layer_label(r)
+    heading = (Message("explain.heading_line", index=r.spec.index, label=label, line=r.spec.line) if r.spec.line
+               else Message("explain.heading", index=r.spec.index, label=label))
+    parts = [f"<details><summary>{escape(heading)}</summary>",
              f"<p>{escape(' · '.join(_facts(r)))}</p>"]
     if e.notes:
         parts.append("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in e.notes) + "</ul>")
@@ -78,7 +83,7 @@ def _explanation(e: Explanation) -> str:
         parts.append(f'<table class="steps">{rows}</table>')
     if e.picture:
         p = e.picture
-        grid = [" ".join(row) for row in p.input_rows] + ["output:"] + [" ".join(row) for row in p.output_rows]
+        grid = [" ".join(row) for row in p.input_rows] + [Message("explain.picture_output")] + [" ".join(row) for row in p.output_rows]
         parts.append(f"<p>{escape(p.caption)}</p><pre>{chr(10).join(escape(g) for g in grid)}</pre><p>{escape(p.legend)}</p>")
-    parts += [f'<p class="warning">warning: {escape(w)}</p>' for w in r.warnings]
+    parts += [f'<p class="warning">{escape(Message("label.warning") + w)}</p>' for w in r.warnings]
     return "\n".join(parts) + "</details>"

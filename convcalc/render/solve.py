@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 
 from convcalc.formulas import SAME_PADDING
+from convcalc.messages import Message
 from convcalc.render.jsontext import dumps
 from convcalc.solve import SamePadding
 
@@ -15,8 +16,10 @@ def sizes(p) -> str:
                                                    ("dilation", p.dilation), ("output_padding", p.output_padding))
              if value is not None]
     arrow = f"{p.input if p.input is not None else 'N'} → {p.output if p.output is not None else '?'}"
-    kind = {"conv": "a convolution", "transposed": "a transposed convolution", "pool": "a pooling layer"}[p.mode]
-    return f"{arrow} with {kind}" + (f" ({', '.join(given)})" if given else "")
+    kind = Message(f"solve.{p.mode}")
+    if given:
+        return Message("solve.problem_given", sizes=arrow, kind=kind, given=", ".join(given))
+    return Message("solve.problem", sizes=arrow, kind=kind)
 
 
 def to_json(p, solutions, limit: int) -> str:
@@ -34,27 +37,26 @@ def print_table(p, solutions, limit: int) -> None:
 
     names = ["input", "kernel", "stride", "padding", "dilation", *(["output_padding"] if p.mode == "transposed" else []),
              "output"]
-    columns = [*(Column(header=n, right=True) for n in names), Column(header="check", wrap=True, rank=2, min_width=20)]
-    rows = [(*(str(getattr(s, n)) for n in names), s.check + ("  (floor drops input cells)" if s.uncovered else ""))
+    columns = [*(Column(header=n, right=True) for n in names),
+               Column(header=Message("heading.check"), wrap=True, rank=2, min_width=20)]
+    rows = [(*(str(getattr(s, n)) for n in names), s.check + (Message("solve.floor_drops") if s.uncovered else ""))
             for s in solutions[:limit]]
-    title = f"{sizes(p)}: {len(solutions)} solution{'s' if len(solutions) != 1 else ''}, simplest first"
+    title = Message("solve.title", problem=sizes(p), count=len(solutions))
     more = len(solutions) - limit
-    after = [terminal.paragraph(f"… and {more} more (--limit to show them)", terminal.width())] if more > 0 else []
+    after = [terminal.paragraph(Message("solve.more", more=more), terminal.width())] if more > 0 else []
     terminal.show(grid(title=title, columns=columns, rows=rows), *after)
 
 
 def same_text(a: SamePadding) -> str:
     lines = [
-        f"same padding for N={a.input}, K={a.kernel}, S={a.stride}, D={a.dilation}: output ceil(N/S) = {a.output}",
-        f"  TensorFlow/Keras: total pad {SAME_PADDING.notation} = {a.total}, "
-        f"split {a.before} before and {a.after} after (the extra cell at the end)",
+        Message("solve.same_output", n=a.input, k=a.kernel, s=a.stride, d=a.dilation, output=a.output),
+        Message("solve.same_keras", formula=SAME_PADDING.notation, total=a.total, before=a.before, after=a.after),
     ]
     if a.symmetric:
-        lines.append(f"  PyTorch integer padding that gives the same size: padding={', '.join(map(str, a.symmetric))}")
+        lines.append(Message("solve.same_pytorch", padding=", ".join(map(str, a.symmetric))))
     else:
-        why = f"the total pad {a.total} is odd, so it cannot be split evenly" if a.total % 2 else "none fits"
-        lines.append(f"  PyTorch: no symmetric integer padding gives this size ({why}); use padding='same' (stride 1) "
-                     "or pad asymmetrically first (zeropad2d with [before, after] pairs)")
+        why = Message("solve.same_odd", total=a.total) if a.total % 2 else Message("solve.same_none_fits")
+        lines.append(Message("solve.same_none", why=why))
     return "\n".join(lines) + "\n"
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from convcalc.engine import LayerResult, Network
 from convcalc.errors import printable
 from convcalc.layers.base import shape_text
+from convcalc.messages import Message
 from convcalc.render.common import ascii_shape, human_bytes, human_count, layer_label, outputs_text
 from convcalc.render.jsontext import dumps
 
@@ -67,7 +68,10 @@ def rf_text(r: LayerResult) -> str:
     return shape_text(r.receptive_field) if r.receptive_field else ""
 
 
-HEADERS = ("#", "Layer (type)", "Input", "Output", "Kernel", "Params", "MACs", "RF")
+def headers() -> tuple[str, ...]:
+    """The columns' headings, in the chosen language."""
+    return ("#", *(Message(f"heading.{key}") for key in ("layer_type", "input", "output", "kernel", "params", "macs",
+                                                          "rf")))
 
 
 def table_rows(net: Network, depth: int | None = None) -> list[list[str]]:
@@ -105,11 +109,12 @@ def _block_cells(row) -> list[str]:
 def totals_lines(net: Network) -> list[str]:
     t = net.totals
     return [
-        f"Total params: {t.params:,} ({human_bytes(t.param_bytes)})",
-        f"Trainable params: {t.trainable_params:,}",
-        f"Non-trainable params: {t.non_trainable_params:,}",
-        f"MACs: {t.macs:,} ({human_count(t.macs)}) · FLOPs: {t.flops:,} ({human_count(t.flops)})",
-        f"Activations (float32, batch 1): {human_bytes(t.activation_bytes)} · input: {human_bytes(t.input_bytes)}",
+        Message("summary.total_params", params=t.params, size=human_bytes(t.param_bytes)),
+        Message("summary.trainable_params", count=t.trainable_params),
+        Message("summary.non_trainable_params", count=t.non_trainable_params),
+        Message("summary.macs", macs=t.macs, macs_short=human_count(t.macs), flops=t.flops,
+                flops_short=human_count(t.flops)),
+        Message("summary.activations", size=human_bytes(t.activation_bytes), input=human_bytes(t.input_bytes)),
     ]
 
 
@@ -158,12 +163,13 @@ def to_markdown(net: Network, depth: int | None = None) -> str:
         return "| " + " | ".join(printable(c).replace("|", "\\|") for c in cells) + " |"
 
     align = ["---:", "---", "---", "---", "---", "---:", "---:", "---"]
-    lines = [f"**{printable(net.name)}** — input {shape_text(net.input_shape)} → output {shape_text(net.output_shape)}", ""]
-    lines += [row(HEADERS), "| " + " | ".join(align) + " |", *(row(r) for r in table_rows(net, depth)), ""]
+    lines = [Message("summary.markdown_title", name=printable(net.name), input=shape_text(net.input_shape),
+                     output=shape_text(net.output_shape)), ""]
+    lines += [row(headers()), "| " + " | ".join(align) + " |", *(row(r) for r in table_rows(net, depth)), ""]
     lines += [f"- {line}" for line in totals_lines(net)]
     warnings = warning_lines(net)
     if warnings:
-        lines += ["", "Warnings:", *(f"- {printable(w)}" for w in warnings)]
+        lines += ["", Message("summary.warnings"), *(f"- {printable(w)}" for w in warnings)]
     return "\n".join(lines) + "\n"
 
 
@@ -172,17 +178,18 @@ def to_markdown(net: Network, depth: int | None = None) -> str:
 def summary_grid(net: Network, depth: int | None = None):
     from convcalc.render.grid import Column, grid
 
+    index, layer, given, output, kernel, params, macs, rf = headers()
     columns = (
-        Column(header="#", right=True, rank=0),
-        Column(header="Layer (type)", wrap=True, rank=1, min_width=20),
-        Column(header="Input", wrap=True, rank=4, min_width=10),
-        Column(header="Output", rank=2),
-        Column(header="Kernel", rank=5),
-        Column(header="Params", right=True, rank=3),
-        Column(header="MACs", right=True, rank=6),
-        Column(header="RF", rank=7),
+        Column(header=index, right=True, rank=0),
+        Column(header=layer, wrap=True, rank=1, min_width=20),
+        Column(header=given, wrap=True, rank=4, min_width=10),
+        Column(header=output, rank=2),
+        Column(header=kernel, rank=5),
+        Column(header=params, right=True, rank=3),
+        Column(header=macs, right=True, rank=6),
+        Column(header=rf, rank=7),
     )
-    title = f'Model: "{net.name}" · input {shape_text(net.input_shape)} → output {shape_text(net.output_shape)}'
+    title = Message("summary.title", name=net.name, input=shape_text(net.input_shape), output=shape_text(net.output_shape))
     return grid(title=title, columns=columns, rows=_rows(net) if depth is None else table_rows(net, depth))
 
 
@@ -202,5 +209,5 @@ def print_summary(net: Network, depth: int | None = None) -> None:
 
     columns = terminal.width()
     after = [terminal.paragraph(f" {line}", columns, hang=3) for line in totals_lines(net)]
-    after += [terminal.paragraph(line, columns, label=("warning: ", "yellow")) for line in warning_lines(net)]
+    after += [terminal.paragraph(line, columns, label=(Message("label.warning"), "yellow")) for line in warning_lines(net)]
     terminal.show(summary_grid(net, depth), *after)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from math import prod
 from typing import TYPE_CHECKING, Any
 
+from convcalc.messages import Message
 from convcalc.render.common import human_bytes, layer_label, outputs_text
 from convcalc.render.jsontext import dumps
 
@@ -56,11 +57,12 @@ def verify_grid(v: Verification):
     """The table: at 80 columns the name wraps, then the parameter counts move to a second table."""
     from convcalc.render.grid import Column, grid
 
+    heading = {key: Message(f"heading.{key}") for key in ("layer_type", "predicted", "actual", "params", "counted")}
     columns = (
         Column(header="#", right=True, rank=0),
-        Column(header="Layer (type)", wrap=True, rank=1, min_width=16),
-        Column(header="Predicted", rank=2), Column(header="Actual", rank=2), Column(header="", rank=2),
-        Column(header="Params", right=True, rank=3), Column(header="Counted", right=True, rank=3),
+        Column(header=heading["layer_type"], wrap=True, rank=1, min_width=16),
+        Column(header=heading["predicted"], rank=2), Column(header=heading["actual"], rank=2), Column(header="", rank=2),
+        Column(header=heading["params"], right=True, rank=3), Column(header=heading["counted"], right=True, rank=3),
         Column(header="", rank=3),
     )
     rows = []
@@ -69,7 +71,7 @@ def verify_grid(v: Verification):
         actual = _shapes_cell(run.actual_shapes) if run.actual_shapes else "—"
         rows.append((str(r.spec.index), layer_label(r), _shapes_cell(r.output_shapes), actual,
                      _mark(run.shape_ok), f"{r.params:,}", f"{run.trainable + run.non_trainable:,}", _mark(run.params_ok)))
-    title = f'verify "{v.net.name}": NumPy forward pass, seed {v.seed}, batch {v.batch}'
+    title = Message("verify.title", name=v.net.name, seed=v.seed, batch=v.batch)
     return grid(title=title, columns=columns, rows=rows)
 
 
@@ -77,15 +79,16 @@ def print_verify(v: Verification) -> None:
     from convcalc.render import terminal
 
     columns = terminal.width()
-    after = [terminal.paragraph(f"{run.result.spec.where}: the arrays refused it: {run.error}", columns, style="red")
+    after = [terminal.paragraph(Message("verify.refused", where=run.result.spec.where, error=run.error), columns,
+                                style="red")
              for run in v.runs if run.error]
     note = _non_finite_note(v.runs, v.batch)
     if note:
         after.append(terminal.paragraph(note, columns, style="yellow"))
     if v.not_run:
-        after.append(terminal.paragraph(f"not run after the failure: {len(v.not_run)} layers", columns))
-    summary = (f"{v.agreeing} of {len(v.net.layers)} layers agree"
-               f" · forward {round(v.seconds, 6):.2f} s · estimated peak memory {human_bytes(v.estimate.peak_bytes)}")
+        after.append(terminal.paragraph(Message("verify.not_run", count=len(v.not_run)), columns))
+    summary = Message("verify.summary", agreeing=v.agreeing, total=len(v.net.layers), seconds=round(v.seconds, 6),
+                      memory=human_bytes(v.estimate.peak_bytes))
     after.append(terminal.paragraph(("✓ " if v.ok else "✗ ") + summary, columns, style="green" if v.ok else "bold red"))
     terminal.show(verify_grid(v), *after)
 
@@ -95,6 +98,5 @@ def _non_finite_note(runs, batch: int) -> str | None:
     run = next((run for run in runs if run.non_finite), None)
     if run is None:
         return None
-    return (f"note: {run.result.spec.where}: {run.non_finite:,} of {sum(prod((batch, *s)) for s in run.actual_shapes):,} output values "
-            "are inf or NaN (an overflow, a division by zero or an invalid operation); later layers compute with them, "
-            "and shapes and counts are checked all the same")
+    return Message("verify.non_finite", where=run.result.spec.where, count=run.non_finite,
+                   total=sum(prod((batch, *s)) for s in run.actual_shapes))
