@@ -638,6 +638,8 @@ CATALOGUE: dict[str, Template] = {
     "error.import_too_large": "{path} is {size:,} bytes, more than a model file may be ({limit:,})",
     "error.import_onnx_extra": "reading ONNX files needs the onnx package: pip install 'convcalc[onnx]'",
     "error.import_not_onnx": "{path} is not a readable ONNX model: {reason}",
+    "phrase.onnx_nodes": "nodes",
+    "phrase.onnx_initializers": "initializers (weight tensors)",
     "error.import_too_many_nodes": "{path} has {count:,} {what}, more than a model may have ({limit:,})",
     "error.import_input_count": "{path}: the graph has {count} inputs ({names}); convcalc reads networks with one "
                                 "input",
@@ -752,6 +754,7 @@ CATALOGUE: dict[str, Template] = {
     "explain.params": "{params:,} parameters",
     "explain.params_non_trainable": "{params:,} parameters ({non_trainable:,} non-trainable)",
     "explain.macs": "{macs:,} MACs",
+    "explain.backward_label": "backward: ",
     "explain.receptive_field": "receptive field {shape}",
     "explain.picture_output": "output:",
     "verify.title": 'verify "{name}": NumPy forward pass, seed {seed}, batch {batch}',

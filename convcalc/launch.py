@@ -30,12 +30,9 @@ def main() -> None:
         from convcalc.cli import main as typer_main
 
         typer_main()
-    lang = request.pop("lang")
-    if lang is None:
-        sys.exit(guarded(lambda: run_summary(**request)))  # the environment's language, read when a word is needed
     from convcalc.messages import set_language
 
-    set_language(lang)
+    set_language(request.pop("lang"))  # None: the environment's
     try:
         code = guarded(lambda: run_summary(**request))
     finally:

@@ -27,10 +27,10 @@ def import_onnx(path: str, input_override: tuple[int, ...] | None = None) -> Imp
     onnx = _onnx_package()
     model = _parse(onnx, read_model_bytes(path), echo(path))
     graph = model.graph
-    for count, limit, what in ((len(graph.node), MAX_NODES, "nodes"),
-                               (len(graph.initializer), MAX_INITIALIZERS, "initializers")):
+    for count, limit, what in ((len(graph.node), MAX_NODES, "phrase.onnx_nodes"),
+                               (len(graph.initializer), MAX_INITIALIZERS, "phrase.onnx_initializers")):
         if count > limit:
-            raise SpecError("error.import_too_many_nodes", path=echo(path), count=count, limit=limit, what=what)
+            raise SpecError("error.import_too_many_nodes", path=echo(path), count=count, limit=limit, what=Message(what))
     data_input = _data_input(graph, echo(path))
     if input_override:
         _set_input_shape(data_input, input_override)

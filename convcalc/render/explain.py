@@ -95,8 +95,8 @@ def _backward(b, columns: int) -> Iterator[Line]:
     """The backward pass: the gradients' shapes, how each is computed, its steps."""
     from convcalc.render.terminal import paragraph
 
-    facts = [f"{g.name} {shape_text(g.shape)}" for g in b.gradients] + ([f"{b.macs:,} MACs"] if b.macs else [])
-    yield from paragraph(" · ".join(facts), columns, label=("backward: ", "bold"))
+    facts = [f"{g.name} {shape_text(g.shape)}" for g in b.gradients] + ([Message("explain.macs", macs=b.macs)] if b.macs else [])
+    yield from paragraph(" · ".join(facts), columns, label=(Message("explain.backward_label"), "bold"))
     for note in b.notes:
         yield from paragraph("• " + note, columns)
     yield from _steps(b.steps, columns)
