@@ -200,6 +200,8 @@ CATALOGUE: dict[str, Template] = {
     # the backward pass: how each gradient is computed
     "back.passes": "No weights of its own to learn: ∂L/∂X has the input's shape ({input}); each value of ∂L/∂Y goes "
                    "back to the input value(s) it came from, times the local derivative.",
+    "back.through_weights": "∂L/∂X has the input's shape ({input}); each of its values gets back the gradients of "
+                            "the outputs it helped make, through the weights that used it.",
     "back.parameters": "Its {count:,} learned values each get a gradient: ∂L/∂θ has their shape.",
     "back.conv_input": "∂L/∂X ({input}) is the full correlation of ∂L/∂Y ({output}) with the kernel rotated 180°: a "
                        "transposed convolution with the same stride ({stride}), padding and dilation ({dilation}), "

@@ -484,7 +484,7 @@ def default_backward(r: Any) -> Backward:
     """A type without its own rule: the gradient goes back with the input's shape (element-wise
     layers, rearrangements, merges); learned values, if any, get a gradient of their count."""
     shapes = " + ".join(shape_text(s) for s in r.input_shapes)
-    notes = [Message("back.passes", input=shapes)]
+    notes = [Message("back.through_weights" if r.trainable else "back.passes", input=shapes)]
     gradients = input_gradients(r)
     if r.trainable:
         notes.append(Message("back.parameters", count=r.trainable))
