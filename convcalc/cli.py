@@ -11,6 +11,7 @@ import typer
 
 from convcalc import __version__
 from convcalc.errors import SpecError, echo, printable
+from convcalc.messages import Message
 from convcalc.commands import USAGE_MESSAGE_WIDTH, guarded, print_get, run_summary, shape_from_text
 
 USAGE_MESSAGE_LINES = 40
@@ -32,6 +33,22 @@ class Format(str, Enum):
     json = "json"
     csv = "csv"
     markdown = "markdown"
+
+
+class Dtype(str, Enum):
+    float32 = "float32"
+    float16 = "float16"
+    bfloat16 = "bfloat16"
+    int8 = "int8"
+
+
+class Optimizer(str, Enum):
+    sgd = "sgd"
+    momentum = "momentum"
+    adam = "adam"
+
+
+MAX_BATCH = 2**31 - 1
 
 
 def parse_shape(text: Optional[str]) -> Optional[tuple[int, ...]]:
@@ -65,9 +82,21 @@ def summary(
     get: Optional[str] = typer.Option(None, "--get", help=GET_HELP),
     depth: Optional[int] = typer.Option(None, "--depth", "-d", min=1, help="collapse blocks below this depth into "
                                         "one row each (1: top-level entries); JSON keeps every layer"),
+    batch: Optional[int] = typer.Option(None, "--batch", min=1, max=MAX_BATCH,
+                                        help="memory for this many examples at once (default 1)"),
+    dtype: Optional[Dtype] = typer.Option(None, "--dtype", help="bytes per value: float32 (default), float16, "
+                                                                "bfloat16 or int8"),
+    training: bool = typer.Option(False, "--training", help="memory of a training step: parameters, gradients, "
+                                                            "optimizer state and the activations the backward pass reads"),
+    optimizer: Optional[Optimizer] = typer.Option(None, "--optimizer", help="with --training: sgd (default, no state), "
+                                                                            "momentum (1 copy) or adam (2 copies)"),
 ) -> None:
     """Per-layer table like Keras' summary(): shapes, kernels, params, MACs, receptive field."""
-    run_summary(spec, fmt.value, parse_shape(input_shape), get, depth)
+    if optimizer is not None and not training:
+        raise typer.BadParameter(Message("usage.optimizer_without_training", optimizer=optimizer.value),
+                                 param_hint="--optimizer")
+    run_summary(spec, fmt.value, parse_shape(input_shape), get, depth, batch, dtype.value if dtype else None, training,
+                optimizer.value if optimizer else None)
 
 
 def _write(fmt: Format, module, subject) -> None:
@@ -82,7 +111,6 @@ class VerifyFormat(str, Enum):
 
 
 MAX_SEED = 2**64 - 1  # PyTorch's manual_seed takes the same range
-MAX_BATCH = 2**31 - 1
 
 
 @app.command()
