@@ -61,7 +61,7 @@ def training_memory(net: Network, setting: Setting) -> TrainingMemory:
     size = DTYPE_BYTES[setting.dtype]
     trainable = net.totals.trainable_params
     kept: set[str] = set()  # the graph's tensors already counted
-    storage: dict[str, str] = {}  # a view's name → the tensor it views
+    storage: dict[str, tuple[str, int]] = {}  # a view's name → the tensor it views, and its values
     layers = tuple(_layer_saved(r, setting, kept, storage) for r in net.layers)
     return TrainingMemory(
         param_bytes=size * net.totals.params,
@@ -72,20 +72,21 @@ def training_memory(net: Network, setting: Setting) -> TrainingMemory:
     )
 
 
-def _layer_saved(r: LayerResult, setting: Setting, kept: set[str], storage: dict[str, str]) -> LayerSaved:
+def _layer_saved(r: LayerResult, setting: Setting, kept: set[str], storage: dict[str, tuple[str, int]]) -> LayerSaved:
     rule = REGISTRY[r.spec.type].saved or default_saved
     saved = rule(r)
-    if saved.view:
-        storage.update((name, storage.get(r.spec.inputs[0], r.spec.inputs[0])) for name in r.spec.output_names)
+    if saved.view:  # keeping a view (one of split's sections) keeps all of the tensor it views
+        root = storage.get(r.spec.inputs[0], (r.spec.inputs[0], prod(r.input_shapes[0])))
+        storage.update((name, root) for name in r.spec.output_names)
     tensors = list(zip(r.spec.inputs, r.input_shapes)) if saved.inputs else []
     if saved.output:
         tensors.append((r.spec.output_names[0], r.output_shape))
     values = saved.values
     for name, shape in tensors:
-        name = storage.get(name, name)
+        name, count = storage.get(name, (name, prod(shape)))
         if name not in kept:
             kept.add(name)
-            values += prod(shape)  # a flatten or reshape holds as many values as the tensor it views
+            values += count
     per_example = values * DTYPE_BYTES[setting.dtype] + saved.fixed_bytes
     return LayerSaved(what=saved.what, bytes=setting.batch * per_example + saved.once_bytes)
 

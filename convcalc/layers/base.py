@@ -522,8 +522,8 @@ def saves_nothing(r: Any) -> Saved:
 
 
 def saves_nothing_a_view(r: Any) -> Saved:
-    """Flatten, reshape, identity: the output shares the input's storage, so a layer that keeps one
-    of them keeps that tensor (split is not one: each section counts on its own)."""
+    """Flatten, reshape, identity, split: the outputs share the input's storage, so a layer that
+    keeps one of them keeps all of that tensor."""
     return Saved(what="saved.nothing", view=True)
 
 

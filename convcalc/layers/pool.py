@@ -9,7 +9,7 @@ from math import gcd, prod
 
 from convcalc import formulas
 from convcalc.layers.base import (GLOBAL, Arg, Axis, Backward, FieldStep, Geometry, LayerType, RuleContext, RuleResult,
-                                  Saved, input_gradients, shape_text)
+                                  Saved, input_gradients, saves_nothing, shape_text)
 from convcalc.messages import Message
 from convcalc.layers.windows import (
     dilation_arg,
@@ -232,6 +232,13 @@ def max_pool_saved(r) -> Saved:
     return Saved(what="saved.input_and_argmax", inputs=True, fixed_bytes=8 * prod(r.output_shape))
 
 
+def adaptive_avg_saved(r) -> Saved:
+    """To an output of 1 PyTorch takes the mean, whose gradient needs no tensor; else the input."""
+    if all(size == 1 for size in r.output_shape[1:]):
+        return saves_nothing(r)
+    return Saved(what="saved.input", inputs=True)
+
+
 def _max_pool_type(dims: int) -> LayerType:
     return _pool_type(MAX, dims, (dilation_arg(),), infer=partial(infer_pool, MAX),
                       forward=forward_max_pool, temporaries=max_pool_temporaries, saved=max_pool_saved)
@@ -283,8 +290,9 @@ def _adaptive_type(reduction: Reduction, dims: int, forward, temporaries, saved=
 TYPES = (
     *(_max_pool_type(d) for d in (1, 2, 3)),
     *(_avg_pool_type(d) for d in (1, 2, 3)),
-    _global_type(AVG, "mean over all spatial positions → [C]", forward_global_avg),
+    # a mean's gradient is 1/K everywhere: PyTorch's mean (adaptive_avg_pool to 1 is one) keeps no tensor
+    _global_type(AVG, "mean over all spatial positions → [C]", forward_global_avg, saves_nothing),
     _global_type(MAX, "max over all spatial positions → [C]", forward_global_max, max_pool_saved),
-    *(_adaptive_type(AVG, d, forward_adaptive_avg, adaptive_avg_temporaries) for d in (1, 2, 3)),
+    *(_adaptive_type(AVG, d, forward_adaptive_avg, adaptive_avg_temporaries, adaptive_avg_saved) for d in (1, 2, 3)),
     *(_adaptive_type(MAX, d, forward_adaptive_max, adaptive_max_temporaries, max_pool_saved) for d in (1, 2, 3)),
 )
