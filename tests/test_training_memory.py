@@ -171,3 +171,29 @@ def test_bad_options_are_usage_errors(args, words):
     result = invoke("summary", "mnist_cnn", *args)
     assert result.code == 2 and words in result.err
     assert "internal error" not in result.err and "Traceback" not in result.err
+
+
+# --- the README's figures ------------------------------------------------------------------------
+
+def _readme() -> str:
+    from pathlib import Path
+
+    return (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+def test_readme_training_example_is_real_output():
+    block = _readme().split("$ convcalc summary vgg16 --batch 32 --training --optimizer adam\n", 1)[1]
+    shown = [line.rstrip() for line in block.split("$ ", 1)[0].splitlines() if line.strip() != "…"]
+    actual = invoke("summary", "vgg16", "--batch", "32", "--training", "--optimizer", "adam").out.splitlines()
+    assert shown == [line.rstrip() for line in actual[-len(shown):]]
+
+
+def test_readme_torchinfo_table_has_convcalcs_figures():
+    """The convcalc columns of the comparison (torchinfo's and autograd's were measured)."""
+    section = _readme().split("**Against torchinfo**", 1)[1].split("Where they differ", 1)[0]
+    rows = [line.strip("|").split("|") for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    for name, batch, _, saved, _, inference in (map(str.strip, row) for row in rows[1:]):
+        setting = Setting(batch=int(batch), training=True)
+        net = analyze(load_spec(name))
+        assert (int(saved.replace(",", "")), int(inference.replace(",", ""))) == (
+            training_memory(net, setting).saved_bytes, inference_bytes(net, setting)[0]), name
