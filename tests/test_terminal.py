@@ -109,6 +109,17 @@ def test_summary_fits_80_columns(name):
     assert_whole(tokens, text)
 
 
+@pytest.mark.parametrize("name", ["mnist_cnn", "resnet18"])
+def test_summary_training_fits_80_columns(name):
+    """The `Saved` column and the training lines (one wraps with its hanging indent) fit too."""
+    code, text = screen("summary", name, "--training", "--batch", "32", "--optimizer", "momentum")
+    assert code == 0
+    assert_fits(text)
+    total = json.loads(invoke("summary", name, "--training", "--batch", "32", "--optimizer", "momentum",
+                              "-f", "json").out)["totals"]["training"]["total_bytes"]
+    assert_whole(["Saved", f"({total:,} B)"], text)
+
+
 @pytest.mark.parametrize("name", ["lenet5", "mnist_cnn", "resnet18"])
 def test_verify_fits_80_columns(name):
     code, text = screen("verify", name)
