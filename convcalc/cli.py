@@ -84,6 +84,22 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
+class Dtype(str, Enum):
+    float32 = "float32"
+    float16 = "float16"
+    bfloat16 = "bfloat16"
+    int8 = "int8"
+
+
+class Optimizer(str, Enum):
+    sgd = "sgd"
+    momentum = "momentum"
+    adam = "adam"
+
+
+MAX_BATCH = 2**31 - 1
+
+
 def parse_shape(text: Optional[str]) -> Optional[tuple[int, ...]]:
     """`3x224x224` (or `3,224,224`) → (3, 224, 224)."""
     if text is None:
@@ -115,9 +131,18 @@ def summary(
     input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=_help("help.input_shape")),
     get: Optional[str] = typer.Option(None, "--get", help=_help("help.summary.get")),
     depth: Optional[int] = typer.Option(None, "--depth", "-d", min=1, help=_help("help.summary.depth")),
+    batch: Optional[int] = typer.Option(None, "--batch", min=1, max=MAX_BATCH,
+                                        help=_help("help.summary.batch")),
+    dtype: Optional[Dtype] = typer.Option(None, "--dtype", help=_help("help.summary.dtype")),
+    training: bool = typer.Option(False, "--training", help=_help("help.summary.training")),
+    optimizer: Optional[Optimizer] = typer.Option(None, "--optimizer", help=_help("help.summary.optimizer")),
 ) -> None:
     """Per-layer table like Keras' summary(): shapes, kernels, params, MACs, receptive field."""
-    run_summary(spec, fmt.value, parse_shape(input_shape), get, depth)
+    if optimizer is not None and not training:
+        raise typer.BadParameter(Message("usage.optimizer_without_training", optimizer=optimizer.value),
+                                 param_hint="--optimizer")
+    run_summary(spec, fmt.value, parse_shape(input_shape), get, depth, batch, dtype.value if dtype else None, training,
+                optimizer.value if optimizer else None)
 
 
 def _write(fmt: Format, module, subject) -> None:
@@ -132,7 +157,6 @@ class VerifyFormat(str, Enum):
 
 
 MAX_SEED = 2**64 - 1  # PyTorch's manual_seed takes the same range
-MAX_BATCH = 2**31 - 1
 
 
 @app.command(help=_help("help.verify", COMMAND_WIDTH))

@@ -21,23 +21,30 @@ def shape_from_text(text: str) -> tuple[int, ...] | None:
 
 
 def run_summary(spec: str, fmt: str = "table", input_shape: tuple[int, ...] | None = None, get: str | None = None,
-                depth: int | None = None) -> None:
-    """`convcalc summary`: the spec analysed, then one rendering of it."""
+                depth: int | None = None, batch: int | None = None, dtype: str | None = None, training: bool = False,
+                optimizer: str | None = None) -> None:
+    """`convcalc summary`: the spec analysed, then one rendering of it; with --batch, --dtype or
+    --training, its memory for that batch (else exactly as without them)."""
     from convcalc.engine import analyze
     from convcalc.spec.loader import load_spec
 
     net = analyze(load_spec(spec, input_shape))
     from convcalc.render import summary as render
+    from convcalc.training import Setting
 
+    setting = None
+    if batch is not None or dtype is not None or training:
+        setting = Setting(batch=batch or 1, dtype=dtype or "float32", training=training, optimizer=optimizer or "sgd")
     if get is not None:
-        print_get(render.network_dict(net), get, fmt == "json")
+        print_get(render.network_dict(net, setting), get, fmt == "json")
     elif fmt == "table":
-        render.print_summary(net, depth)
+        render.print_summary(net, depth, setting)
     elif fmt == "json":
-        sys.stdout.write(render.to_json(net))
+        sys.stdout.write(render.to_json(net, setting))
+    elif fmt == "csv":
+        sys.stdout.write(render.to_csv(net, depth, setting))
     else:
-        writer = render.to_csv if fmt == "csv" else render.to_markdown
-        sys.stdout.write(writer(net, depth))
+        sys.stdout.write(render.to_markdown(net, depth, setting))
 
 
 def print_get(data: Any, path: str, as_json: bool) -> None:

@@ -686,6 +686,26 @@ CATALOGUE: dict[str, Template] = {
     "cap.default": "the default where the RAM is unknown",
     "error.memory_size": "expected a size like 6G, 512MiB or 1e9, got {value}",
     "error.memory_limit": "a memory limit must be at least 1 byte and finite, got {value}",
+    # --- memory for a batch and a training step (summary --batch --dtype --training) ---
+    "memory.inference": "Activations ({dtype}, batch {batch}): {activations} · input: {input}",
+    "memory.training_heading": "Training step ({dtype}, batch {batch}, {optimizer}):",
+    "memory.weights": "  parameters: {params} · gradients: {gradients}",
+    "memory.state_sgd": "  optimizer state: {state} (plain SGD keeps none)",
+    "memory.state_momentum": "  optimizer state: {state} (one velocity per trainable parameter, in {dtype} as PyTorch keeps it)",
+    "memory.state_adam": "  optimizer state: {state} (two moments per trainable parameter, in {dtype} as PyTorch keeps them)",
+    "memory.saved": "  activations kept for the backward pass: {saved}",
+    "memory.total": "  total: {total} ({exact:,} B)",
+    "memory.saved_header": "Saved",
+    "saved.input": "its input",
+    "saved.output": "its output",
+    "saved.input_and_output": "its input, and its output for the activation",
+    "saved.input_and_stats": "its input, and the batch's mean and 1/std per channel (float32)",
+    "saved.input_and_argmax": "its input, and the argmax of each window (int64)",
+    "saved.mask": "the mask of kept units (1 byte each)",
+    "saved.sample_flag": "one keep flag per sample",
+    "saved.nothing": "nothing: its backward pass needs only shapes",
+    "usage.optimizer_without_training": "--optimizer {optimizer} chooses the optimizer of a training step: add "
+                                        "--training",
     # --- export: code for PyTorch and Keras (convcalc export) ---
     "error.export_transposed_extra": "{framework} cannot express this {type}: Keras' output is longer than the full "
                                      "transposed result by at least the stride; give an int padding instead",
@@ -891,6 +911,11 @@ CATALOGUE: dict[str, Template] = {
                        "chain, graph otherwise",
     "help.report": "One self-contained HTML page: the drawing, the summary table and every layer's explanation.",
     "help.report.output": "the HTML file to write; standard output when left out",
+    "help.summary.batch": "memory for this many examples at once (default 1)",
+    "help.summary.dtype": "bytes per value: float32 (default), float16, bfloat16 or int8",
+    "help.summary.training": "memory of a training step: parameters, gradients, optimizer state and the activations "
+                             "the backward pass reads",
+    "help.summary.optimizer": "with --training: sgd (default, no state), momentum (1 copy) or adam (2 copies)",
     "help.draw.depth": "draw each block at this depth as one node of the graph (1: top-level entries), as summary "
                        "--depth",
     "help.explain.backward": "also the backward pass: gradient shapes, how each is computed, MACs",

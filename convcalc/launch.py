@@ -15,9 +15,14 @@ from convcalc.commands import guarded, run_summary, shape_from_text
 
 FORMATS = ("table", "json", "csv", "markdown")
 LANGUAGES = ("en", "zh", "es")  # messages.LANGUAGES, written out: importing messages here costs a cold start
+DTYPES = ("float32", "float16", "bfloat16", "int8")
+OPTIMIZERS = ("sgd", "momentum", "adam")
+MAX_BATCH = 2**31 - 1  # cli.py's
 # summary's options as cli.py declares them: spelling → parameter
 SUMMARY_OPTIONS = {"--format": "fmt", "-f": "fmt", "--input": "input_shape", "-i": "input_shape", "--get": "get",
-                   "--depth": "depth", "-d": "depth", "--lang": "lang"}
+                   "--depth": "depth", "-d": "depth", "--batch": "batch", "--dtype": "dtype",
+                   "--optimizer": "optimizer", "--lang": "lang"}
+SUMMARY_FLAGS = {"--training": "training"}
 
 
 def main() -> None:
@@ -49,7 +54,9 @@ def summary_request(args: list[str]) -> dict[str, Any] | None:
     tokens = iter(args[1:])
     for token in tokens:
         option, equals, value = token.partition("=") if token.startswith("--") else (token, "", None)
-        if option in SUMMARY_OPTIONS:
+        if token in SUMMARY_FLAGS:
+            key, value = SUMMARY_FLAGS[token], "yes"
+        elif option in SUMMARY_OPTIONS:
             value = value if equals else next(tokens, None)
             key = SUMMARY_OPTIONS[option]
         elif token == "-" or not token.startswith("-"):
@@ -65,13 +72,26 @@ def summary_request(args: list[str]) -> dict[str, Any] | None:
 def _checked(found: dict[str, str]) -> dict[str, Any] | None:
     """The values converted as typer converts them, or None where typer would refuse one."""
     fmt = found.get("fmt", "table")
-    depth = found.get("depth")
+    depth, batch = found.get("depth"), found.get("batch")
     shape = shape_from_text(found["input_shape"]) if "input_shape" in found else None
-    if fmt not in FORMATS or depth is not None and not (depth.isascii() and depth.isdigit() and int(depth) >= 1):
+    if fmt not in FORMATS or depth is not None and not _whole(depth, 1, None):
         return None
     if found.get("lang", "en") not in LANGUAGES:
         return None
-    if "input_shape" in found and shape is None:
+    if "input_shape" in found and shape is None or batch is not None and not _whole(batch, 1, MAX_BATCH):
         return None
+    if found.get("dtype", DTYPES[0]) not in DTYPES or found.get("optimizer", OPTIMIZERS[0]) not in OPTIMIZERS:
+        return None
+    if "optimizer" in found and "training" not in found:
+        return None  # typer's usage error says what to add
     return {"spec": found["spec"], "fmt": fmt, "input_shape": shape, "get": found.get("get"),
-            "depth": int(depth) if depth is not None else None, "lang": found.get("lang")}
+            "depth": int(depth) if depth is not None else None, "batch": int(batch) if batch is not None else None,
+            "dtype": found.get("dtype"), "training": "training" in found, "optimizer": found.get("optimizer"),
+            "lang": found.get("lang")}
+
+
+def _whole(text: str, low: int, high: int | None) -> bool:
+    """Plain ASCII digits within [low, high] (anything else: typer decides)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 20):  # 20 digits: int() is quick, typer reads them too
+        return False
+    return low <= int(text) and (high is None or int(text) <= high)

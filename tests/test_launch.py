@@ -21,6 +21,11 @@ PLAIN = [
     ["summary", "lenet5", "--input=1×32×32"],
     ["summary", "lenet5", "--lang", "zh"],
     ["summary", "--lang=es", "mnist_cnn", "-f", "markdown"],
+    ["summary", "mnist_cnn", "--batch", "32"],
+    ["summary", "mnist_cnn", "--batch=2147483647", "--dtype", "bfloat16"],
+    ["summary", "mnist_cnn", "--training", "-f", "json"],
+    ["summary", "--training", "mnist_cnn", "--optimizer", "adam", "--batch", "032"],
+    ["summary", "mnist_cnn", "--optimizer=momentum", "--training", "--dtype=int8", "--get", "totals.training"],
 ]
 TO_TYPER = [
     ["summary"],  # no SPEC: typer's usage error
@@ -36,6 +41,18 @@ TO_TYPER = [
     ["summary", "lenet5", "-fjson"],
     ["summary", "--", "lenet5"],
     ["summary", "lenet5", "--unknown", "1"],
+    ["summary", "lenet5", "--batch", "0"],  # below typer's min
+    ["summary", "lenet5", "--batch", "2147483648"],  # above its max
+    ["summary", "lenet5", "--batch", "1" * 5000],
+    ["summary", "lenet5", "--batch", "+3"],
+    ["summary", "lenet5", "--batch", "3.0"],
+    ["summary", "lenet5", "--dtype", "xyz"],
+    ["summary", "lenet5", "--dtype", "Float32"],
+    ["summary", "lenet5", "--optimizer", "adam"],  # without --training: typer's usage error
+    ["summary", "lenet5", "--training", "--optimizer", "rmsprop"],
+    ["summary", "lenet5", "--training=yes"],
+    ["summary", "lenet5", "--training", "--training"],
+    ["summary", "lenet5", "--batch"],
     ["verify", "lenet5"],
     ["summary", "lenet5", "--lang", "fr"],
     [],
@@ -48,7 +65,8 @@ def test_plain_summaries_are_read_as_typer_reads_them(args):
     theirs = COMMAND.make_context("summary", args[1:]).params
     lang = theirs["lang"]
     assert ours == {"spec": theirs["spec"], "fmt": theirs["fmt"], "input_shape": _shape(theirs["input_shape"]),
-                    "get": theirs["get"], "depth": theirs["depth"], "lang": getattr(lang, "value", lang)}
+                    "get": theirs["get"], "depth": theirs["depth"], "batch": theirs["batch"], "dtype": theirs["dtype"],
+                    "training": theirs["training"], "optimizer": theirs["optimizer"], "lang": getattr(lang, "value", lang)}
 
 
 @pytest.mark.parametrize("args", TO_TYPER, ids=lambda a: " ".join(a) or "(none)")
@@ -57,7 +75,10 @@ def test_anything_else_goes_to_typer(args):
 
 
 @pytest.mark.parametrize("args, code", [(["summary", "lenet5", "-f", "yaml"], 2), (["summary", "lenet5", "--depth", "0"], 2),
-                                        (["summary", "nope"], 1), (["summary", "lenet5", "-f", "json"], 0)])
+                                        (["summary", "nope"], 1), (["summary", "lenet5", "-f", "json"], 0),
+                                        (["summary", "lenet5", "--batch", "0"], 2), (["summary", "lenet5", "--dtype", "xyz"], 2),
+                                        (["summary", "lenet5", "--optimizer", "adam"], 2),
+                                        (["summary", "lenet5", "--training", "--optimizer", "adam", "--batch", "4"], 0)])
 def test_both_ways_keep_the_exit_codes(args, code):
     assert invoke(*args).code == code
 

@@ -70,7 +70,11 @@ def screen(*args: str, columns: int = COLUMNS, timeout: float = 60) -> tuple[int
 
 
 def words_of(text: str) -> set[str]:
-    return set(text.split())
+    """The pieces a line may not be broken inside: runs between spaces, and in them each wide
+    (CJK) character on its own, since Chinese breaks between characters."""
+    import re
+
+    return {piece for word in text.split() for piece in re.split(r"([\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef])", word) if piece}
 
 
 def assert_fits(text: str, columns: int = COLUMNS) -> None:
@@ -107,6 +111,17 @@ def test_summary_fits_80_columns(name):
     totals = data["totals"]
     tokens += [f"{totals[k]:,}" for k in ("params", "trainable_params", "non_trainable_params", "macs", "flops")]
     assert_whole(tokens, text)
+
+
+@pytest.mark.parametrize("name", ["mnist_cnn", "resnet18"])
+def test_summary_training_fits_80_columns(name):
+    """The `Saved` column and the training lines (one wraps with its hanging indent) fit too."""
+    code, text = screen("summary", name, "--training", "--batch", "32", "--optimizer", "momentum")
+    assert code == 0
+    assert_fits(text)
+    total = json.loads(invoke("summary", name, "--training", "--batch", "32", "--optimizer", "momentum",
+                              "-f", "json").out)["totals"]["training"]["total_bytes"]
+    assert_whole(["Saved", f"({total:,} B)"], text)
 
 
 @pytest.mark.parametrize("name", ["lenet5", "mnist_cnn", "resnet18"])

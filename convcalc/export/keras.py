@@ -57,7 +57,8 @@ def _activation(r: LayerResult) -> str:
 
 
 def _zero_pad(pairs: tuple[tuple[int, int], ...]) -> str:
-    return f"layers.ZeroPadding{len(pairs)}D({literal(pairs)}, {CF})"
+    """ZeroPadding1D takes one (before, after) pair, not a tuple of one pair."""
+    return f"layers.ZeroPadding{len(pairs)}D({literal(pairs[0] if len(pairs) == 1 else pairs)}, {CF})"
 
 
 def _window_padding(r: LayerResult) -> tuple[str, str | None]:

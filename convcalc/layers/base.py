@@ -493,6 +493,46 @@ def default_backward(r: Any) -> Backward:
     return Backward(gradients=gradients, macs=2 * r.macs, notes=tuple(notes), steps=steps)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Saved:
+    """What a layer keeps from its forward pass for its backward pass (PyTorch's saved tensors),
+    per example. Its inputs and its output are tensors of the graph another layer may keep too
+    (a ReLU's output is the next conv's input), so they are named, and counted once; values of
+    its own are not shared. `what` is the catalogue id that says which tensors they are."""
+
+    what: str
+    inputs: bool = False
+    output: bool = False
+    values: int = 0  # of its own, in the training dtype (a stochastic-depth sample's keep flag)
+    fixed_bytes: int = 0  # of its own, whatever the dtype: int64 argmax indices, 1-byte masks
+    once_bytes: int = 0  # whatever the batch: batchnorm's float32 mean and 1/std per channel
+    view: bool = False  # its outputs are views of its input (flatten, split): the same storage
+
+
+def default_saved(r: Any) -> Saved:
+    """A type without its own rule keeps its inputs (a weighted layer needs X for ∂L/∂W), and its
+    output too when an `activation:` is applied inside it (ReLU's gradient reads its output)."""
+    if dict(r.extra).get("activation"):
+        return Saved(what="saved.input_and_output", inputs=True, output=True)
+    return Saved(what="saved.input", inputs=True)
+
+
+def saves_nothing(r: Any) -> Saved:
+    """Rearrangements, padding, sums and concatenations: the backward pass needs only shapes."""
+    return Saved(what="saved.nothing")
+
+
+def saves_nothing_a_view(r: Any) -> Saved:
+    """Flatten, reshape, identity, split: the outputs share the input's storage, so a layer that
+    keeps one of them keeps all of that tensor."""
+    return Saved(what="saved.nothing", view=True)
+
+
+def saves_output(r: Any) -> Saved:
+    """ReLU, sigmoid, tanh, softmax: the gradient is computed from the output alone."""
+    return Saved(what="saved.output", output=True)
+
+
 @dataclass(frozen=True)
 class LayerType:
     name: str
@@ -517,6 +557,9 @@ class LayerType:
     # the backward pass from the analysed layer (a LayerResult): gradients, how, MACs; None:
     # `default_backward` (the gradient passes with the input's shape)
     backward: Callable[[Any], Backward] | None = None
+    # what it keeps for the backward pass, from the analysed layer; None: `default_saved` (its
+    # inputs) — the training memory of `summary --training`
+    saved: Callable[[Any], Saved] | None = None
 
     def arg(self, key: str) -> Arg | None:
         """The argument spelled `key`; for a habit from Keras or PyTorch that this type does

@@ -8,7 +8,8 @@ from math import prod
 
 from convcalc.layers import activations
 from convcalc.layers.base import (GLOBAL, UNTRACKED, Arg, Backward, Gradient, LayerType, RuleContext, RuleResult,
-                                  check_declared, input_gradients, shape_text, weighted_macs)
+                                  Saved, check_declared, input_gradients, saves_nothing, saves_nothing_a_view, saves_output,
+                                  shape_text, weighted_macs)
 from convcalc.messages import Message
 from convcalc.layers.windows import resolve_window
 
@@ -207,6 +208,31 @@ def activation_layer_temporaries(r, batch: int) -> int:
     return inputs_times(activations.COPIES[r.spec.args["activation"]])(r, batch)
 
 
+# the functions whose gradient PyTorch computes from their output (it keeps that); the others keep
+# their input — the same count, another tensor
+FROM_OUTPUT = frozenset({"relu", "sigmoid", "tanh", "softmax"})
+
+
+def activation_saved(function: str) -> Saved:
+    if function == "linear":
+        return saves_nothing_a_view(None)
+    return saves_output(None) if function in FROM_OUTPUT else Saved(what="saved.input", inputs=True)
+
+
+def activation_layer_saved(r) -> Saved:
+    return activation_saved(r.spec.args["activation"])
+
+
+def batchnorm_saved(r) -> Saved:
+    """The input, and the batch's mean and 1/std per channel (float32 in PyTorch's kernels)."""
+    return Saved(what="saved.input_and_stats", inputs=True, once_bytes=2 * 4 * r.input_shapes[0][0])
+
+
+def dropout_saved(r) -> Saved:
+    """PyTorch's native_dropout keeps a 1-byte mask of the kept units."""
+    return Saved(what="saved.mask", fixed_bytes=prod(r.input_shapes[0]))
+
+
 def _simple(name: str, summary: str, *args: Arg, aliases: tuple[str, ...] = (), function: str = "") -> LayerType:
     """An activation layer type: its function (by Keras' name where it differs) is bound here,
     with its own arguments."""
@@ -216,7 +242,7 @@ def _simple(name: str, summary: str, *args: Arg, aliases: tuple[str, ...] = (), 
         return activations.apply(function, run.x, run.args)
 
     return LayerType(name, summary, args, infer_same, forward=forward, aliases=aliases,
-                     temporaries=inputs_times(activations.COPIES[function]))
+                     temporaries=inputs_times(activations.COPIES[function]), saved=lambda r: activation_saved(function))
 
 
 def _zeropad(dims: int) -> LayerType:
@@ -228,6 +254,7 @@ def _zeropad(dims: int) -> LayerType:
         rank=dims,
         forward=forward_zeropad,
         aliases=(f"zero_padding{dims}d",),
+        saved=saves_nothing,
     )
 
 
@@ -257,7 +284,8 @@ def _dims(*names: str) -> tuple[str, ...]:
 
 
 TYPES = (
-    LayerType("flatten", "all axes into one vector: [C·H·W]", (), infer_flatten, forward=forward_flatten),
+    LayerType("flatten", "all axes into one vector: [C·H·W]", (), infer_flatten, forward=forward_flatten,
+              saved=saves_nothing_a_view),
     LayerType(
         "dense",
         "fully connected: every output sees every input; needs a 1-D input",
@@ -283,10 +311,12 @@ TYPES = (
         forward=forward_batchnorm,
         temporaries=batchnorm_temporaries,
         backward=backward_batchnorm,
+        saved=batchnorm_saved,
         aliases=("batchnorm1d", "batchnorm2d", "batchnorm3d", "batch_normalization"),
     ),
     LayerType("dropout", "zeroes a fraction of units while training (whole channels: Dropout2d); identity at inference",
-              (RATE,), partial(infer_same, note="note.dropout"), forward=forward_identity, aliases=_dims("dropout{d}d", "spatial_dropout{d}d")),
+              (RATE,), partial(infer_same, note="note.dropout"), forward=forward_identity, aliases=_dims("dropout{d}d", "spatial_dropout{d}d"),
+              saved=dropout_saved),
     LayerType(
         "lrn",
         "local response normalisation across neighbouring channels (AlexNet)",
@@ -315,6 +345,6 @@ TYPES = (
               infer_prelu, forward=forward_prelu, temporaries=inputs_times(1.25)),
     LayerType("activation", "Keras' Activation layer: the named function (relu, softmax or another) on every value",
               (activations.activation_arg(required=True),), infer_activation, forward=forward_activation_layer,
-              temporaries=activation_layer_temporaries),
+              temporaries=activation_layer_temporaries, saved=activation_layer_saved),
     *(_zeropad(d) for d in (1, 2, 3)),
 )

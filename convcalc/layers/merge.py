@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 
 from convcalc import formulas
-from convcalc.layers.base import LayerType, RuleContext, RuleResult, shape_text
+from convcalc.layers.base import LayerType, RuleContext, RuleResult, saves_nothing, shape_text
 
 
 def _named_shapes(ctx: RuleContext) -> str:
@@ -74,10 +74,10 @@ def forward_concat(run):
 TYPES = (
     LayerType("add", "element-wise sum of ≥2 inputs; sizes equal or 1 per axis (broadcast)", (),
               partial(infer_elementwise_merge, note="note.add"), min_inputs=2, max_inputs=0,
-              forward=partial(forward_elementwise, combine="add")),
+              forward=partial(forward_elementwise, combine="add"), saved=saves_nothing),
     LayerType("multiply", "element-wise product of ≥2 inputs; sizes equal or 1 per axis (broadcast): the SE gate",
               (), partial(infer_elementwise_merge, note="note.multiply"), min_inputs=2, max_inputs=0,
               forward=partial(forward_elementwise, combine="multiply"), aliases=("mul",)),
     LayerType("concat", "stack ≥2 inputs along channels; spatial sizes must match", (), infer_concat, min_inputs=2,
-              max_inputs=0, forward=forward_concat, aliases=("concatenate", "cat")),
+              max_inputs=0, forward=forward_concat, aliases=("concatenate", "cat"), saved=saves_nothing),
 )

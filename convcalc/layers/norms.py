@@ -8,7 +8,7 @@ from dataclasses import replace
 from functools import partial
 from math import prod
 
-from convcalc.layers.base import Arg, LayerType, RuleContext, RuleResult, check_declared, shape_text
+from convcalc.layers.base import Arg, LayerType, RuleContext, RuleResult, Saved, check_declared, shape_text
 from convcalc.layers.core import EPS, MOMENTUM, RATE, forward_identity, infer_same, inputs_times
 
 AFFINE = Arg("affine", "bool", True, help="learn γ and β per channel")
@@ -185,5 +185,6 @@ TYPES = (
         partial(infer_same, note="note.stochastic_depth"),
         forward=forward_identity,
         aliases=("drop_path",),
+        saved=lambda r: Saved(what="saved.sample_flag", values=1),  # torchvision's noise: one value per sample
     ),
 )

@@ -9,7 +9,7 @@ from math import gcd, prod
 
 from convcalc import formulas
 from convcalc.layers.base import (GLOBAL, Arg, Axis, Backward, FieldStep, Geometry, LayerType, RuleContext, RuleResult,
-                                  input_gradients, shape_text)
+                                  Saved, input_gradients, saves_nothing, shape_text)
 from convcalc.messages import Message
 from convcalc.layers.windows import (
     dilation_arg,
@@ -226,9 +226,22 @@ def backward_pool(reduction: Reduction, r) -> Backward:
     return Backward(gradients=input_gradients(r), notes=(note,))
 
 
+def max_pool_saved(r) -> Saved:
+    """The input, and where each maximum came from: one int64 index per output value (PyTorch's
+    max_pool*_with_indices), in whatever dtype the values are."""
+    return Saved(what="saved.input_and_argmax", inputs=True, fixed_bytes=8 * prod(r.output_shape))
+
+
+def adaptive_avg_saved(r) -> Saved:
+    """To an output of 1 PyTorch takes the mean, whose gradient needs no tensor; else the input."""
+    if all(size == 1 for size in r.output_shape[1:]):
+        return saves_nothing(r)
+    return Saved(what="saved.input", inputs=True)
+
+
 def _max_pool_type(dims: int) -> LayerType:
     return _pool_type(MAX, dims, (dilation_arg(),), infer=partial(infer_pool, MAX),
-                      forward=forward_max_pool, temporaries=max_pool_temporaries)
+                      forward=forward_max_pool, temporaries=max_pool_temporaries, saved=max_pool_saved)
 
 
 def _avg_pool_type(dims: int) -> LayerType:
@@ -238,7 +251,7 @@ def _avg_pool_type(dims: int) -> LayerType:
 
 
 def _pool_type(reduction: Reduction, dims: int, extra: tuple[Arg, ...], *, infer, forward,
-               temporaries) -> LayerType:
+               temporaries, saved=None) -> LayerType:
     return LayerType(
         f"{reduction.name}pool{dims}d",
         f"{dims}-D {reduction.name} pooling, per channel, no parameters",
@@ -249,18 +262,19 @@ def _pool_type(reduction: Reduction, dims: int, extra: tuple[Arg, ...], *, infer
         aliases=(f"{reduction.keras}_pooling{dims}d",),  # Keras' MaxPooling2D, AveragePooling2D
         temporaries=temporaries,
         backward=partial(backward_pool, reduction),
+        saved=saved,
     )
 
 
-def _global_type(reduction: Reduction, summary: str, forward) -> LayerType:
+def _global_type(reduction: Reduction, summary: str, forward, saved=None) -> LayerType:
     """Keras' GlobalAveragePooling2D and GlobalAvgPool2D, for 1 to 3 axes, are its aliases."""
     spellings = (f"{reduction.keras}_pooling", f"{reduction.name}pool")
     return LayerType(f"global_{reduction.name}pool", summary, (), partial(infer_global, reduction), forward=forward,
-                     backward=partial(backward_pool, reduction),
+                     backward=partial(backward_pool, reduction), saved=saved,
                      aliases=tuple(f"global_{spelling}{d}d" for spelling in spellings for d in (1, 2, 3)))
 
 
-def _adaptive_type(reduction: Reduction, dims: int, forward, temporaries) -> LayerType:
+def _adaptive_type(reduction: Reduction, dims: int, forward, temporaries, saved=None) -> LayerType:
     return LayerType(
         f"adaptive_{reduction.name}pool{dims}d",
         f"{dims}-D adaptive {reduction.name} pooling to a fixed output size (PyTorch's bin rule)",
@@ -269,14 +283,16 @@ def _adaptive_type(reduction: Reduction, dims: int, forward, temporaries) -> Lay
         rank=dims,
         forward=forward,
         temporaries=temporaries,
+        saved=saved,
     )
 
 
 TYPES = (
     *(_max_pool_type(d) for d in (1, 2, 3)),
     *(_avg_pool_type(d) for d in (1, 2, 3)),
-    _global_type(AVG, "mean over all spatial positions → [C]", forward_global_avg),
-    _global_type(MAX, "max over all spatial positions → [C]", forward_global_max),
-    *(_adaptive_type(AVG, d, forward_adaptive_avg, adaptive_avg_temporaries) for d in (1, 2, 3)),
-    *(_adaptive_type(MAX, d, forward_adaptive_max, adaptive_max_temporaries) for d in (1, 2, 3)),
+    # a mean's gradient is 1/K everywhere: PyTorch's mean (adaptive_avg_pool to 1 is one) keeps no tensor
+    _global_type(AVG, "mean over all spatial positions → [C]", forward_global_avg, saves_nothing),
+    _global_type(MAX, "max over all spatial positions → [C]", forward_global_max, max_pool_saved),
+    *(_adaptive_type(AVG, d, forward_adaptive_avg, adaptive_avg_temporaries, adaptive_avg_saved) for d in (1, 2, 3)),
+    *(_adaptive_type(MAX, d, forward_adaptive_max, adaptive_max_temporaries, max_pool_saved) for d in (1, 2, 3)),
 )

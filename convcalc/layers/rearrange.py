@@ -9,7 +9,9 @@ from fractions import Fraction
 from math import prod
 
 from convcalc import formulas as f
-from convcalc.layers.base import UNTRACKED, Arg, FieldStep, LayerType, RuleContext, RuleResult, shape_text
+from convcalc.layers.base import (UNTRACKED, Arg, FieldStep, LayerType, RuleContext, RuleResult, saves_nothing,
+                                  saves_nothing_a_view,
+                                  shape_text)
 from convcalc.messages import Message
 
 
@@ -304,26 +306,27 @@ def _dims(*names: str) -> tuple[str, ...]:
 TYPES = (
     LayerType("channel_shuffle", "interleave the channels of `groups` groups (ShuffleNet); shape unchanged",
               (Arg("groups", "int", help="number of groups; must divide the channels"),),
-              infer_channel_shuffle, forward=forward_channel_shuffle, aliases=("channelshuffle",)),
+              infer_channel_shuffle, forward=forward_channel_shuffle, aliases=("channelshuffle",), saved=saves_nothing),
     LayerType("reshape", "the same values in a new channels-first shape (one −1 is worked out); 0 parameters",
               (Arg("shape", "shape", aliases=("target_shape",),
                    help="the new shape without the batch axis, channels first; one −1 is worked out"),),
-              infer_reshape, forward=forward_reshape, aliases=("view", "unflatten")),
+              infer_reshape, forward=forward_reshape, aliases=("view", "unflatten"),
+              saved=saves_nothing_a_view),
     LayerType("permute", "reorder the axes: dims numbers batch 0, channels 1, then the spatial axes",
               (Arg("dims", "axes", minimum=0, aliases=("permutation",),
                    help="the new order of axes 1.. (channels 1, then spatial); a leading 0 (the batch) is allowed"),),
-              infer_permute, forward=forward_permute),
+              infer_permute, forward=forward_permute, saved=saves_nothing),
     LayerType("crop", "cut cells from the edges: Keras' `cropping`, or a centre crop to `size` or to a second "
               "input's size (U-Net)",
               (Arg("cropping", "pads", None, help="Keras' Cropping: int, per-axis list, or per-axis [before, after] pairs"),
                Arg("size", "sizes", None, help="centre-crop to this size (torchvision's CenterCrop)")),
-              infer_crop, forward=forward_crop, max_inputs=2, aliases=(*_dims("cropping{d}d"), "center_crop", "centre_crop")),
+              infer_crop, forward=forward_crop, max_inputs=2, aliases=(*_dims("cropping{d}d"), "center_crop", "centre_crop"), saved=saves_nothing),
     LayerType("pixel_shuffle", "C·r² × H × W → C × H·r × W·r (sub-pixel convolution); 0 parameters",
               (Arg("upscale_factor", "int", help="r: each group of r² channels becomes an r×r block"),),
-              infer_pixel_shuffle, rank=2, forward=forward_pixel_shuffle),
+              infer_pixel_shuffle, rank=2, forward=forward_pixel_shuffle, saved=saves_nothing),
     LayerType("pixel_unshuffle", "C × H × W → C·r² × H/r × W/r (space to depth); 0 parameters",
               (Arg("downscale_factor", "int", help="r: each r×r block becomes r² channels"),),
-              infer_pixel_unshuffle, rank=2, forward=forward_pixel_unshuffle),
+              infer_pixel_unshuffle, rank=2, forward=forward_pixel_unshuffle, saved=saves_nothing),
     LayerType(
         "upsample",
         "PyTorch's Upsample: `size` is the OUTPUT size, `scale_factor` the factor (out = floor(N·s)); nearest, "
@@ -334,7 +337,7 @@ TYPES = (
          Arg("mode", "choice", "nearest", choices=("nearest", "linear", "bilinear", "bicubic", "trilinear"),
              help="nearest (any input), linear [C, L], bilinear and bicubic [C, H, W], trilinear [C, D, H, W]"),
          Arg("align_corners", "bool", None, help="linear modes and bicubic: map corner cells onto corner cells")),
-        infer_upsample, forward=forward_upsample, aliases=("interpolate",), temporaries=upsample_temporaries,
+        infer_upsample, forward=forward_upsample, aliases=("interpolate",), temporaries=upsample_temporaries, saved=saves_nothing,
     ),
     LayerType(
         "upsampling",
@@ -344,6 +347,6 @@ TYPES = (
              help="nearest (any input) or bilinear ([C, H, W]: half-pixel centres, as TensorFlow and PyTorch's "
                   "align_corners=False)")),
         infer_keras_upsampling, forward=forward_keras_upsampling, aliases=_dims("upsampling{d}d"),
-        temporaries=upsample_temporaries,
+        temporaries=upsample_temporaries, saved=saves_nothing,
     ),
 )

@@ -8,7 +8,8 @@ field (nothing is mixed), and neither has parameters.
 
 from __future__ import annotations
 
-from convcalc.layers.base import MAX_OUTPUTS, Arg, LayerType, RuleContext, RuleResult, Shape, shape_text
+from convcalc.layers.base import (MAX_OUTPUTS, Arg, LayerType, RuleContext, RuleResult, Shape, saves_nothing_a_view,
+                                  shape_text)
 from convcalc.messages import Message
 
 AXIS = Arg("axis", "int", 0, minimum=0, high=3,
@@ -100,6 +101,7 @@ TYPES = (
         infer_split,
         forward=forward_split,
         outputs=lambda args: len(args["sizes"]),
+        saved=saves_nothing_a_view,
     ),
     LayerType(
         "chunk",
@@ -108,5 +110,6 @@ TYPES = (
         infer_chunk,
         forward=forward_chunk,
         outputs=lambda args: args["chunks"],
+        saved=saves_nothing_a_view,
     ),
 )

@@ -14,9 +14,10 @@ from typing import Any
 from convcalc.engine import LayerResult, Network
 from convcalc.errors import printable
 from convcalc.layers.base import shape_text
-from convcalc.messages import Message
+from convcalc.messages import Message, as_dict
 from convcalc.render.common import ascii_shape, human_bytes, human_count, layer_label, outputs_text
 from convcalc.render.jsontext import dumps
+from convcalc.training import Setting, TrainingMemory, inference_bytes, totals_dict, training_memory
 
 
 # --- JSON: the contract -------------------------------------------------------------------------
@@ -44,18 +45,26 @@ def layer_dict(r: LayerResult) -> dict[str, Any]:
     return d
 
 
-def network_dict(net: Network) -> dict[str, Any]:
-    return {
+def network_dict(net: Network, setting: Setting | None = None) -> dict[str, Any]:
+    """With a memory setting (--batch, --dtype, --training) `totals` gains `inference`, and with
+    --training `training`, and each layer what it keeps for the backward pass."""
+    d = {
         "name": net.name,
         "input_shape": list(net.input_shape),
         "output_shape": list(net.output_shape),
         "layers": [layer_dict(r) for r in net.layers],
         "totals": vars(net.totals).copy(),
     }
+    if setting is not None:
+        d["totals"].update(totals_dict(net, setting))
+    if setting is not None and setting.training:
+        for layer, saved in zip(d["layers"], training_memory(net, setting).layers):
+            layer["training"] = {"saved": as_dict(Message(saved.what)), "saved_bytes": saved.bytes}
+    return d
 
 
-def to_json(net: Network) -> str:
-    return dumps(network_dict(net), records="layers")
+def to_json(net: Network, setting: Setting | None = None) -> str:
+    return dumps(network_dict(net, setting), records="layers")
 
 
 # --- the cells every human format shares --------------------------------------------------------
@@ -68,15 +77,18 @@ def rf_text(r: LayerResult) -> str:
     return shape_text(r.receptive_field) if r.receptive_field else ""
 
 
-def headers() -> tuple[str, ...]:
-    """The columns' headings, in the chosen language."""
-    return ("#", *(Message(f"heading.{key}") for key in ("layer_type", "input", "output", "kernel", "params", "macs",
-                                                          "rf")))
+def headers(saved: bool = False) -> tuple[str, ...]:
+    """The columns' headings, in the chosen language; with --training (and no --depth) a column
+    of what each layer keeps."""
+    names = ("#", *(Message(f"heading.{key}") for key in ("layer_type", "input", "output", "kernel", "params", "macs",
+                                                           "rf")))
+    return (*names, Message("memory.saved_header")) if saved else names
 
 
-def table_rows(net: Network, depth: int | None = None) -> list[list[str]]:
+def table_rows(net: Network, depth: int | None = None, memory: TrainingMemory | None = None) -> list[list[str]]:
     """The cells shared by the terminal table and Markdown (the grid escapes control characters);
-    with `depth`, a row per block down to that depth (`--depth`)."""
+    with `depth`, a row per block down to that depth (`--depth`); with `memory`, the bytes each
+    layer keeps for the backward pass."""
     if depth is not None:
         return [_block_cells(row) for row in _block_rows(net, depth)]
     rows = []
@@ -87,6 +99,9 @@ def table_rows(net: Network, depth: int | None = None) -> list[list[str]]:
             shape_text(r.kernel_shape) if r.kernel_shape else "—",
             f"{r.params:,}", f"{r.macs:,}", rf_text(r) or "—",
         ])
+    if memory is not None:
+        for cells, saved in zip(rows, memory.layers):
+            cells.append(human_bytes(saved.bytes) if saved.bytes else "—")
     return rows
 
 
@@ -106,15 +121,31 @@ def _block_cells(row) -> list[str]:
     ]
 
 
-def totals_lines(net: Network) -> list[str]:
+def totals_lines(net: Network, setting: Setting | None = None) -> list[str]:
     t = net.totals
-    return [
+    lines = [
         Message("summary.total_params", params=t.params, size=human_bytes(t.param_bytes)),
         Message("summary.trainable_params", count=t.trainable_params),
         Message("summary.non_trainable_params", count=t.non_trainable_params),
         Message("summary.macs", macs=t.macs, macs_short=human_count(t.macs), flops=t.flops,
                 flops_short=human_count(t.flops)),
-        Message("summary.activations", size=human_bytes(t.activation_bytes), input=human_bytes(t.input_bytes)),
+    ]
+    if setting is None:
+        return lines + [Message("summary.activations", size=human_bytes(t.activation_bytes),
+                                input=human_bytes(t.input_bytes))]
+    activations, given = inference_bytes(net, setting)
+    lines.append(Message("memory.inference", dtype=setting.dtype, batch=setting.batch,
+                         activations=human_bytes(activations), input=human_bytes(given)))
+    return lines + (training_lines(training_memory(net, setting), setting) if setting.training else [])
+
+
+def training_lines(m: TrainingMemory, setting: Setting) -> list[str]:
+    return [
+        Message("memory.training_heading", dtype=setting.dtype, batch=setting.batch, optimizer=setting.optimizer),
+        Message("memory.weights", params=human_bytes(m.param_bytes), gradients=human_bytes(m.gradient_bytes)),
+        Message(f"memory.state_{setting.optimizer}", state=human_bytes(m.optimizer_bytes), dtype=setting.dtype),
+        Message("memory.saved", saved=human_bytes(m.saved_bytes)),
+        Message("memory.total", total=human_bytes(m.total_bytes), exact=m.total_bytes),
     ]
 
 
@@ -130,12 +161,14 @@ CSV_COLUMNS = (
 )
 
 
-def to_csv(net: Network, depth: int | None = None) -> str:
+def to_csv(net: Network, depth: int | None = None, setting: Setting | None = None) -> str:
     """One row per layer (with `depth`, per block: index `5-16`, type `bottleneck ×4`); shapes as
-    3x224x224, several inputs or outputs separated by `;`."""
+    3x224x224, several inputs or outputs separated by `;`; with --training a last column
+    `saved_bytes` (a row per layer only)."""
+    memory = _per_layer(net, depth, setting)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS + ("saved_bytes",) * (memory is not None))
     x = ascii_shape
     if depth is not None:
         for row in _block_rows(net, depth):
@@ -147,35 +180,45 @@ def to_csv(net: Network, depth: int | None = None) -> str:
                 row.params, row.trainable, row.non_trainable, row.macs, x(last.receptive_field),
             ])
         return out.getvalue()
-    for r in net.layers:
+    saved = [[m.bytes] for m in memory.layers] if memory is not None else [[]] * len(net.layers)
+    for r, last in zip(net.layers, saved):
         writer.writerow([
             r.spec.index, printable(r.spec.name), r.spec.type, printable(";".join(r.spec.inputs)),
             ";".join(x(s) for s in r.input_shapes), ";".join(x(s) for s in r.output_shapes), x(r.kernel_shape),
-            r.params, r.trainable, r.non_trainable, r.macs, x(r.receptive_field),
+            r.params, r.trainable, r.non_trainable, r.macs, x(r.receptive_field), *last,
         ])
     return out.getvalue()
 
 
 # --- Markdown -----------------------------------------------------------------------------------
 
-def to_markdown(net: Network, depth: int | None = None) -> str:
+def to_markdown(net: Network, depth: int | None = None, setting: Setting | None = None) -> str:
     def row(cells) -> str:
         return "| " + " | ".join(printable(c).replace("|", "\\|") for c in cells) + " |"
 
-    align = ["---:", "---", "---", "---", "---", "---:", "---:", "---"]
+    memory = _per_layer(net, depth, setting)
+    align = ["---:", "---", "---", "---", "---", "---:", "---:", "---"] + ["---:"] * (memory is not None)
     lines = [Message("summary.markdown_title", name=printable(net.name), input=shape_text(net.input_shape),
                      output=shape_text(net.output_shape)), ""]
-    lines += [row(headers()), "| " + " | ".join(align) + " |", *(row(r) for r in table_rows(net, depth)), ""]
-    lines += [f"- {line}" for line in totals_lines(net)]
+    lines += [row(headers(memory is not None)), "| " + " | ".join(align) + " |",
+              *(row(r) for r in table_rows(net, depth, memory)), ""]
+    lines += [f"- {line}" for line in totals_lines(net, setting)]
     warnings = warning_lines(net)
     if warnings:
         lines += ["", Message("summary.warnings"), *(f"- {printable(w)}" for w in warnings)]
     return "\n".join(lines) + "\n"
 
 
+def _per_layer(net: Network, depth: int | None, setting: Setting | None) -> TrainingMemory | None:
+    """The training memory for a per-layer column: with --training, and a row per layer."""
+    if setting is None or not setting.training or depth is not None:
+        return None
+    return training_memory(net, setting)
+
+
 # --- the terminal table (its layout modules load only here: JSON, CSV and Markdown skip them) ---
 
-def summary_grid(net: Network, depth: int | None = None):
+def summary_grid(net: Network, depth: int | None = None, memory: TrainingMemory | None = None):
     from convcalc.render.grid import Column, grid
 
     index, layer, given, output, kernel, params, macs, rf = headers()
@@ -189,13 +232,15 @@ def summary_grid(net: Network, depth: int | None = None):
         Column(header=macs, right=True, rank=6),
         Column(header=rf, rank=7),
     )
+    if memory is not None:  # with --training: what each layer keeps, as important as its parameters
+        columns += (Column(header=Message("memory.saved_header"), right=True, rank=3),)
     title = Message("summary.title", name=net.name, input=shape_text(net.input_shape), output=shape_text(net.output_shape))
-    return grid(title=title, columns=columns, rows=_rows(net) if depth is None else table_rows(net, depth))
+    return grid(title=title, columns=columns, rows=_rows(net, memory) if depth is None else table_rows(net, depth))
 
 
-def _rows(net: Network):
+def _rows(net: Network, memory: TrainingMemory | None = None):
     previous = "input"
-    for r, cells in zip(net.layers, table_rows(net)):
+    for r, cells in zip(net.layers, table_rows(net, memory=memory)):
         if r.spec.inputs != (previous,):  # a graph edge: say where the inputs come from
             cells[1] = ((cells[1], ""), (f"← {', '.join(r.spec.inputs)}", "dim"))
         if len(set(r.output_shapes)) > 1:  # one output a line
@@ -204,10 +249,10 @@ def _rows(net: Network):
         yield cells
 
 
-def print_summary(net: Network, depth: int | None = None) -> None:
+def print_summary(net: Network, depth: int | None = None, setting: Setting | None = None) -> None:
     from convcalc.render import terminal
 
     columns = terminal.width()
-    after = [terminal.paragraph(f" {line}", columns, hang=3) for line in totals_lines(net)]
+    after = [terminal.paragraph(f" {line}", columns, hang=3) for line in totals_lines(net, setting)]
     after += [terminal.paragraph(line, columns, label=(Message("label.warning"), "yellow")) for line in warning_lines(net)]
-    terminal.show(summary_grid(net, depth), *after)
+    terminal.show(summary_grid(net, depth, _per_layer(net, depth, setting)), *after)
