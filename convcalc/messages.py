@@ -10,7 +10,6 @@ numbers, shapes as text (`3×3`) and users' values already echoed (`errors.echo`
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from string import Formatter
 from typing import Any
 
@@ -18,7 +17,7 @@ from convcalc.english import CATALOGUE, STEPS, Plural, StepText, Template
 
 LANGUAGES = ("en", "zh", "es")
 ENVIRONMENT = ("CONVCALC_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")  # the first one set decides
-LOCALE_DIR = Path(__file__).parent / "locale"
+LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")  # os.path: pathlib costs a cold start ~5 ms
 _chosen: list[str | None] = [None]  # this process's language; None: read from the environment when first needed
 _loaded: dict[str, Any] = {}  # language → its gettext translation, loaded once per process
 
