@@ -21,6 +21,14 @@ def refuse(r: LayerResult, framework: str, reason: str, **params: Any) -> SpecEr
                      rank=len(r.input_shapes[0]) - 1, **params)
 
 
+def global_rank(r: LayerResult, framework: str) -> int:
+    """The spatial rank a global pooling works over: 1 to 3, as both frameworks' layers take."""
+    rank = len(r.input_shapes[0]) - 1
+    if not 1 <= rank <= 3:
+        raise refuse(r, framework, "global_rank")
+    return rank
+
+
 def header(net: Network, framework: str) -> list[str]:
     """The comment lines at the top of a generated module: where it comes from and its numbers."""
     t = net.totals

@@ -10,7 +10,7 @@ from functools import partial
 from typing import Callable
 
 from convcalc.engine import LayerResult, Network
-from convcalc.export.common import context, header, literal, per_axis, refuse, variables
+from convcalc.export.common import context, global_rank, header, literal, per_axis, refuse, variables
 from convcalc.export.keras_helpers import HELPERS
 from convcalc.layers.rearrange import crop_pairs
 
@@ -143,9 +143,7 @@ def _pool(kind: str, dims: int, r: LayerResult) -> Layer:
 
 
 def _global(kind: str, r: LayerResult) -> Layer:
-    rank = len(r.input_shapes[0]) - 1
-    if not 1 <= rank <= 3:
-        raise refuse(r, FRAMEWORK, "global_rank")
+    rank = global_rank(r, FRAMEWORK)
     return Layer(code=f"layers.Global{kind}Pooling{rank}D({CF})")
 
 

@@ -11,7 +11,7 @@ from typing import Callable
 
 from convcalc.engine import LayerResult, Network
 from convcalc.errors import printable
-from convcalc.export.common import NAME_WIDTH, context, header, identifier, literal, per_axis, refuse, variables
+from convcalc.export.common import NAME_WIDTH, context, global_rank, header, identifier, literal, per_axis, refuse, variables
 from convcalc.export.torch_helpers import HELPERS
 from convcalc.layers.rearrange import crop_pairs
 
@@ -159,9 +159,7 @@ def _avg_pool(dims: int, r: LayerResult) -> Module:
 
 
 def _global(kind: str, r: LayerResult) -> Module:
-    rank = len(r.input_shapes[0]) - 1
-    if not 1 <= rank <= 3:
-        raise refuse(r, FRAMEWORK, "global_rank")
+    rank = global_rank(r, FRAMEWORK)
     return Module(code=f"nn.Sequential(nn.Adaptive{kind}Pool{rank}d(1), nn.Flatten())")
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from convcalc.errors import SpecError, echo
+from convcalc.files import read_bounded
 from convcalc.messages import Message
 
 MAX_MODEL_BYTES = 1 << 30  # 1 GiB: VGG-16 with its weights is 528 MiB as ONNX
@@ -38,13 +39,4 @@ def read_model_bytes(path: str) -> bytes:
     """The file's bytes, refused before reading when it is larger than any model we read."""
     if not os.path.exists(path):
         raise SpecError("error.import_no_file", path=echo(path))
-    if os.path.isdir(path):
-        raise SpecError("error.source_is_folder", source=echo(path))
-    size = os.path.getsize(path)
-    if size > MAX_MODEL_BYTES:
-        raise SpecError("error.import_too_large", path=echo(path), size=size, limit=MAX_MODEL_BYTES)
-    try:
-        with open(path, "rb") as f:
-            return f.read(MAX_MODEL_BYTES + 1)
-    except OSError as e:
-        raise SpecError("error.source_unreadable", source=echo(path), reason=e.strerror) from None
+    return read_bounded(path, MAX_MODEL_BYTES, "error.import_too_large", path=echo(path))

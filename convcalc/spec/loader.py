@@ -13,6 +13,7 @@ import sys
 from typing import Any, Sequence
 
 from convcalc.errors import SpecError, echo, printable
+from convcalc.files import read_bounded
 from convcalc.layers import suggest
 from convcalc.layers.base import MAX_DIM, Arg, LayerType
 from convcalc.messages import Message
@@ -39,16 +40,8 @@ def read_source(source: str) -> tuple[str, str]:
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
         return _decode(data, "standard input"), "standard input"
     if os.path.exists(source):
-        if os.path.isdir(source):
-            raise SpecError("error.source_is_folder", source=echo(source))
-        size = os.path.getsize(source)
-        if size > MAX_BYTES:
-            raise SpecError("error.source_too_large", source=echo(source), size=size, limit=MAX_BYTES)
-        try:
-            with open(source, "rb") as f:
-                return _decode(f.read(MAX_BYTES + 1), echo(source)), echo(source)
-        except OSError as e:
-            raise SpecError("error.source_unreadable", source=echo(source), reason=e.strerror) from None
+        data = read_bounded(source, MAX_BYTES, "error.source_too_large", source=echo(source))
+        return _decode(data, echo(source)), echo(source)
     name = source[:-5] if source.endswith(".yaml") else source
     examples = bundled_examples()
     if name in examples:
