@@ -97,9 +97,10 @@ class LayerNorm2d(nn.LayerNorm):
     rank): channels moved last, normalised, moved back."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = torch.movedim(x, 1, -1)
+        last = x.ndim - 1  # axes by their positive numbers: ONNX's Transpose refuses a -1
+        x = x.permute(0, *range(2, x.ndim), 1)
         x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
-        return torch.movedim(x, -1, 1)
+        return x.permute(0, last, *range(1, last))
 ''',
     "LayerScale": '''
 class LayerScale(nn.Module):

@@ -343,7 +343,8 @@ def matmul(walk: Walk, node) -> None:
     add = walk.only_consumer(node.output[0], "Add")
     bias_input = next((k for k in (0, 1) if add is not None and add.input[k] in walk.constant), None)
     bias = bias_input is not None and walk.shapes.get(add.input[bias_input]) in ((w[1],), (1, w[1]))
-    name = walk.add(node, "dense", [walk.tensor(node)], units=w[1], bias=bias)
+    # in_features, as PyTorch's Linear declares it: a MatMul on a feature map works on its last axis
+    name = walk.add(node, "dense", [walk.tensor(node)], units=w[1], bias=bias, in_features=w[0])
     if bias:
         walk.alias(add, name)
         walk.done.update(add.output)

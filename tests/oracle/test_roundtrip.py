@@ -15,9 +15,7 @@ from convcalc.export import pytorch  # noqa: E402
 from convcalc.spec.loader import bundled_examples, load_spec  # noqa: E402
 
 # every bundled network: chains, residual adds, concats, squeeze-excitation, splits and shuffles
-# ConvNeXt's export is refused instead (below): onnx 1.23's shape inference leaves the sizes of
-# its depthwise convs unknown in this graph, and convcalc will not guess them
-NETS = [name for name in bundled_examples() if name != "convnext_tiny"]
+NETS = bundled_examples()
 
 
 def export_onnx(name: str, folder) -> tuple:
@@ -44,14 +42,18 @@ def test_spec_to_pytorch_to_onnx_and_back(name, tmp_path):
     assert back.totals.macs == net.totals.macs
 
 
-def test_an_export_whose_sizes_onnx_cannot_infer_is_refused_clearly(tmp_path):
-    """The known gap: if onnx's inference learns ConvNeXt's depthwise sizes, move it to NETS."""
-    from tests.conftest import invoke
+def test_the_exported_layernorm2d_is_torchvisions():
+    """The generated LayerNorm2d moves the channels with positive axis numbers (ONNX's Transpose
+    refuses the -1 that torch.movedim(x, 1, -1) exports, and then cannot size what follows) and
+    gives torchvision's values."""
+    from convcalc.export.torch_helpers import HELPERS
+    from tests.oracle.torchvision_nets import models
 
-    _, path = export_onnx("convnext_tiny", tmp_path)
-    result = invoke("summary", str(path))
-    assert result.code == 1 and "shape inference did not find the sizes" in result.err
-    assert len(result.err.strip().splitlines()) == 1
+    namespace: dict = {"torch": torch, "nn": torch.nn, "F": torch.nn.functional}
+    exec(HELPERS["LayerNorm2d"], namespace)
+    ours, theirs = namespace["LayerNorm2d"](6, eps=1e-6), models.convnext.LayerNorm2d(6, eps=1e-6)
+    x = torch.randn(2, 6, 5, 4)
+    assert torch.allclose(ours(x), theirs(x), atol=1e-6)
 
 
 def test_the_exported_channel_shuffle_is_torchs():
