@@ -12,9 +12,9 @@ import sys
 from typing import Any
 
 from convcalc.commands import guarded, run_summary, shape_from_text
+from convcalc.messages import LANGUAGES, set_language
 
 FORMATS = ("table", "json", "csv", "markdown")
-LANGUAGES = ("en", "zh", "es")  # messages.LANGUAGES, written out: importing messages here costs a cold start
 DTYPES = ("float32", "float16", "bfloat16", "int8")
 OPTIMIZERS = ("sgd", "momentum", "adam")
 MAX_BATCH = 2**31 - 1  # cli.py's
@@ -35,8 +35,6 @@ def main() -> None:
         from convcalc.cli import main as typer_main
 
         typer_main()
-    from convcalc.messages import set_language
-
     set_language(request.pop("lang"))  # None: the environment's
     try:
         code = guarded(lambda: run_summary(**request))
