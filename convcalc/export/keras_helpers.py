@@ -23,6 +23,8 @@ class Split(layers.Layer):
         self.sizes, self.axis = tuple(sizes), axis
 
     def call(self, x):
+        if len(self.sizes) == 1:
+            return x  # one section is the whole input: the layer's one output
         ends = [sum(self.sizes[:k + 1]) for k in range(len(self.sizes) - 1)]
         return ops.split(x, ends, axis=self.axis)
 ''',

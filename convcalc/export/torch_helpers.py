@@ -41,8 +41,9 @@ class Split(nn.Module):
         super().__init__()
         self.sizes, self.dim = list(sizes), dim
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        return torch.split(x, self.sizes, dim=self.dim)
+    def forward(self, x: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, ...]:
+        parts = torch.split(x, self.sizes, dim=self.dim)
+        return parts if len(parts) > 1 else parts[0]  # one section: the layer's one output
 ''',
     "Chunk": '''
 class Chunk(nn.Module):
@@ -52,8 +53,9 @@ class Chunk(nn.Module):
         super().__init__()
         self.chunks, self.dim = chunks, dim
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        return torch.chunk(x, self.chunks, dim=self.dim)
+    def forward(self, x: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, ...]:
+        parts = torch.chunk(x, self.chunks, dim=self.dim)
+        return parts if len(parts) > 1 else parts[0]  # one chunk: the layer's one output
 ''',
     "Reshape": '''
 class Reshape(nn.Module):

@@ -185,3 +185,17 @@ def test_random_specs_build_in_keras(text):
     net = _analysed(text)
     if net is not None:
         exported_or_refused(net, "Keras", check_keras)
+
+
+@pytest.mark.parametrize("text", [
+    # one section (chunks: 1, a single size) is an ordinary one-output layer: its module gives a tensor
+    "input: [1]\nlayers:\n- chunk: {chunks: 1}\n- prelu\n",
+    "input: [1]\nlayers:\n- chunk: {chunks: 1}\n- {concat: null, inputs: [input, chunk_1]}\n",
+    "input: [4, 3]\nlayers:\n- split: {sizes: [4]}\n- relu\n",
+    "input: [4, 3]\nlayers:\n- split: {sizes: [1, 3]}\n- {relu: null, inputs: split_1.1}\n",
+    "input: [6, 3]\nlayers:\n- chunk: {chunks: 3}\n- {concat: null, inputs: [chunk_1.2, chunk_1.0]}\n",
+])
+def test_sections_export_to_both_frameworks(text):
+    net = analyze(parse_spec(text))
+    check_pytorch(net)
+    check_keras(net)
