@@ -170,6 +170,7 @@ def verify(
     fmt: VerifyFormat = typer.Option(VerifyFormat.table, "--format", "-f", help=_help("help.verify.fmt")),
     input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=_help("help.input_shape")),
     get: Optional[str] = typer.Option(None, "--get", help=_help("help.verify.get")),
+    backward: bool = typer.Option(False, "--backward", help=_help("help.verify.backward")),
 ) -> None:
     """Run the network in NumPy with random weights; compare every shape and parameter count."""
     from convcalc.engine import analyze
@@ -182,7 +183,7 @@ def verify(
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--max-memory") from None
     net = analyze(load_spec(spec, parse_shape(input_shape)))
-    estimate = estimate_peak(net, batch)
+    estimate = estimate_peak(net, batch, backward)
     cap = memory_cap(wanted)
     where = f"batch {batch}, at {estimate.layer}"
     if estimate.peak_bytes > cap.bytes:
@@ -191,7 +192,7 @@ def verify(
     from convcalc.render import verify as render
 
     try:
-        verification = _verify_with_progress(net, seed, batch, estimate)
+        verification = _verify_with_progress(net, seed, batch, estimate, backward)
     except MemoryError:
         raise SpecError("error.out_of_memory", peak=human_bytes(estimate.peak_bytes), where=where,
                         cap=human_bytes(cap.bytes), reason=cap.reason) from None
@@ -205,18 +206,19 @@ def verify(
         raise typer.Exit(3)
 
 
-def _verify_with_progress(net, seed: int, batch: int, estimate):
+def _verify_with_progress(net, seed: int, batch: int, estimate, backward: bool):
     """The runner's verdict, with a progress bar on a terminal (redrawn at most ten times a
-    second, whatever the number of layers) and silence otherwise."""
+    second, whatever the number of layers; each layer counts twice with the backward pass) and
+    silence otherwise."""
     from convcalc.runner import verify as run_and_judge
 
     if not sys.stderr.isatty():
-        return run_and_judge(net, seed, batch, estimate)
+        return run_and_judge(net, seed, batch, estimate, backward=backward)
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
-        task = progress.add_task(Message("verify.progress", name=net.name), total=len(net.layers))
-        return run_and_judge(net, seed, batch, estimate, on_layer=lambda _: progress.advance(task))
+        task = progress.add_task(Message("verify.progress", name=net.name), total=len(net.layers) * (1 + backward))
+        return run_and_judge(net, seed, batch, estimate, on_layer=lambda _: progress.advance(task), backward=backward)
 
 
 class ExplainFormat(str, Enum):

@@ -696,6 +696,7 @@ CATALOGUE: dict[str, Template] = {
     "memory.saved": "  activations kept for the backward pass: {saved}",
     "memory.total": "  total: {total} ({exact:,} B)",
     "memory.saved_header": "Saved",
+    "memory.backward_pass": "the backward pass (every forward tensor kept)",
     "saved.input": "its input",
     "saved.output": "its output",
     "saved.input_and_output": "its input, and its output for the activation",
@@ -755,6 +756,8 @@ CATALOGUE: dict[str, Template] = {
     "heading.predicted": "Predicted",
     "heading.actual": "Actual",
     "heading.counted": "Counted",
+    "heading.input_gradient": "∂L/∂X",
+    "heading.weight_gradients": "∂L/∂W, ∂L/∂b, …",
     "heading.check": "check",
     "heading.topic": "topic",
     "heading.expected": "expected",
@@ -787,6 +790,11 @@ CATALOGUE: dict[str, Template] = {
     "verify.not_run": "not run after the failure: {count} layers",
     "verify.summary": "{agreeing} of {total} layers agree · forward {seconds:.2f} s · estimated peak memory {memory}",
     "verify.progress": "running {name}",
+    "verify.backward_title": 'verify "{name}": NumPy backward pass, the gradient of each input and weight',
+    "verify.backward_refused": "{where}: the backward pass refused it: {error}",
+    "verify.backward_not_run": "the backward pass stopped there: {count} layers before it not reached",
+    "verify.summary_backward": "{agreeing} of {total} layers agree · {gradients} of {total} backward · forward and "
+                               "backward {seconds:.2f} s · estimated peak memory {memory}",
     "solve.conv": "a convolution",
     "solve.transposed": "a transposed convolution",
     "solve.pool": "a pooling layer",
@@ -867,6 +875,8 @@ CATALOGUE: dict[str, Template] = {
     "help.verify.max_memory": "refuse to run above this estimated peak, e.g. 6G (always within 80% of the RAM "
                               "available and of the address space left under ulimit -v)",
     "help.verify.fmt": "table or json",
+    "help.verify.backward": "run the backward pass too, and compare the shape of every gradient (∂L/∂X, ∂L/∂W, "
+                            "∂L/∂b) with the prediction",
     "help.verify.get": "print one value of the JSON output, e.g. ok or layers.3.actual_shape",
     "help.explain": "Step by step for one layer or all: the formula, the same with this layer's numbers, the result.",
     "help.explain.spec": "spec file, '-' for standard input, or a bundled example name (e.g. lenet5); leave out with "

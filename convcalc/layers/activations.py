@@ -107,3 +107,54 @@ def _functions() -> dict[str, Callable[[Any, Mapping[str, Any]], Any]]:
         "hard_swish": hard_silu,
         "mish": mish,
     }
+
+
+def gradient(name: str, x: Any, y: Any, grad: Any, params: Mapping[str, Any] = KERAS_PARAMS) -> Any:
+    """∂L/∂x from ∂L/∂y for y = name(x): each function's derivative as PyTorch's autograd takes
+    it, the kinks included (ReLU's at 0 is 0; relu6 and hard_sigmoid pass nothing at their ends)."""
+    return _derivatives()[name](x, y, grad, params).astype(x.dtype, copy=False)
+
+
+@cache
+def _derivatives() -> dict[str, Callable[[Any, Any, Any, Mapping[str, Any]], Any]]:
+    import numpy as np
+
+    from convcalc import numpy_ops
+
+    f32 = np.float32
+
+    def gelu(x, y, g, p):  # d/dx x·Φ(x) = Φ(x) + x·φ(x)
+        cdf = (numpy_ops.erf(x * f32(1 / np.sqrt(2))) + f32(1)) * f32(0.5)
+        return g * (cdf + x * np.exp(-x * x / f32(2)) * f32(1 / np.sqrt(2 * np.pi)))
+
+    def silu(x, y, g, p):  # σ(x)·(1 + x·(1 − σ(x)))
+        s = 1 / (1 + np.exp(-x))
+        return g * s * (1 + x * (1 - s))
+
+    def softmax(x, y, g, p):  # the Jacobian diag(y) − y·yᵀ over channels, applied to g
+        return y * (g - (g * y).sum(axis=1, keepdims=True))
+
+    def mish(x, y, g, p):  # tanh(sp) + x·σ(x)·(1 − tanh²(sp)), sp = softplus(x): PyTorch's mish_backward
+        t = np.tanh(np.logaddexp(f32(0), x))
+        return g * (t + x / (1 + np.exp(-x)) * (1 - t * t))
+
+    def hard_silu(x, y, g, p):  # 0 up to −3, (2x + 3)/6 between, 1 from 3 on: PyTorch's hardswish_backward
+        return g * np.where(x <= -3, f32(0), np.where(x < 3, (2 * x + 3) / f32(6), f32(1)))
+
+    return {
+        "linear": lambda x, y, g, p: g,
+        "relu": lambda x, y, g, p: g * (x > 0),
+        "relu6": lambda x, y, g, p: g * ((x > 0) & (x < 6)),
+        "leaky_relu": lambda x, y, g, p: np.where(x > 0, g, g * f32(p["negative_slope"])),
+        "elu": lambda x, y, g, p: np.where(x > 0, g, g * f32(p["alpha"]) * np.exp(np.minimum(x, 0))),
+        "gelu": gelu,
+        "silu": silu,
+        "swish": silu,
+        "sigmoid": lambda x, y, g, p: g * y * (1 - y),
+        "tanh": lambda x, y, g, p: g * (1 - y * y),
+        "softmax": softmax,
+        "hard_sigmoid": lambda x, y, g, p: g * ((x > -3) & (x < 3)) / f32(6),
+        "hard_silu": hard_silu,
+        "hard_swish": hard_silu,
+        "mish": mish,
+    }

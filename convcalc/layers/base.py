@@ -544,6 +544,10 @@ class LayerType:
     max_inputs: int = 1
     aliases: tuple[str, ...] = ()
     forward: Callable[..., Any] | None = None  # NumPy forward pass, imported lazily by the runner
+    # NumPy backward pass beside it (`verify --backward`): from the run (its inputs, weights and
+    # `outputs`) and ∂L/∂(each output), ∂L/∂(each input) as a tuple; each trainable weight's
+    # gradient is handed to `run.grad(name, array)`, under the name the forward gave `run.param`
+    backprop: Callable[..., tuple[Any, ...]] | None = None
     # float32-sized values the forward holds at once besides its inputs, output, weights and
     # im2col band — padded copies, float64 sums — from (LayerResult, batch): the memory estimate
     temporaries: Callable[[Any, int], int] | None = None

@@ -263,7 +263,7 @@ def forward_conv(run):
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (ctx.args["filters"],), "bias") if ctx.args["bias"] else None
     out = numpy_ops.conv(run.x, weight, bias, g.stride, g.pads, g.dilation, ctx.args["groups"])
-    return activations.apply(ctx.args.get("activation"), out)
+    return run.activate(out)
 
 
 def forward_conv_transpose(run):
@@ -274,7 +274,7 @@ def forward_conv_transpose(run):
     bias = run.param("bias", (ctx.args["filters"],), "bias") if ctx.args["bias"] else None
     out = numpy_ops.conv_transpose(run.x, weight, bias, g.stride, g.dilation, ctx.args["groups"], g.pads,
                                  run.result.output_shape[1:])
-    return activations.apply(ctx.args.get("activation"), out)
+    return run.activate(out)
 
 
 def forward_depthwise(run):
@@ -284,7 +284,7 @@ def forward_depthwise(run):
     weight = run.param("weight", run.result.kernel_shape)
     bias = run.param("bias", (weight.shape[0],), "bias") if ctx.args["bias"] else None
     out = numpy_ops.conv(run.x, weight, bias, g.stride, g.pads, g.dilation, ctx.channels)
-    return activations.apply(ctx.args.get("activation"), out)
+    return run.activate(out)
 
 
 def forward_separable(run):
@@ -298,7 +298,7 @@ def forward_separable(run):
     mid = numpy_ops.conv(run.x, depthwise, None, g.stride, g.pads, g.dilation, ctx.channels)
     ones = (1,) * len(g.axes)
     out = numpy_ops.conv(mid, pointwise, bias, ones, tuple((0, 0) for _ in g.axes), ones)
-    return activations.apply(ctx.args.get("activation"), out)
+    return run.activate(out)
 
 
 def _activation_values(r, batch: int) -> int:

@@ -126,16 +126,36 @@ def forward_flatten(run):
     return run.x.reshape(run.x.shape[0], -1)
 
 
+def backprop_reshape(run, grads):
+    """Flatten, reshape: the gradient takes the input's shape back, value for value."""
+    return (grads[0].reshape(run.x.shape),)
+
+
+def backprop_identity(run, grads):
+    return grads
+
+
 def forward_dense(run):
     weight = run.param("weight", run.result.kernel_shape)
     out = run.x @ weight.T
     if run.args["bias"]:
         out += run.param("bias", (run.args["units"],), "bias")
-    return activations.apply(run.args.get("activation"), out)
+    return run.activate(out)
 
 
 def _per_channel(run, values):
     return values.reshape(1, -1, *(1,) * (run.x.ndim - 2))
+
+
+def backprop_dense(run, grads):
+    """∂L/∂X = ∂L/∂Y·W (Wᵀ applied to each example's gradient), ∂L/∂W = ∂L/∂Yᵀ·X summed over the
+    batch, ∂L/∂b = Σ ∂L/∂Y."""
+    grad = run.through_activation(grads[0])
+    weight = run.params["weight"]
+    run.grad("weight", grad.T @ run.x)
+    if "bias" in run.params:
+        run.grad("bias", grad.sum(axis=0))
+    return (grad @ weight,)
 
 
 def forward_batchnorm(run):
@@ -172,6 +192,10 @@ def forward_identity(run):
 
 def forward_activation_layer(run):
     return activations.apply(run.args["activation"], run.x)
+
+
+def backprop_activation_layer(run, grads):
+    return (activations.gradient(run.args["activation"], run.x, run.outputs[0], grads[0]),)
 
 
 def forward_zeropad(run):
@@ -241,7 +265,10 @@ def _simple(name: str, summary: str, *args: Arg, aliases: tuple[str, ...] = (), 
     def forward(run):
         return activations.apply(function, run.x, run.args)
 
-    return LayerType(name, summary, args, infer_same, forward=forward, aliases=aliases,
+    def backprop(run, grads):
+        return (activations.gradient(function, run.x, run.outputs[0], grads[0], run.args),)
+
+    return LayerType(name, summary, args, infer_same, forward=forward, backprop=backprop, aliases=aliases,
                      temporaries=inputs_times(activations.COPIES[function]), saved=lambda r: activation_saved(function))
 
 
@@ -284,7 +311,7 @@ def _dims(*names: str) -> tuple[str, ...]:
 
 
 TYPES = (
-    LayerType("flatten", "all axes into one vector: [C·H·W]", (), infer_flatten, forward=forward_flatten,
+    LayerType("flatten", "all axes into one vector: [C·H·W]", (), infer_flatten, forward=forward_flatten, backprop=backprop_reshape,
               saved=saves_nothing_a_view),
     LayerType(
         "dense",
@@ -298,7 +325,7 @@ TYPES = (
         infer_dense,
         aliases=("linear",),
         fully_connected=True,
-        forward=forward_dense,
+        forward=forward_dense, backprop=backprop_dense,
         temporaries=dense_temporaries,
         backward=backward_dense,
     ),
@@ -315,7 +342,7 @@ TYPES = (
         aliases=("batchnorm1d", "batchnorm2d", "batchnorm3d", "batch_normalization"),
     ),
     LayerType("dropout", "zeroes a fraction of units while training (whole channels: Dropout2d); identity at inference",
-              (RATE,), partial(infer_same, note="note.dropout"), forward=forward_identity, aliases=_dims("dropout{d}d", "spatial_dropout{d}d"),
+              (RATE,), partial(infer_same, note="note.dropout"), forward=forward_identity, backprop=backprop_identity, aliases=_dims("dropout{d}d", "spatial_dropout{d}d"),
               saved=dropout_saved),
     LayerType(
         "lrn",
@@ -344,7 +371,7 @@ TYPES = (
               (Arg("num_parameters", "int", 1, help="1 (one slope shared) or C (one per channel)"),),
               infer_prelu, forward=forward_prelu, temporaries=inputs_times(1.25)),
     LayerType("activation", "Keras' Activation layer: the named function (relu, softmax or another) on every value",
-              (activations.activation_arg(required=True),), infer_activation, forward=forward_activation_layer,
+              (activations.activation_arg(required=True),), infer_activation, forward=forward_activation_layer, backprop=backprop_activation_layer,
               temporaries=activation_layer_temporaries, saved=activation_layer_saved),
     *(_zeropad(d) for d in (1, 2, 3)),
 )

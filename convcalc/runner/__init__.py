@@ -11,14 +11,17 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from math import prod, sqrt
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
 
 from convcalc.engine import LayerResult, Network
-from convcalc.layers import REGISTRY
+from convcalc.layers import REGISTRY, activations
 from convcalc.layers.base import RuleContext
 from convcalc.runner.memory import Estimate
+
+if TYPE_CHECKING:
+    from convcalc.runner.backward import GradientRun
 
 SQRT3 = sqrt(3.0)  # U(−a, a) has standard deviation a/√3
 CHUNK = 1 << 16  # weights drawn 256 KiB at a time, so each chunk is scaled while in cache
@@ -35,6 +38,11 @@ class Run:
     trainable: int = 0
     non_trainable: int = 0
     init_seconds: float = 0.0  # time spent drawing weights, left out of the layer's timing
+    backward: bool = False  # `verify --backward`: the forward keeps what its backprop reads
+    saved: dict[str, np.ndarray] = field(default_factory=dict)  # e.g. the pre-activation output
+    outputs: tuple[np.ndarray, ...] = ()  # set after the forward, for the backprop
+    grads: dict[str, np.ndarray] = field(default_factory=dict)  # ∂L/∂(each trainable weight), by name
+    trainable_names: set[str] = field(default_factory=set)
 
     @property
     def x(self) -> np.ndarray:
@@ -73,9 +81,29 @@ class Run:
         self.params[name] = array
         if trainable:
             self.trainable += array.size
+            self.trainable_names.add(name)
         else:
             self.non_trainable += array.size
         return array
+
+    def activate(self, out: np.ndarray) -> np.ndarray:
+        """A weighted layer's `activation:` applied to its output; the output before it is kept
+        when a backward pass will need it."""
+        name = self.args.get("activation")
+        if name and self.backward:
+            self.saved["pre_activation"] = out
+        return activations.apply(name, out)
+
+    def through_activation(self, grad: np.ndarray) -> np.ndarray:
+        """∂L/∂(the output before `activation:`), from ∂L/∂(the output after it)."""
+        name = self.args.get("activation")
+        if not name:
+            return grad
+        return activations.gradient(name, self.saved["pre_activation"], self.outputs[0], grad)
+
+    def grad(self, name: str, array: np.ndarray) -> None:
+        """∂L/∂ of the weight the forward named `name` (through `param`)."""
+        self.grads[name] = array
 
     def _uniform(self, shape: tuple[int, ...], shift: float, width: float) -> np.ndarray:
         """(U[0, 1) + shift) · width in float32, drawn and scaled in place a cache-sized chunk
@@ -159,6 +187,9 @@ class Verification:
     seed: int
     batch: int
     estimate: Estimate  # the peak memory estimated before the run
+    # `verify --backward`: each layer's gradients, in the network's order (fewer when the
+    # backward pass stopped at a failure; none when the forward failed); None: forward only
+    gradients: tuple[GradientRun, ...] | None = None
 
     @property
     def not_run(self) -> tuple[str, ...]:
@@ -170,19 +201,33 @@ class Verification:
         return sum(run.ok for run in self.runs)
 
     @property
+    def gradients_agreeing(self) -> int:
+        return sum(g.ok for g in self.gradients or ())
+
+    @property
     def ok(self) -> bool:
-        return all(run.ok for run in self.runs) and not self.not_run
+        forward = all(run.ok for run in self.runs) and not self.not_run
+        if self.gradients is None:
+            return forward
+        return forward and len(self.gradients) == len(self.runs) and all(g.ok for g in self.gradients)
 
     @property
     def seconds(self) -> float:
-        return sum(run.seconds for run in self.runs)
+        return sum(run.seconds for run in self.runs) + sum(g.seconds for g in self.gradients or ())
 
 
 def verify(net: Network, seed: int, batch: int, estimate: Estimate,
-           on_layer: Callable[[LayerRun], None] | None = None) -> Verification:
-    """Run the network on a random input and judge every layer against the engine."""
-    runs, _ = run_network(net, seed, batch, on_layer)
-    return Verification(net=net, runs=tuple(runs), seed=seed, batch=batch, estimate=estimate)
+           on_layer: Callable[[LayerRun], None] | None = None, backward: bool = False) -> Verification:
+    """Run the network on a random input and judge every layer against the engine; with
+    `backward`, run the backward pass too and judge every gradient's shape."""
+    if not backward:
+        runs, _ = run_network(net, seed, batch, on_layer)
+        return Verification(net=net, runs=tuple(runs), seed=seed, batch=batch, estimate=estimate)
+    from convcalc.runner.backward import run_backward
+
+    runs, gradients = run_backward(net, seed, batch, on_layer, on_gradient=on_layer)
+    return Verification(net=net, runs=tuple(runs), seed=seed, batch=batch, estimate=estimate,
+                        gradients=tuple(gradients) if gradients else ())
 
 
 def _run_layer(run: Run, keep: bool) -> tuple[LayerRun, tuple[np.ndarray, ...] | None]:

@@ -24,11 +24,14 @@ class Estimate:
     layer: str  # where the peak falls, `layer 3 'conv2d_1' (line 5)`
 
 
-def estimate_peak(net: Network, batch: int) -> Estimate:
+def estimate_peak(net: Network, batch: int, backward: bool = False) -> Estimate:
     """Peak, over the layers, of: tensors still needed later (this layer's inputs among them),
     its output and the finite check's mask over it, its weights, the temporaries its forward
     declares (`LayerType.temporaries`), and the runner's im2col buffer, which keeps the largest
-    band any layer so far gathered. A test holds every layer type's real peak under it."""
+    band any layer so far gathered. A test holds every layer type's real peak under it.
+    With the backward pass, `backward_peak`."""
+    if backward:
+        return backward_peak(net, batch)
     sizes = {"input": batch * prod(net.input_shape)}
     last_use = {name: i for i, r in enumerate(net.layers) for name in r.spec.inputs}
     live = sizes["input"]
@@ -45,6 +48,25 @@ def estimate_peak(net: Network, batch: int) -> Estimate:
         sizes.update(zip(r.spec.output_names, outs))
         live += out - sum(sizes[n] for n in set(r.spec.inputs) if last_use[n] == i)
     return best
+
+
+def backward_peak(net: Network, batch: int) -> Estimate:
+    """`verify --backward` keeps every tensor of the forward pass (and the output before an
+    `activation:`) until the backward pass has walked back past it. Its peak is bounded by all
+    of those, every weight twice (the weight and its gradient), and the largest layer's
+    backward at work: ∂L/∂(its outputs) and ∂L/∂(its inputs) twice over (one being summed into
+    a tensor's gradient), its forward temporaries and the im2col band."""
+    kept = batch * prod(net.input_shape)
+    weights = work = scratch = 0
+    for r in net.layers:
+        out = sum(batch * prod(s) for s in r.output_shapes)
+        inputs = sum(batch * prod(s) for s in r.input_shapes)
+        kept += out * (2 if dict(r.extra).get("activation") else 1)
+        weights += 2 * r.params
+        scratch = max(scratch, _band_values(r, batch))
+        temporaries = REGISTRY[r.spec.type].temporaries
+        work = max(work, out + 2 * inputs + (temporaries(r, batch) if temporaries else 0))
+    return Estimate((kept + weights + work + scratch) * BYTES, Message("memory.backward_pass"))
 
 
 def _band_values(r, batch: int) -> int:

@@ -331,18 +331,22 @@ def run_torch_network(spec) -> list[tuple[tuple[int, ...], int]]:
     return TorchNetwork(spec)(torch.zeros(1, *spec.input_shape))
 
 
+def weight_targets(module: nn.Module, type_: str) -> dict:
+    """The module's tensor for each of the runner's weight names (None where it has none)."""
+    if type_ == "separable_conv2d":
+        return {"depthwise": module[0].weight, "pointwise": module[1].weight,
+                "bias": module[1].bias if module[1].bias is not None else None}
+    if type_ == "instancenorm":
+        return {name: getattr(module, name) for name in ("weight", "bias", "running_mean", "running_var")}
+    if type_ == "batchnorm":
+        return {"scale": module.weight, "shift": module.bias,
+                "running_mean": module.running_mean, "running_var": module.running_var}
+    return {"weight": getattr(module, "weight", None), "bias": getattr(module, "bias", None)}
+
+
 def load_weights(module: nn.Module, type_: str, weights: dict) -> None:
     """Copy the runner's arrays into the module, so both compute with identical weights."""
-    if type_ == "separable_conv2d":
-        targets = {"depthwise": module[0].weight, "pointwise": module[1].weight,
-                   "bias": module[1].bias if module[1].bias is not None else None}
-    elif type_ == "instancenorm":
-        targets = {name: getattr(module, name) for name in ("weight", "bias", "running_mean", "running_var")}
-    elif type_ == "batchnorm":
-        targets = {"scale": module.weight, "shift": module.bias,
-                   "running_mean": module.running_mean, "running_var": module.running_var}
-    else:
-        targets = {"weight": getattr(module, "weight", None), "bias": getattr(module, "bias", None)}
+    targets = weight_targets(module, type_)
     with torch.no_grad():
         for name, array in weights.items():
             target = targets[name]
