@@ -5,26 +5,29 @@ Pure Python: no numpy, rich or typer here, so `summary` starts fast.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
-from fractions import Fraction
 from math import ceil, prod
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from convcalc.errors import SpecError
 from convcalc.messages import Message
 from convcalc.layers import REGISTRY
 from convcalc.layers.base import (GLOBAL, MAX_DIM, Backward, FieldStep, default_backward, Geometry, RuleContext, RuleResult, Shape, Step,
                                   channels_last_hint, shape_text)
+from convcalc.record import record
 from convcalc.spec.model import LayerSpec, Spec
+
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+    Exact = int | Fraction  # ints while every step is whole; Fractions after upsampling
 
 BYTES_PER_VALUE = 4  # float32
 RANK_NAMES = {0: "[F]", 1: "[C, L]", 2: "[C, H, W]", 3: "[C, D, H, W]"}
 RF_BOUND = MAX_DIM  # a receptive field this wide or wider is reported as RF_BOUND ("at least")
-Exact = int | Fraction  # ints while every step is whole; Fractions after upsampling
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Field:
     """Receptive field of one tensor per spatial axis of the network input (Araujo et al. 2019):
     `size` input cells seen by one cell, `jump` input cells between neighbouring cells, and the
@@ -42,7 +45,7 @@ class Field:
     extent: tuple[int, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class LayerResult:
     """One analysed layer: its spec, what its type's shape rule computed (`math`), and what the
     engine adds — the receptive field and the rule's recorded steps, notes and warnings. The
@@ -105,7 +108,7 @@ class LayerResult:
         return (REGISTRY[self.spec.type].backward or default_backward)(self)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Totals:
     params: int
     trainable_params: int
@@ -117,7 +120,7 @@ class Totals:
     input_bytes: int
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Network:
     name: str
     input_shape: Shape
@@ -185,7 +188,7 @@ def analyze(spec: Spec) -> Network:
     return Network(name=spec.name, input_shape=spec.input_shape, layers=tuple(results))
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Rule:
     """What a layer type's rule gave for one (type, arguments, input shapes): every layer that
     repeats them (a stage of identical blocks, a generated 10,000-layer stack) shares it."""
@@ -276,8 +279,9 @@ def _bounded(size: tuple, jump: tuple, extent: tuple[int, ...]) -> Field | None:
 
 
 def _denominator(x: Exact) -> int:
-    return x.denominator if isinstance(x, Fraction) else 1
+    return x.denominator  # an int's is 1
 
 
 def _whole(x: Exact) -> Exact:
-    return x.numerator if isinstance(x, Fraction) and x.denominator == 1 else x
+    """A Fraction that has become whole, as an int (upsampling ×2 after a stride 2)."""
+    return x.numerator if x.denominator == 1 else x

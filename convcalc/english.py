@@ -8,13 +8,13 @@ here (`{weights:,}`), so a rule passes plain ints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from convcalc import formulas as f
+from convcalc.record import record
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Plural:
     """A sentence with a singular and a plural form, chosen by the parameter `count`."""
 
@@ -26,7 +26,7 @@ class Plural:
         return self.one if params[self.count] == 1 else self.other
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class StepText:
     """How a derivation step reads: its label, the formula, and the formula with numbers."""
 

@@ -6,8 +6,9 @@ the number in the table. Every function works on one spatial axis and plain ints
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+
+from convcalc.record import record
 
 
 def effective_kernel(kernel: int, dilation: int = 1) -> int:
@@ -116,7 +117,7 @@ def adaptive_max_bin(n: int, out: int) -> int:
     return ceil_div(n, out) + (0 if rest == gcd(n, out) else 1)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Formula:
     """One rule as it is printed and computed: the notation (`floor((N + 2P − …)/S) + 1`), the
     same with named placeholders for this layer's numbers, and the function. `explain`,

@@ -9,13 +9,13 @@ tensor it views.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from math import prod
 from typing import Any
 
 from convcalc.engine import LayerResult, Network
 from convcalc.layers import REGISTRY
 from convcalc.layers.base import default_saved
+from convcalc.record import record
 
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
 # copies of the trainable parameters an optimizer keeps: SGD none, momentum its velocity, Adam
@@ -23,7 +23,7 @@ DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "int8": 1}
 STATE_COPIES = {"sgd": 0, "momentum": 1, "adam": 2}
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Setting:
     batch: int = 1
     dtype: str = "float32"
@@ -31,13 +31,13 @@ class Setting:
     optimizer: str = "sgd"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class LayerSaved:
     what: str  # catalogue id: which tensors
     bytes: int
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class TrainingMemory:
     param_bytes: int
     gradient_bytes: int

@@ -221,16 +221,16 @@ def test_consumers_get_their_own_output():
 
 def test_a_wrong_output_is_caught_with_exit_3(monkeypatch, shuffle_file):
     """The second output's shape is checked too, not only the first."""
-    import dataclasses
+    from convcalc.record import replace
 
     split = REGISTRY["split"]
 
     def wrong(ctx):
         right = split.infer(ctx)
         first, (c, h, w) = right.output_shapes[0], right.output_shapes[1]
-        return dataclasses.replace(right, output_shapes=(first, (c, h, w + 1)))
+        return replace(right, output_shapes=(first, (c, h, w + 1)))
 
-    monkeypatch.setitem(REGISTRY, "split", dataclasses.replace(split, infer=wrong))
+    monkeypatch.setitem(REGISTRY, "split", replace(split, infer=wrong))
     result = invoke("verify", shuffle_file, "--format", "json")
     assert result.code == 3
     layers = {layer["name"]: layer for layer in json.loads(result.out)["layers"]}
@@ -238,10 +238,10 @@ def test_a_wrong_output_is_caught_with_exit_3(monkeypatch, shuffle_file):
 
 
 def test_a_forward_with_too_few_outputs_is_the_layers_error(monkeypatch):
-    import dataclasses
+    from convcalc.record import replace
 
     chunk = REGISTRY["chunk"]
-    monkeypatch.setitem(REGISTRY, "chunk", dataclasses.replace(chunk, forward=lambda run: chunk.forward(run)[:1]))
+    monkeypatch.setitem(REGISTRY, "chunk", replace(chunk, forward=lambda run: chunk.forward(run)[:1]))
     runs, _ = run_network(net_of([4, 3, 3], "chunk: {chunks: 2}", "{relu: null, inputs: chunk_1.1}"))
     assert len(runs) == 1 and "the forward gave 1 outputs, the spec names 2" in runs[0].error
 

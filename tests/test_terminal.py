@@ -319,7 +319,7 @@ def test_control_characters_in_names_are_escaped_everywhere(args):
 def _renamed(net, name: str, layer_name: str):
     """The network with names the loader would refuse (it takes printable names only): the
     renderers escape whatever reaches them all the same, a second line of defence."""
-    from dataclasses import replace
+    from convcalc.record import replace
 
     first = replace(net.layers[0], spec=replace(net.layers[0].spec, name=layer_name))
     return replace(net, name=name, layers=(first, *net.layers[1:]))

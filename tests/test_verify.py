@@ -1,12 +1,12 @@
 """`convcalc verify` and the NumPy runner: every layer type runs, every example agrees, and a
 wrong engine is caught (exit 3)."""
 
-import dataclasses
 import json
 
 import pytest
 
 from convcalc.layers import REGISTRY
+from convcalc.record import replace
 from convcalc.runner import run_network
 from convcalc.runner.memory import parse_bytes
 from convcalc.spec.loader import bundled_examples
@@ -54,9 +54,9 @@ def test_a_wrong_engine_is_caught_with_exit_3(monkeypatch):
     def wrong(ctx):
         right = conv.infer(ctx)
         c, h, w = right.output_shape
-        return dataclasses.replace(right, output_shape=(c, h, w + 1), trainable=right.trainable - c)
+        return replace(right, output_shape=(c, h, w + 1), trainable=right.trainable - c)
 
-    monkeypatch.setitem(REGISTRY, "conv2d", dataclasses.replace(conv, infer=wrong))
+    monkeypatch.setitem(REGISTRY, "conv2d", replace(conv, infer=wrong))
     result = invoke("verify", "mnist_cnn", "--format", "json")
     assert result.code == 3
     first = json.loads(result.out)["layers"][0]
@@ -73,9 +73,9 @@ def test_a_kernel_the_arrays_refuse_is_reported_not_raised(monkeypatch):
     def wrong_kernel(ctx):
         right = conv.infer(ctx)
         f, c, kh, kw = right.kernel_shape
-        return dataclasses.replace(right, kernel_shape=(f, c + 1, kh, kw))
+        return replace(right, kernel_shape=(f, c + 1, kh, kw))
 
-    monkeypatch.setitem(REGISTRY, "conv2d", dataclasses.replace(conv, infer=wrong_kernel))
+    monkeypatch.setitem(REGISTRY, "conv2d", replace(conv, infer=wrong_kernel))
     result = invoke("verify", "mnist_cnn")
     assert result.code == 3
     assert "the arrays refused it" in result.out and "not run after the failure: 6 layers" in result.out

@@ -2,7 +2,6 @@
 memory the machine does not have, values that overflow — each a clear answer, never an internal
 error; and the memory estimate above the real peak of every layer type's forward."""
 
-import dataclasses
 import json
 import os
 import subprocess
@@ -20,6 +19,7 @@ from hypothesis import assume, given, strategies as st
 from convcalc.engine import analyze
 from convcalc.errors import SpecError
 from convcalc.layers import REGISTRY
+from convcalc.record import replace
 from convcalc.runner import memory, run_network
 from convcalc.runner.memory import estimate_peak, memory_cap
 from convcalc.spec.loader import load_spec, parse_spec
@@ -270,7 +270,7 @@ def test_out_of_memory_in_the_run_is_exit_1_with_the_estimate(monkeypatch):
     def no_memory(run):
         raise MemoryError("Unable to allocate 1.00 TiB")
 
-    monkeypatch.setitem(REGISTRY, "relu", dataclasses.replace(REGISTRY["relu"], forward=no_memory))
+    monkeypatch.setitem(REGISTRY, "relu", replace(REGISTRY["relu"], forward=no_memory))
     result = invoke("verify", "mnist_cnn")
     assert result.code == 1
     assert "out of memory" in result.err and "estimated peak" in result.err and "internal error" not in result.err
@@ -283,7 +283,7 @@ def test_non_finite_values_are_counted_not_warned(monkeypatch):
     def divide_by_zero(run):
         return run.x / np.zeros_like(run.x)  # a real 0/0 and x/0 inside the forward
 
-    monkeypatch.setitem(REGISTRY, "tanh", dataclasses.replace(REGISTRY["tanh"], forward=divide_by_zero))
+    monkeypatch.setitem(REGISTRY, "tanh", replace(REGISTRY["tanh"], forward=divide_by_zero))
     net = net_of([2, 3, 3], "tanh", "dropout")
     with warnings.catch_warnings():
         warnings.simplefilter("error")

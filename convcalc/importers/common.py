@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any
 
 from convcalc.errors import SpecError, echo
 from convcalc.files import read_bounded
 from convcalc.messages import Message
+from convcalc.record import record
 
 MAX_MODEL_BYTES = 1 << 30  # 1 GiB: VGG-16 with its weights is 528 MiB as ONNX
 ONNX_SUFFIXES = (".onnx",)
@@ -16,7 +16,7 @@ KERAS_SUFFIXES = (".keras", ".json")
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Imported:
     data: dict[str, Any]  # what a spec's YAML loads to
     notes: tuple[Message, ...] = ()

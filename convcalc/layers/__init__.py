@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 from convcalc.layers import conv, core, merge, norms, pool, rearrange, split
 from convcalc.layers.base import LayerType
 from convcalc.messages import Message
@@ -28,5 +26,7 @@ def find_type(name: str) -> LayerType | None:
 
 def suggest(word: str, choices: list[str]) -> str:
     """` — did you mean 'conv2d'?` for a typo, or nothing."""
+    import difflib  # only when a name is unknown
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return Message("phrase.did_you_mean", word=close[0]) if close else ""

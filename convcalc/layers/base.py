@@ -6,14 +6,16 @@ engine calls `infer`, `convcalc layers` prints the catalogue — all from the sa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
-from fractions import Fraction
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple
 
 from convcalc.errors import SpecError, echo, printable
 from convcalc.english import StepText
 from convcalc.messages import Message, Word, step_text
+from convcalc.record import field, record
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 REQUIRED = object()
 MAX_DIM = 2**31 - 1  # a bound on every size, so hostile specs cannot make numbers explode
@@ -25,7 +27,7 @@ AXIS_NAMES = {1: (Word("length"),), 2: (Word("height"), Word("width")), 3: (Word
 Shape = tuple[int, ...]
 
 
-@dataclass(frozen=True)
+@record(kw_only=False)
 class Arg:
     """One argument of a layer type.
 
@@ -242,7 +244,7 @@ def _pads_schema(arg: Arg) -> dict[str, Any]:
     return {"oneOf": [whole, {"type": "array", "items": {"oneOf": [whole, pair]}, "minItems": 1, "maxItems": 3}]}
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class ArgKind:
     """One kind of argument value: how it is checked and its JSON Schema, side by side."""
 
@@ -283,7 +285,7 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(x)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class FieldStep:
     """A receptive-field step (Araujo et al. 2019): each output sees `kernel` input cells
     spaced one input jump apart, and the jump grows by `stride` (a fraction for upsampling)."""
@@ -309,7 +311,7 @@ class Axis(NamedTuple):
     after: int
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Geometry:
     """A sliding window as the engine resolved it, one Axis per spatial axis: what explain's
     picture draws and the NumPy forwards slide, so no forward derives it again."""
@@ -336,7 +338,7 @@ class Geometry:
         return tuple((a.before, a.after) for a in self.axes)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Step:
     """One line of a derivation: a catalogue id, the numbers it is rendered with, the value.
     The label, formula and substituted formula are rendered from the catalogue."""
@@ -367,7 +369,7 @@ class Step:
         return self.text.substituted
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class RuleResult:
     """Everything a layer type's shape rule computes from its input shapes. `output_shapes`:
     one per output (split, chunk), given by a rule with several; else `(output_shape,)`.
@@ -390,7 +392,7 @@ class RuleResult:
         assert self.output_shapes[0] == self.output_shape, "output_shape is the first of output_shapes"
 
 
-@dataclass(kw_only=True)
+@record(frozen=False)
 class RuleContext:
     """The engine's view of one layer while its rule runs: arguments, input shapes, and a
     record of derivation steps. Rules raise errors through `fail` so messages name the layer."""
@@ -443,7 +445,7 @@ class RuleContext:
         return AXIS_NAMES.get(len(self.spatial), tuple(f"axis {i + 1}" for i in range(len(self.spatial))))
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Gradient:
     """One gradient of the backward pass: `∂L/∂X`, `∂L/∂W`, `∂L/∂b`, … and its shape (per example
     for ∂L/∂X, whole for a parameter's)."""
@@ -452,7 +454,7 @@ class Gradient:
     shape: Shape
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Backward:
     """What a layer's backward pass computes: its gradients, how (notes and steps, catalogue
     ids like the forward's) and its multiply-accumulates per example."""
@@ -493,7 +495,7 @@ def default_backward(r: Any) -> Backward:
     return Backward(gradients=gradients, macs=2 * r.macs, notes=tuple(notes), steps=steps)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Saved:
     """What a layer keeps from its forward pass for its backward pass (PyTorch's saved tensors),
     per example. Its inputs and its output are tensors of the graph another layer may keep too
@@ -533,7 +535,7 @@ def saves_output(r: Any) -> Saved:
     return Saved(what="saved.output", output=True)
 
 
-@dataclass(frozen=True)
+@record(kw_only=False)
 class LayerType:
     name: str
     summary: str

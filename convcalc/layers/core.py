@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import partial
 from math import prod
 
@@ -12,6 +11,7 @@ from convcalc.layers.base import (GLOBAL, UNTRACKED, Arg, Backward, Gradient, La
                                   shape_text, weighted_macs)
 from convcalc.messages import Message
 from convcalc.layers.windows import resolve_window
+from convcalc.record import replace
 
 
 def infer_same(ctx: RuleContext, note: str = "note.elementwise") -> RuleResult:

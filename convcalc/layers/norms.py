@@ -4,12 +4,12 @@ behaviour. Batch normalisation stays in core.py beside the layers it was written
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import partial
 from math import prod
 
 from convcalc.layers.base import Arg, LayerType, RuleContext, RuleResult, Saved, check_declared, shape_text
 from convcalc.layers.core import EPS, MOMENTUM, RATE, forward_identity, infer_same, inputs_times
+from convcalc.record import replace
 
 AFFINE = Arg("affine", "bool", True, help="learn γ and β per channel")
 CHANNELS = "phrase.channels"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
 from math import gcd, prod
@@ -22,13 +21,14 @@ from convcalc.layers.windows import (
     teach_general_form,
     warn_uncovered,
 )
+from convcalc.record import record
 
 POOL_SIZE = kernel_arg("pool_size", ("kernel_size", "kernel"))
 STRIDE = Arg("stride", "sizes", None, aliases=("strides",), help="step between windows; default pool_size")
 CEIL = Arg("ceil_mode", "bool", False, help="round the output size up (PyTorch rule)")
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Reduction:
     """What a pool computes over each window, bound to its types where they are registered."""
 

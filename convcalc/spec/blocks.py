@@ -21,13 +21,13 @@ after a million steps.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from convcalc.errors import SpecError, echo, layer_where, printable
 from convcalc.layers import REGISTRY, find_type, suggest
 from convcalc.layers.base import LayerType
 from convcalc.messages import Message
+from convcalc.record import field, record
 from convcalc.spec.expression import FUNCTIONS, RESERVED, evaluate, looks_like_expression
 from convcalc.spec.model import MAX_LAYERS, MAX_NAME, Group
 from convcalc.spec.yaml_reader import key_line
@@ -75,7 +75,7 @@ class Entry(NamedTuple):
     place: Place
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record(slots=True)
 class Block:
     name: str
     params: dict[str, Any]  # name → default; None: required at each use
@@ -94,7 +94,7 @@ class _Parts(NamedTuple):
     mappings: tuple[Any, ...]
 
 
-@dataclass(slots=True, kw_only=True)
+@record(frozen=False, slots=True)
 class _Scope:
     """Where entries are expanded: the top level, or one block instance."""
 

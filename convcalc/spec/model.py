@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
 
 from convcalc.errors import echo, layer_where, printable
 from convcalc.messages import Message
+from convcalc.record import record
 
 MAX_LAYERS = 10_000  # layers in a spec, blocks and repeats expanded
 MAX_NAME = 128  # characters in a layer or network name
 CONTEXT_WIDTH = 80  # characters of a block's parameter values an error's place shows at most
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@record(slots=True)
 class Group:
     """A node above the layers in the spec's tree: one block instance (`layer2.0`, a use of
     `bottleneck`), or the repetitions of one named entry (`layer2`). Its layers share it."""
@@ -43,7 +43,7 @@ class Group:
         return Message("where.in_block", block=block, values=values)
 
 
-@dataclass(frozen=True)
+@record(kw_only=False)
 class LayerSpec:
     index: int  # 1-based position in the spec
     name: str
@@ -68,7 +68,7 @@ class LayerSpec:
         return tuple(f"{self.name}.{k}" for k in range(self.outputs))
 
 
-@dataclass(frozen=True)
+@record(kw_only=False)
 class Spec:
     name: str
     input_shape: tuple[int, ...]

@@ -25,13 +25,13 @@ from __future__ import annotations
 import gc
 import math
 import re
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import yaml
 
 from convcalc.errors import SpecError, echo, printable
 from convcalc.messages import Message
+from convcalc.record import field, record
 
 MAX_DEPTH = 64  # a spec nests 4 deep
 MAX_WORK = 300_000  # values read, aliases expanded: a 10,000-layer spec at the byte cap needs ~260,000 at most
@@ -105,7 +105,7 @@ def read_yaml(text: str, *, counted_key: str, max_items: int, items_error: str) 
     return builder.root, builder.item_lines
 
 
-@dataclass(slots=True)
+@record(frozen=False, kw_only=False, slots=True)
 class _Open:
     """A sequence or mapping whose end event has not come yet."""
 
@@ -119,7 +119,7 @@ class _Open:
     item_lines: list[int] | None = None  # set on the one counted list
 
 
-@dataclass(slots=True, kw_only=True)
+@record(frozen=False, slots=True)
 class _Builder:
     counted_key: str
     max_items: int
