@@ -847,7 +847,6 @@ CATALOGUE: dict[str, Template] = {
     "quiz.layout_dense_kernel": "in PyTorch's order: units × input features",
     "quiz.backward_working": "{layer}: {input} → {output}; each gradient has the shape of the tensor it is taken "
                              "with respect to: {gradients}",
-    "quiz.backward_working_dropped": "{working}. {notes}",
     "quiz.training": "A small network takes a {c}×{n}×{n} input (channels first): {chain}. It is trained in {dtype} "
                      "({size} bytes per value) with batches of {batch}, using {optimizer}. {ask}",
     "quiz.optimizer_sgd": "plain SGD",
@@ -859,6 +858,8 @@ CATALOGUE: dict[str, Template] = {
     "quiz.ask_saved_bytes": "How many bytes of activations does one training step keep for the backward pass? "
                             "Each layer type keeps what it reads back: {rules}. A tensor that two layers keep is stored once.",
     "quiz.saved_rule": "`{type}` keeps {what}",
+    "quiz.list_separator": "; ",
+    "quiz.list_comma": ", ",
     "quiz.state_sgd": "plain SGD keeps no state",
     "quiz.state_momentum": "momentum keeps one velocity per trainable parameter",
     "quiz.state_adam": "Adam keeps two moments per trainable parameter",
@@ -934,8 +935,8 @@ CATALOGUE: dict[str, Template] = {
     "help.quiz": "Exercise sets for a class: questions as Markdown, an answer key, and grading.",
     "help.quiz.seed": "the same seed gives the same quiz on every machine",
     "help.quiz.count": "number of questions",
-    "help.quiz.topics": "comma-separated: shapes, params, padding, receptive-field (the default), backward-shapes, "
-                        "training-memory",
+    "help.quiz.topics": "comma-separated: shapes, params, padding, receptive-field (these four by default), "
+                        "backward-shapes, training-memory",
     "help.quiz.difficulty": "easy, medium or hard",
     "help.quiz.answers": "print the answer key instead of the questions",
     "help.quiz.fmt": "markdown or json (answer key)",

@@ -220,11 +220,11 @@ def _layout(name: str, layer_type: str, rank: int) -> str:
 def _backward_working(r, asked: str) -> str:
     """The layer's forward shapes, every gradient the engine gives it and, for ∂L/∂X of a
     strided layer, the engine's note on the rows floor dropped."""
-    gradients = ", ".join(f"{g.name} {shape_text(g.shape)}" for g in r.backward.gradients)
+    gradients = Message("quiz.list_comma").join(f"{g.name} {shape_text(g.shape)}" for g in r.backward.gradients)
     text = Message("quiz.backward_working", layer=r.spec.type, input=shape_text(r.input_shapes[0]),
                    output=shape_text(r.output_shape), gradients=gradients)
     dropped = [n for n in r.backward.notes if asked == "∂L/∂X" and n.id == "back.conv_output_padding"]
-    return Message("quiz.backward_working_dropped", working=text, notes=" ".join(dropped)) if dropped else text
+    return text + "".join(f"\n   - {note}" for note in dropped)  # a list inside the key's item
 
 
 # --- training-memory: a tiny net's bytes for one training step, as `summary --training` counts -----
@@ -277,7 +277,8 @@ def _saved_rules(net) -> str:
     from convcalc.layers.base import default_saved
 
     rules = {r.spec.type: (REGISTRY[r.spec.type].saved or default_saved)(r).what for r in net.layers}
-    return "; ".join(Message("quiz.saved_rule", type=t, what=Message(what)) for t, what in rules.items())
+    return Message("quiz.list_separator").join(Message("quiz.saved_rule", type=t, what=Message(what))
+                                               for t, what in rules.items())
 
 
 def _saved_sum(name: str, saved, setting: Setting) -> str:
@@ -295,7 +296,8 @@ def _saved_sum(name: str, saved, setting: Setting) -> str:
 def _training_working(net, memory, setting: Setting, ask: str) -> str:
     size, trainable = DTYPE_BYTES[setting.dtype], net.totals.trainable_params
     if ask == "saved_bytes":
-        layers = "; ".join(_saved_sum(r.spec.name, s, setting) for r, s in zip(net.layers, memory.layers))
+        layers = Message("quiz.list_separator").join(_saved_sum(r.spec.name, s, setting)
+                                                     for r, s in zip(net.layers, memory.layers))
         return Message("quiz.saved_working", batch=setting.batch, dtype=setting.dtype, layers=layers,
                        bytes=memory.saved_bytes)
     if ask == "optimizer_bytes":
@@ -303,7 +305,7 @@ def _training_working(net, memory, setting: Setting, ask: str) -> str:
         return Message("quiz.optimizer_working", why=Message(f"quiz.state_{setting.optimizer}"), copies=copies,
                        trainable=trainable, size=size, bytes=memory.optimizer_bytes)
     counted = {r.spec.name: r.params if ask == "param_bytes" else r.trainable for r in net.layers}
-    layers = ", ".join(f"{name} {count:,}" for name, count in counted.items() if count)
+    layers = Message("quiz.list_comma").join(f"{name} {count:,}" for name, count in counted.items() if count)
     return Message(f"quiz.working_{ask}", layers=layers, count=sum(counted.values()), size=size,
                    dtype=setting.dtype, bytes=getattr(memory, ask))
 
