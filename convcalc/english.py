@@ -856,7 +856,8 @@ CATALOGUE: dict[str, Template] = {
     "quiz.ask_gradient_bytes": "How many bytes do the gradients of its parameters take?",
     "quiz.ask_optimizer_bytes": "How many bytes of optimizer state does the optimizer keep?",
     "quiz.ask_saved_bytes": "How many bytes of activations does one training step keep for the backward pass? "
-                            "Each layer type keeps what it reads back: {rules}. A tensor that two layers keep is stored once.",
+                            "Each layer type keeps what its backward pass reads: {rules}. A tensor that two layers "
+                            "keep is stored once.",
     "quiz.saved_rule": "`{type}` keeps {what}",
     "quiz.list_separator": "; ",
     "quiz.list_comma": ", ",

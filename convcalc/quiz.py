@@ -263,7 +263,8 @@ def _training_question(rng: random.Random, difficulty: str) -> Exercise:
     net = run_spec(spec)
     memory = training_memory(net, setting)
     (c, n, _), size = spec["input"], DTYPE_BYTES[setting.dtype]
-    question = Message(f"quiz.ask_{ask}", rules=_saved_rules(net)) if ask == "saved_bytes" else Message(f"quiz.ask_{ask}")
+    rules = {"rules": _saved_rules(net, memory)} if ask == "saved_bytes" else {}
+    question = Message(f"quiz.ask_{ask}", **rules)
     text = Message("quiz.training", c=c, n=n, chain=_chain(spec["layers"]), dtype=setting.dtype, size=size,
                    batch=setting.batch, optimizer=Message(f"quiz.optimizer_{setting.optimizer}"), ask=question)
     about = {"batch": setting.batch, "dtype": setting.dtype, "optimizer": setting.optimizer}
@@ -271,12 +272,9 @@ def _training_question(rng: random.Random, difficulty: str) -> Exercise:
                     working=_training_working(net, memory, setting, ask), about=about)
 
 
-def _saved_rules(net) -> str:
+def _saved_rules(net, memory) -> str:
     """What each layer type of the net keeps, in the words of its registry entry's `saved` rule."""
-    from convcalc.layers import REGISTRY
-    from convcalc.layers.base import default_saved
-
-    rules = {r.spec.type: (REGISTRY[r.spec.type].saved or default_saved)(r).what for r in net.layers}
+    rules = {r.spec.type: saved.what for r, saved in zip(net.layers, memory.layers)}
     return Message("quiz.list_separator").join(Message("quiz.saved_rule", type=t, what=Message(what))
                                                for t, what in rules.items())
 
@@ -304,9 +302,10 @@ def _training_working(net, memory, setting: Setting, ask: str) -> str:
         copies = STATE_COPIES[setting.optimizer]
         return Message("quiz.optimizer_working", why=Message(f"quiz.state_{setting.optimizer}"), copies=copies,
                        trainable=trainable, size=size, bytes=memory.optimizer_bytes)
-    counted = {r.spec.name: r.params if ask == "param_bytes" else r.trainable for r in net.layers}
-    layers = Message("quiz.list_comma").join(f"{name} {count:,}" for name, count in counted.items() if count)
-    return Message(f"quiz.working_{ask}", layers=layers, count=sum(counted.values()), size=size,
+    every = ask == "param_bytes"  # else the gradients: the trainable ones only
+    layers = Message("quiz.list_comma").join(f"{r.spec.name} {r.params if every else r.trainable:,}"
+                                             for r in net.layers if r.params)
+    return Message(f"quiz.working_{ask}", layers=layers, count=net.totals.params if every else trainable, size=size,
                    dtype=setting.dtype, bytes=getattr(memory, ask))
 
 
