@@ -298,3 +298,15 @@ def test_grading_the_new_topics_fits_80_columns(language, tmp_path):
                         "--grade", str(path), "--lang", language)
     assert code == 0 and "2/4" in text
     assert_fits(text)
+
+
+def test_the_readme_example_is_real_output():
+    """README 'Use in a course': the questions and the key of the new topics, as printed."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    questions = "convcalc quiz --seed 4 --count 2 --topics backward-shapes,training-memory --difficulty easy"
+    block = readme.split(f"$ {questions}\n", 1)[1].split("```", 1)[0]
+    shown_questions, shown_key = block.split(f"$ {questions} --answers\n")
+    assert shown_questions == invoke(*questions.split()[1:]).out
+    assert shown_key == invoke(*questions.split()[1:], "--answers").out
