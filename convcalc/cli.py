@@ -363,8 +363,10 @@ def quiz(
     lang: Optional[Lang] = LANG,
     seed: int = typer.Option(0, "--seed", help=_help("help.quiz.seed")),
     count: int = typer.Option(10, "--count", "-n", min=1, max=500, help=_help("help.quiz.count")),
+    # the default is quiz.DEFAULT_TOPICS, written out so that --help does not import the quiz;
+    # the help text names it (click's "[default: …]" would run past a wrapped Chinese text)
     topics: str = typer.Option(",".join(("shapes", "params", "padding", "receptive-field")), "--topics",
-                               help=_help("help.quiz.topics")),
+                               help=_help("help.quiz.topics"), show_default=False),
     difficulty: str = typer.Option("medium", "--difficulty", help=_help("help.quiz.difficulty")),
     answers: bool = typer.Option(False, "--answers", help=_help("help.quiz.answers")),
     fmt: QuizFormat = typer.Option(QuizFormat.markdown, "--format", "-f", help=_help("help.quiz.fmt")),

@@ -841,6 +841,44 @@ CATALOGUE: dict[str, Template] = {
     "quiz.receptive_field": "A 128×128 image goes through {chain}. How many input pixels wide is the receptive field "
                             "of one output cell?",
     "quiz.receptive_field_working": "receptive field layer by layer: {working}",
+    "quiz.batchnorm": "a `batchnorm` layer",
+    "quiz.backward": "An input of shape {input} (one example) goes through {layer}. In the backward pass, what is the "
+                     "shape of {gradient}, the gradient of the loss with respect to {wrt}? (write it {layout})",
+    "quiz.wrt_input": "the layer's input",
+    "quiz.wrt_kernel": "its weights",
+    "quiz.wrt_bias": "its bias",
+    "quiz.wrt_gamma": "its learned scale γ",
+    "quiz.wrt_beta": "its learned shift β",
+    "quiz.layout_map": "as C×H×W",
+    "quiz.layout_vector": "as a single number: its length",
+    "quiz.layout_conv_kernel": "in PyTorch's order: filters × input channels per group × K × K",
+    "quiz.layout_dense_kernel": "in PyTorch's order: units × input features",
+    "quiz.backward_working": "{layer}: {input} → {output}; each gradient has the shape of the tensor it is taken "
+                             "with respect to: {gradients}",
+    "quiz.training": "A small network takes a {c}×{n}×{n} input (channels first): {chain}. It is trained in {dtype} "
+                     "({size} bytes per value) with batches of {batch}, using {optimizer}. {ask}",
+    "quiz.optimizer_sgd": "plain SGD",
+    "quiz.optimizer_momentum": "SGD with momentum",
+    "quiz.optimizer_adam": "Adam",
+    "quiz.ask_param_bytes": "How many bytes do its parameters take, trainable or not?",
+    "quiz.ask_gradient_bytes": "How many bytes do the gradients of its parameters take?",
+    "quiz.ask_optimizer_bytes": "How many bytes of optimizer state does the optimizer keep?",
+    "quiz.ask_saved_bytes": "How many bytes of activations does one training step keep for the backward pass? "
+                            "Each layer type keeps what its backward pass reads: {rules}. A tensor that two layers "
+                            "keep is stored once.",
+    "quiz.saved_rule": "`{type}` keeps {what}",
+    "quiz.list_separator": "; ",
+    "quiz.list_comma": ", ",
+    "quiz.state_sgd": "plain SGD keeps no state",
+    "quiz.state_momentum": "momentum keeps one velocity per trainable parameter",
+    "quiz.state_adam": "Adam keeps two moments per trainable parameter",
+    "quiz.optimizer_working": "{why}: {copies} × {trainable:,} × {size} B = {bytes:,} B",
+    "quiz.working_param_bytes": "every parameter, learned or not ({layers}): {count:,} × {size} B ({dtype}) = "
+                                "{bytes:,} B; the batch size does not change it",
+    "quiz.working_gradient_bytes": "one gradient per trainable parameter ({layers}): {count:,} × {size} B ({dtype}) "
+                                   "= {bytes:,} B; the batch size does not change it",
+    "quiz.saved_working": "kept for the backward pass, batch {batch} in {dtype}, each tensor counted at the first "
+                          "layer that keeps it: {layers}; in all {bytes:,} B",
     "report.title": "{name}: input {input} → output {output}",
     "report.drawing": "Drawing",
     "report.summary": "Summary",
@@ -908,7 +946,8 @@ CATALOGUE: dict[str, Template] = {
     "help.quiz": "Exercise sets for a class: questions as Markdown, an answer key, and grading.",
     "help.quiz.seed": "the same seed gives the same quiz on every machine",
     "help.quiz.count": "number of questions",
-    "help.quiz.topics": "comma-separated: shapes, params, padding, receptive-field",
+    "help.quiz.topics": "comma-separated: shapes, params, padding, receptive-field (these four by default), "
+                        "backward-shapes, training-memory",
     "help.quiz.difficulty": "easy, medium or hard",
     "help.quiz.answers": "print the answer key instead of the questions",
     "help.quiz.fmt": "markdown or json (answer key)",

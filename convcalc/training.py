@@ -34,7 +34,10 @@ class Setting:
 @record
 class LayerSaved:
     what: str  # catalogue id: which tensors
-    bytes: int
+    bytes: int  # batch × (values × dtype bytes + fixed_bytes) + once_bytes
+    values: int = 0  # per example, in the dtype: the tensors first counted here and values of its own
+    fixed_bytes: int = 0  # per example, whatever the dtype (int64 argmax, 1-byte masks)
+    once_bytes: int = 0  # whatever the batch (batchnorm's float32 statistics)
 
 
 @record
@@ -88,7 +91,8 @@ def _layer_saved(r: LayerResult, setting: Setting, kept: set[str], storage: dict
             kept.add(name)
             values += count
     per_example = values * DTYPE_BYTES[setting.dtype] + saved.fixed_bytes
-    return LayerSaved(what=saved.what, bytes=setting.batch * per_example + saved.once_bytes)
+    return LayerSaved(what=saved.what, bytes=setting.batch * per_example + saved.once_bytes, values=values,
+                      fixed_bytes=saved.fixed_bytes, once_bytes=saved.once_bytes)
 
 
 def totals_dict(net: Network, setting: Setting) -> dict[str, Any]:

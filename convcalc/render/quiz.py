@@ -32,7 +32,7 @@ def answers_markdown(questions: list[quiz.Question], seed: int) -> str:
 
 def key_json(questions) -> str:
     data = [{"number": q.number, "topic": q.topic, "question": q.text, "answer": q.answer, "working": q.working,
-             "spec": q.spec} for q in questions]
+             "spec": q.spec, **({"ask": q.ask, "about": q.about} if q.about else {})} for q in questions]
     return dumps(data)
 
 
