@@ -12,7 +12,7 @@ import typer
 
 from convcalc import __version__
 from convcalc.errors import SpecError, echo, printable
-from convcalc.commands import USAGE_MESSAGE_WIDTH, guarded, print_get, run_summary, shape_from_text
+from convcalc.commands import USAGE_MESSAGE_WIDTH, analyzed, guarded, print_get, run_summary, shape_from_text
 from convcalc.messages import LANGUAGES, Message, set_language
 
 USAGE_MESSAGE_LINES = 40
@@ -173,16 +173,14 @@ def verify(
     backward: bool = typer.Option(False, "--backward", help=_help("help.verify.backward")),
 ) -> None:
     """Run the network in NumPy with random weights; compare every shape and parameter count."""
-    from convcalc.engine import analyze
     from convcalc.render.common import human_bytes
     from convcalc.runner.memory import estimate_peak, memory_cap, parse_bytes
-    from convcalc.spec.loader import load_spec
 
     try:
         wanted = parse_bytes(max_memory) if max_memory else None
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--max-memory") from None
-    net = analyze(load_spec(spec, parse_shape(input_shape)))
+    net = analyzed(spec, parse_shape(input_shape))
     estimate = estimate_peak(net, batch, backward)
     cap = memory_cap(wanted)
     where = f"batch {batch}, at {estimate.layer}"
@@ -243,7 +241,7 @@ def explain(
     from convcalc.engine import analyze
     from convcalc.explain import explain as explain_layers
     from convcalc.render import explain as render
-    from convcalc.spec.loader import load_spec, single_layer_spec
+    from convcalc.spec.loader import single_layer_spec
 
     if entry is not None:
         if spec is not None:
@@ -254,7 +252,7 @@ def explain(
     elif spec is None:
         raise typer.BadParameter(Message("usage.no_spec"), param_hint="SPEC")
     else:
-        net = analyze(load_spec(spec, parse_shape(input_shape)))
+        net = analyzed(spec, parse_shape(input_shape))
     explanations = explain_layers(net, layer, backward)
     if get is not None:
         print_get([render.explanation_dict(e) for e in explanations], get, fmt is ExplainFormat.json)
@@ -291,13 +289,11 @@ def compare(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help=_help("help.summary.fmt")),
 ) -> None:
     """One table across networks: depth, params, MACs, activation memory, output, largest layer."""
-    from convcalc.engine import analyze
     from convcalc.render import compare as render
-    from convcalc.spec.loader import load_spec
 
     if specs.count("-") > 1:
         raise typer.BadParameter(Message("usage.stdin_twice"), param_hint="SPECS")
-    nets = [analyze(load_spec(s)) for s in specs]
+    nets = [analyzed(s) for s in specs]
     if fmt is Format.table:
         render.print_table(nets)
     else:
@@ -425,14 +421,12 @@ def draw(
     depth: Optional[int] = typer.Option(None, "--depth", "-d", min=1, help=_help("help.draw.depth")),
 ) -> None:
     """Draw the network: feature maps as boxes with their kernels, or the layer graph (SVG or PNG)."""
-    from convcalc.engine import analyze
     from convcalc.render import draw as render
-    from convcalc.spec.loader import load_spec
 
     png = fmt is DrawFormat.png or (fmt is None and output is not None and output.lower().endswith(".png"))
     if png and output is None:
         raise typer.BadParameter(Message("usage.png_to_file"), param_hint="--format")
-    net = analyze(load_spec(spec, parse_shape(input_shape)))
+    net = analyzed(spec, parse_shape(input_shape))
     svg = render.draw(net, style.value if style else None, depth)
     if output is None:
         sys.stdout.write(svg)
@@ -456,11 +450,9 @@ def report(
     input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=_help("help.input_shape")),
 ) -> None:
     """One self-contained HTML page: the drawing, the summary table and every layer's explanation."""
-    from convcalc.engine import analyze
     from convcalc.render.report import to_html
-    from convcalc.spec.loader import load_spec
 
-    page = to_html(analyze(load_spec(spec, parse_shape(input_shape))))
+    page = to_html(analyzed(spec, parse_shape(input_shape)))
     if output is None:
         sys.stdout.write(page)
     else:
@@ -501,11 +493,9 @@ def export(
     input_shape: Optional[str] = typer.Option(None, "--input", "-i", help=_help("help.input_shape")),
 ) -> None:
     """Write the network as one runnable Python module for PyTorch or Keras, with its numbers on top."""
-    from convcalc.engine import analyze
     from convcalc.export import to_source
-    from convcalc.spec.loader import load_spec
 
-    source = to_source(analyze(load_spec(spec, parse_shape(input_shape))), to.value)
+    source = to_source(analyzed(spec, parse_shape(input_shape)), to.value)
     if output is None:
         sys.stdout.write(source)
     else:

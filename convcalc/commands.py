@@ -20,15 +20,23 @@ def shape_from_text(text: str) -> tuple[int, ...] | None:
     return tuple(int(p) for p in parts)
 
 
+def analyzed(source: str, input_shape: tuple[int, ...] | None = None):
+    """The spec or model file analysed; what an import changed is said on standard error, once."""
+    from convcalc.engine import analyze
+    from convcalc.spec.loader import load_spec
+
+    spec = load_spec(source, input_shape)
+    for note in spec.notes:
+        sys.stderr.write(f"note: {note}\n")
+    return analyze(spec)
+
+
 def run_summary(spec: str, fmt: str = "table", input_shape: tuple[int, ...] | None = None, get: str | None = None,
                 depth: int | None = None, batch: int | None = None, dtype: str | None = None, training: bool = False,
                 optimizer: str | None = None) -> None:
     """`convcalc summary`: the spec analysed, then one rendering of it; with --batch, --dtype or
     --training, its memory for that batch (else exactly as without them)."""
-    from convcalc.engine import analyze
-    from convcalc.spec.loader import load_spec
-
-    net = analyze(load_spec(spec, input_shape))
+    net = analyzed(spec, input_shape)
     from convcalc.render import summary as render
     from convcalc.training import Setting
 

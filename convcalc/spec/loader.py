@@ -17,6 +17,7 @@ from convcalc.files import read_bounded
 from convcalc.layers import suggest
 from convcalc.layers.base import MAX_DIM, Arg, LayerType
 from convcalc.messages import Message
+from convcalc.record import replace
 from convcalc.spec.blocks import Entry, Place, expand
 from convcalc.spec.model import MAX_LAYERS, MAX_NAME, LayerSpec, Spec, frozen_args
 from convcalc.spec.yaml_reader import read_yaml
@@ -282,16 +283,13 @@ def single_layer_spec(input_shape: tuple[int, ...], entry_text: str) -> Spec:
 
 
 def load_spec(source: str, input_override: tuple[int, ...] | None = None) -> Spec:
-    """A spec from YAML, or from a model file (.onnx, .keras, Keras JSON) through its importer;
-    an import's notes (what the conversion changed) go to standard error, once."""
+    """A spec from YAML, or from a model file (.onnx, .keras, Keras JSON) through its importer,
+    with the import's notes (what the conversion changed) for the command to show."""
     from convcalc.importers import import_model, model_kind
 
     kind = model_kind(source) if source != "-" else None
     if kind:
         model = import_model(source, kind, input_override)
-        spec = parse_data(model.data, input_override=input_override)
-        for note in model.notes:
-            sys.stderr.write(f"note: {note}\n")
-        return spec
+        return replace(parse_data(model.data, input_override=input_override), notes=tuple(model.notes))
     text, _label = read_source(source)
     return parse_spec(text, input_override)

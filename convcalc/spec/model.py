@@ -73,6 +73,7 @@ class Spec:
     name: str
     input_shape: tuple[int, ...]
     layers: tuple[LayerSpec, ...]
+    notes: tuple[str, ...] = ()  # what an import changed (a model file's channels-last order, folded batchnorm)
 
 
 def frozen_args(args: dict[str, Any]) -> Mapping[str, Any]:
