@@ -138,6 +138,22 @@ def test_verify_fits_80_columns(name):
     assert f"{data['agreeing_layers']} of {data['layers_total']} layers agree" in text
 
 
+@pytest.mark.parametrize("name", ["lenet5", "mnist_cnn"])
+def test_verify_backward_fits_80_columns(name):
+    """The gradients' table beside the forward's: every predicted and actual shape whole."""
+    code, text = screen("verify", name, "--backward")
+    assert code == 0
+    assert_fits(text)
+    data = json.loads(invoke("verify", name, "--backward", "-f", "json").out)
+    tokens = []
+    for layer in data["layers"]:
+        g = layer["gradients"]
+        tokens += [shape(s) for s in g["predicted_input_shapes"] + g["actual_input_shapes"]]
+        tokens += [shape(s) for s in g["predicted_weight_shapes"] + g["actual_weight_shapes"]]
+    assert_whole(tokens, text)
+    assert f"{data['backward']['agreeing_layers']} of {data['layers_total']} backward" in text
+
+
 @pytest.mark.parametrize("names", [["lenet5", "alexnet", "vgg16", "resnet50", "mobilenet_v2"], NETS])
 def test_compare_fits_80_columns(names):
     code, text = screen("compare", *names)

@@ -33,8 +33,9 @@ def verify_dict(v: Verification) -> dict[str, Any]:
             "params_ok": run.params_ok, "seconds": round(run.seconds, 6), "error": run.error,
             "non_finite_values": run.non_finite,
         })
-    for layer, gradient in zip(layers, v.gradients or ()):
-        layer["gradients"] = _gradient_dict(gradient)
+    position = {run.result.spec.index: i for i, run in enumerate(v.runs)}
+    for gradient in v.gradients or ():  # the layers the backward pass reached: the last ones
+        layers[position[gradient.result.spec.index]]["gradients"] = _gradient_dict(gradient)
     result = {
         "name": v.net.name, "seed": v.seed, "batch": v.batch, "ok": v.ok,
         "agreeing_layers": v.agreeing, "layers_total": len(v.net.layers),
