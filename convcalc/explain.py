@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import ast
 import math
-from dataclasses import dataclass
 from fractions import Fraction
 
 from convcalc.engine import LayerResult, Network
 from convcalc.layers import REGISTRY
 from convcalc.layers.base import Backward, shape_text
 from convcalc.messages import Message
+from convcalc.record import record
 
 PICTURE_LIMIT = 16  # cells per axis, padding included: beyond that a grid stops being readable
 
 PAD, CELL, FIRST, SECOND, BOTH, MISSED = "·", "□", "1", "2", "■", "×"
 
 
-@dataclass(frozen=True)
+@record(kw_only=False)
 class Picture:
     caption: str
     input_rows: tuple[str, ...]  # one character per cell, space-separated when rendered
@@ -31,7 +31,7 @@ class Picture:
     legend: str
 
 
-@dataclass(frozen=True)
+@record(kw_only=False)
 class Explanation:
     result: LayerResult
     notes: tuple[str, ...]

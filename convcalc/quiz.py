@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from convcalc.engine import analyze
 from convcalc.errors import SpecError
 from convcalc.layers.base import shape_text
 from convcalc.messages import Message
+from convcalc.record import field, record
 from convcalc.spec.loader import parse_data
 from convcalc.training import DTYPE_BYTES, STATE_COPIES, Setting, training_memory
 
@@ -26,7 +26,7 @@ TOPICS = (*DEFAULT_TOPICS, "backward-shapes", "training-memory")
 DIFFICULTIES = ("easy", "medium", "hard")
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Exercise:
     """What a topic's generator draws: the question, the network it is about, and its answer."""
 
@@ -41,7 +41,7 @@ class Exercise:
     about: dict = field(default_factory=dict)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Question(Exercise):
     """An exercise with its place in the quiz."""
 
@@ -49,7 +49,7 @@ class Question(Exercise):
     topic: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Graded:
     """One question of a student's answer file, graded."""
 

@@ -58,6 +58,18 @@ def fields(obj: Any) -> tuple[str, ...]:
     return tuple(obj.__record_fields__)
 
 
+def asdict(obj: Any) -> Any:
+    """A record as a dict of its fields, nested records, lists, tuples and dicts converted too
+    (`dataclasses.asdict`): for the JSON edge."""
+    if hasattr(type(obj), "__record_fields__"):
+        return {name: asdict(getattr(obj, name)) for name in obj.__record_fields__}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(asdict(value) for value in obj)
+    if isinstance(obj, dict):
+        return {key: asdict(value) for key, value in obj.items()}
+    return obj
+
+
 def replace(obj: Any, **changes: Any) -> Any:
     """A copy of `obj` with some fields changed, through `__init__` (so its checks run again)."""
     values = {name: getattr(obj, name) for name in obj.__record_fields__}

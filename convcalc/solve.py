@@ -4,11 +4,11 @@ Pure Python."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import product
 
 from convcalc import formulas
 from convcalc.errors import SpecError
+from convcalc.record import record
 
 # the search space when a value is not given: what real networks use
 KERNELS = range(1, 12)
@@ -16,7 +16,7 @@ STRIDES = range(1, 9)
 DILATIONS = range(1, 5)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Solution:
     input: int
     output: int
@@ -33,7 +33,7 @@ class Solution:
         return (self.dilation, self.uncovered > 0, self.stride, self.padding, self.output_padding, self.kernel, self.input)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Problem:
     input: int | None = None
     output: int | None = None
@@ -127,7 +127,7 @@ def describe_search(p: Problem) -> str:
     return ", ".join(parts) or "the values given"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class SamePadding:
     """`solve --same`: the padding that keeps the size, TensorFlow's split and PyTorch's options."""
 

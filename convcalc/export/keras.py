@@ -5,20 +5,28 @@ ZeroPadding layer in front, named `<layer>.pad`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 from typing import Callable
 
 from convcalc.engine import LayerResult, Network
-from convcalc.export.common import context, global_rank, header, literal, per_axis, refuse, variables
+from convcalc.export.common import (
+    context,
+    global_rank,
+    header,
+    literal,
+    per_axis,
+    refuse,
+    variables,
+)
 from convcalc.export.keras_helpers import HELPERS
 from convcalc.layers.rearrange import crop_pairs
+from convcalc.record import record
 
 FRAMEWORK = "Keras"
 CF = 'data_format="channels_first"'
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Layer:
     """One spec layer as Keras code: the layer's constructor (its `name=` added later), a
     padding layer in front of it, and the helper classes it uses."""

@@ -5,15 +5,25 @@ the graph. Merges, splits and reshapes are small modules too, so every layer can
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import partial
 from typing import Callable
 
 from convcalc.engine import LayerResult, Network
 from convcalc.errors import printable
-from convcalc.export.common import NAME_WIDTH, context, global_rank, header, identifier, literal, per_axis, refuse, variables
+from convcalc.export.common import (
+    NAME_WIDTH,
+    context,
+    global_rank,
+    header,
+    identifier,
+    literal,
+    per_axis,
+    refuse,
+    variables,
+)
 from convcalc.export.torch_helpers import HELPERS
 from convcalc.layers.rearrange import crop_pairs
+from convcalc.record import record
 
 FRAMEWORK = "PyTorch"
 # nn.Module's own attributes: a spec name among them cannot be an attribute path
@@ -26,7 +36,7 @@ RESERVED = frozenset("""T_destination add_module apply bfloat16 buffers call_sup
     set_extra_state set_submodule share_memory state_dict to to_empty train training type xpu zero_grad""".split())
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Module:
     """One layer as PyTorch code: the constructor, the helper classes it uses, and how many
     of the layer's inputs its forward reads (None: all)."""

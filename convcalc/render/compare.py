@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import asdict, dataclass
 
 from convcalc.engine import Network
 from convcalc.errors import printable
 from convcalc.layers.base import shape_text
-from convcalc.render.common import human_bytes, human_count
 from convcalc.messages import Message
+from convcalc.record import asdict, record
+from convcalc.render.common import human_bytes, human_count
 from convcalc.render.jsontext import dumps
 
 COLUMNS = ("network", "depth", "layers", "params", "macs", "activations", "output", "largest")  # catalogue: compare.*
@@ -18,7 +18,7 @@ NUMERIC = ("depth", "layers", "params", "macs", "activations")
 RANK = {"network": 0, "params": 1, "depth": 2, "layers": 2, "macs": 3, "activations": 4, "output": 5, "largest": 6}
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Largest:
     """The layer with the most parameters."""
 
@@ -27,7 +27,7 @@ class Largest:
     params: int
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Row:
     """One network in the comparison; its fields, in order, are the JSON keys."""
 

@@ -8,14 +8,14 @@ parameters and MACs and shows its last layer's output and receptive field.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 
 from convcalc.engine import LayerResult, Network
+from convcalc.record import record
 from convcalc.spec.model import Group
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Row:
     """One row of a summary by block: one layer, or a group's layers taken together."""
 

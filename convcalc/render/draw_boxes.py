@@ -9,13 +9,21 @@ A chain of layers only: a network with branches is drawn by `--style graph`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from math import sqrt
 
 from convcalc.engine import LayerResult, Network
 from convcalc.errors import SpecError
 from convcalc.layers.base import Shape, shape_text
-from convcalc.render.draw_style import ROLES, css, element_wise, heading, legend, role, type_text
+from convcalc.record import record
+from convcalc.render.draw_style import (
+    ROLES,
+    css,
+    element_wise,
+    heading,
+    legend,
+    role,
+    type_text,
+)
 from convcalc.render.draw_svg import clip, document, element, points, text, text_width
 
 MAX_STAGES = 80  # feature maps in one row; more are no longer readable as boxes
@@ -34,7 +42,7 @@ STYLE = (".shade{fill:#000000;fill-opacity:0.07;stroke:none}.lit{fill:#ffffff;fi
          ".link{fill:#cccccc;fill-opacity:0.35;stroke:#999999;stroke-width:0.8}")
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Stage:
     """One drawn tensor: the layer that made it, then the element-wise layers drawn with it
     (none for the network input)."""
@@ -51,7 +59,7 @@ class Stage:
         return " + ".join(type_text(r) for r in self.layers)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Run:
     """Stages side by side with no pyramid between them: the same layer repeated on the same
     shape (VGG's three 3×3 convolutions of a block), drawn as slabs one behind the other."""
@@ -77,7 +85,7 @@ class Run:
         return (f"{len(self.stages)} × {lines[0]}", *lines[1:]) if len(self.stages) > 1 and lines else lines
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Solid:
     """A run's boxes in pixels: each one's thickness along x, height, and the slant of its
     width; `count` boxes RUN_GAP apart."""

@@ -8,15 +8,31 @@ Any other key — a block's path, for `--depth` — groups the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 from convcalc.engine import LayerResult, Network
 from convcalc.layers.base import shape_text
+from convcalc.record import record
 from convcalc.render.depth import chain
 from convcalc.render.draw_layout import Box, layout
-from convcalc.render.draw_style import ROLES, css, element_wise, heading, legend, role, type_text
-from convcalc.render.draw_svg import clip, document, element, escape, points, text, text_width
+from convcalc.render.draw_style import (
+    ROLES,
+    css,
+    element_wise,
+    heading,
+    legend,
+    role,
+    type_text,
+)
+from convcalc.render.draw_svg import (
+    clip,
+    document,
+    element,
+    escape,
+    points,
+    text,
+    text_width,
+)
 
 NAME_CHARS = 40  # a node shows at most this much of a name; its tooltip has all of it
 MARGIN = 20
@@ -26,7 +42,7 @@ ARROW = ('<defs><marker id="arrow" markerHeight="7" markerWidth="7" orient="auto
          'viewBox="0 0 7 7"><path d="M0,0 L7,3.5 L0,7 z" fill="#555555"/></marker></defs>')
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Node:
     """One box of the graph: the layers drawn in it, in order (none for the network input)."""
 

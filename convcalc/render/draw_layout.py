@@ -16,13 +16,14 @@ The classic steps (Sugiyama et al. 1981), each bounded by the size of the graph:
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+
+from convcalc.record import record
 
 SWEEPS = 4  # barycentre sweeps (down, up, down, up): enough for nets, bounded for any spec
 MAX_LANES = 24  # more overlapping skip edges than this share the outermost lane
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Box:
     """The drawing's unit sizes: every node is `width` × `height`, `gap` apart across and
     `row_gap` apart down; lanes are `lane_gap` beyond the nodes and `lane_step` apart."""
@@ -35,7 +36,7 @@ class Box:
     lane_step: float = 10
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Layout:
     ranks: tuple[int, ...]
     columns: tuple[int, ...]  # 0 is the main line; negative columns lie to its left

@@ -12,20 +12,20 @@ terminal narrower than one of them folds it onto a second line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Iterator, Sequence, Union
 
 from rich.cells import cell_len, chop_cells
 
 from convcalc.errors import printable
+from convcalc.record import record
 
 Segment = tuple[str, str]  # (text, style); style "" is plain
 Cell = Union[str, tuple[Segment, ...]]  # a str is one plain paragraph; a tuple, one paragraph per segment
 CHROME = 3  # cells each column adds: a border and one space of padding either side
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Column:
     header: str
     right: bool = False  # numbers line up on the right
@@ -34,7 +34,7 @@ class Column:
     min_width: int = 0  # a wrapping column that would get narrower than this moves out instead
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Grid:
     """A table's title, columns and rows of cells, each cell as its (text, style) paragraphs."""
 
@@ -51,7 +51,7 @@ def grid(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Cell]
     return Grid(title=printable(title), columns=tuple(columns), rows=cells)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Part:
     """Some of a grid's columns (indices, in display order) and the width each gets."""
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
 from convcalc.formulas import SAME_PADDING
 from convcalc.messages import Message
+from convcalc.record import asdict
 from convcalc.render.jsontext import dumps
 from convcalc.solve import SamePadding
 
