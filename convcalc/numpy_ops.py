@@ -209,6 +209,36 @@ def avg_pool(x: np.ndarray, kernel: tuple, stride: tuple, pads: Pads, divisor_ma
     return total / count
 
 
+def max_pool_grad(x: np.ndarray, out: np.ndarray, grad: np.ndarray, kernel: tuple, stride: tuple, pads: Pads,
+                  dilation: tuple) -> np.ndarray:
+    """∂L/∂X of `max_pool`: each window's gradient goes to its maximum — on a tie to the first
+    in the window, row by row, as PyTorch's argmax — and windows that overlap add up."""
+    padded = pad(x, pads, -np.inf)
+    d_padded = np.zeros(padded.shape, dtype=np.float32)
+    open_ = np.ones(out.shape, dtype=bool)  # windows whose maximum is not yet found
+    for offset in np.ndindex(*kernel):
+        cells = _tap_slice(offset, dilation, stride, out.shape[2:])
+        hit = (padded[cells] == out) & open_
+        open_ &= ~hit
+        d_padded[cells] += np.where(hit, grad, np.float32(0))
+    return _unpad(d_padded, pads, x.shape)
+
+
+def avg_pool_grad(grad: np.ndarray, input_shape: tuple, kernel: tuple, stride: tuple, pads: Pads,
+                  divisor_mask: np.ndarray) -> np.ndarray:
+    """∂L/∂X of `avg_pool`: each window's gradient divided by its divisor, spread to all its
+    cells (padding included, then cropped)."""
+    ones = (1,) * len(kernel)
+    out = grad.shape[2:]
+    count = np.zeros(out, dtype=np.float32)
+    for mask in _window_slices(divisor_mask[None, None], kernel, stride, ones, out):
+        count += mask[0, 0]
+    share = grad / count
+    d_padded = np.zeros((*input_shape[:2], *divisor_mask.shape), dtype=np.float32)
+    for offset in np.ndindex(*kernel):
+        d_padded[_tap_slice(offset, ones, stride, out)] += share
+    return _unpad(d_padded, pads, input_shape)
+
 
 
 Bins = tuple[tuple[int, int], ...]  # [start, end) of each output cell's bin on one axis
@@ -229,6 +259,41 @@ def adaptive_max_pool(x: np.ndarray, bins: tuple[Bins, ...]) -> np.ndarray:
         x = x.take(idx, axis=axis).max(axis=axis + 1)
     return x
 
+
+def adaptive_avg_pool_grad(grad: np.ndarray, input_shape: tuple, bins: tuple[Bins, ...]) -> np.ndarray:
+    """∂L/∂X of `adaptive_avg_pool`: on each axis a bin mean is a (bins × cells) matrix of
+    1/width entries, so its gradient is ∂L/∂Y times that matrix, axis by axis."""
+    for axis, (start, end), n in zip(range(2, grad.ndim), map(_bin_arrays, bins), input_shape[2:]):
+        cells = np.arange(n)
+        inside = (cells >= start[:, None]) & (cells < end[:, None])  # (O, N)
+        means = inside / (end - start)[:, None].astype(np.float32)
+        grad = np.moveaxis(np.moveaxis(grad, axis, -1) @ means.astype(np.float32), -1, axis)
+    return np.ascontiguousarray(grad)
+
+
+def adaptive_max_pool_grad(x: np.ndarray, grad: np.ndarray, bins: tuple[Bins, ...]) -> np.ndarray:
+    """∂L/∂X of `adaptive_max_pool`: each bin's gradient to its maximum, the first in the bin
+    row by row on a tie (PyTorch's). Every bin's cells are gathered whole (the last repeated
+    to the widest bin: a repeat follows its original, so it never wins a tie), the flat argmax
+    is traced back to its input cell, and the gradients are summed there (bins can overlap)."""
+    rank = len(bins)
+    index = []  # per axis, (O, width): the input cell of each bin's j-th place
+    gathered = x
+    for axis, (start, end) in enumerate(map(_bin_arrays, bins)):
+        width = int((end - start).max())
+        index.append(np.minimum(start[:, None] + np.arange(width)[None, :], end[:, None] - 1))
+        gathered = gathered.take(index[-1], axis=2 + 2 * axis)  # (N, C, O₁, W₁, …, O, W, rest)
+    order = (0, 1, *range(2, 2 + 2 * rank, 2), *range(3, 3 + 2 * rank, 2))  # (N, C, *O, *W)
+    out = grad.shape[2:]
+    gathered = gathered.transpose(order).reshape(*grad.shape, -1)
+    place = np.unravel_index(gathered.argmax(axis=-1), tuple(i.shape[1] for i in index))
+    grid = np.indices(out, sparse=True)
+    cells = tuple(i[g, p] for i, g, p in zip(index, grid, place))  # each output's input cell, per axis
+    target = np.ravel_multi_index(cells, x.shape[2:])  # (N, C, *O)
+    per_map = prod(x.shape[2:])
+    target = target + (np.arange(prod(x.shape[:2])) * per_map).reshape(*x.shape[:2], *(1,) * rank)
+    sums = np.bincount(target.ravel(), weights=grad.ravel(), minlength=x.size)
+    return sums.astype(np.float32).reshape(x.shape)
 
 
 def _bin_arrays(bins: Bins) -> tuple[np.ndarray, np.ndarray]:
