@@ -10,7 +10,8 @@ from convcalc.english import STEPS
 from convcalc.messages import Message
 from convcalc.layers import activations
 from convcalc.layers.base import (AXIS_NAMES, Arg, Backward, FieldStep, Gradient, LayerType, RuleContext, RuleResult,
-                                  check_declared, shape_text, step, weighted_macs)
+                                  check_declared, input_gradients, shape_text, step,
+                                  weighted_macs)
 from convcalc.layers.windows import (
     conv_geometry,
     dilation_arg,
@@ -256,6 +257,19 @@ def backward_conv(r) -> Backward:
     return Backward(gradients=gradients, macs=2 * r.macs, notes=tuple(notes), steps=(*steps, weighted_macs(r)))
 
 
+def backward_kernels(r) -> Backward:
+    """A transposed or separable conv: ∂L/∂X, one gradient per kernel with its shape (the
+    depthwise ∂L/∂W₁, then the pointwise ∂L/∂W₂), and ∂L/∂b — each weight's own, not one ∂L/∂θ."""
+    kernels = [tuple(s) for s in dict(r.extra).get("kernel_shapes", [r.kernel_shape])]
+    names = ["∂L/∂W"] if len(kernels) == 1 else [f"∂L/∂W{i}" for i in "₁₂"]
+    notes = [Message("back.through_weights", input=shape_text(r.input_shapes[0]))]
+    gradients = (*input_gradients(r), *(Gradient(name=n, shape=s) for n, s in zip(names, kernels)))
+    if r.spec.args["bias"]:
+        notes.append(Message("back.bias", filters=r.output_shape[0]))
+        gradients += (Gradient(name="∂L/∂b", shape=(r.output_shape[0],)),)
+    return Backward(gradients=gradients, macs=2 * r.macs, notes=tuple(notes), steps=(weighted_macs(r),))
+
+
 def forward_conv(run):
     from convcalc import numpy_ops
 
@@ -418,6 +432,7 @@ def _transpose_type(dims: int) -> LayerType:
         rank=dims,
         forward=forward_conv_transpose,
         backprop=backprop_conv_transpose,
+        backward=backward_kernels,
         temporaries=transpose_temporaries,
         aliases=(f"conv{dims}d_transpose", f"convolution{dims}d_transpose"),
     )
@@ -445,6 +460,7 @@ TYPES = (
         rank=2,
         forward=forward_separable,
         backprop=backprop_separable,
+        backward=backward_kernels,
         aliases=("separable_convolution2d",),
         temporaries=separable_temporaries,
     ),
