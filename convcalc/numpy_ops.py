@@ -104,6 +104,74 @@ def conv_transpose(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, s
     return cropped.copy() if cropped.shape != out.shape else out  # a view would keep all of `out` alive
 
 
+def _tap_slice(offset: tuple, dilation: tuple, stride: tuple, out: tuple) -> tuple:
+    """The cells one kernel tap reads for every output position: a strided slice per axis."""
+    return (slice(None), slice(None),
+            *(slice(o * d, o * d + (n - 1) * s + 1, s) for o, d, s, n in zip(offset, dilation, stride, out)))
+
+
+def _grouped(a: np.ndarray, groups: int) -> np.ndarray:
+    """(N, C, *O) → (G, C/G, N·O): each group's channels as rows, batch and positions as columns."""
+    n, c = a.shape[:2]
+    return a.reshape(n, groups, c // groups, -1).transpose(1, 2, 0, 3).reshape(groups, c // groups, -1)
+
+
+def _unpad(padded: np.ndarray, pads: Pads, input_shape: tuple) -> np.ndarray:
+    """The input's cells of a padded array (the padding's gradient is dropped)."""
+    crop = (slice(None), slice(None), *(slice(lo, lo + m) for m, (lo, _) in zip(input_shape[2:], pads)))
+    return np.ascontiguousarray(padded[crop])
+
+
+def conv_input_grad(grad: np.ndarray, weight: np.ndarray, input_shape: tuple, stride: tuple, pads: Pads,
+                    dilation: tuple, groups: int = 1) -> np.ndarray:
+    """∂L/∂X of `conv`: the transposed convolution of ∂L/∂Y. Each kernel tap's Wᵀ·∂L/∂Y (one
+    batched GEMM over the groups) is added into the cells that tap read in the padded input;
+    the padding is then cropped. Cells no window reached (the rows floor dropped) stay 0."""
+    n, f, *out = grad.shape
+    c = input_shape[1]
+    padded = np.zeros((n, c, *(m + lo + hi for m, (lo, hi) in zip(input_shape[2:], pads))), dtype=np.float32)
+    g = _grouped(grad, groups)  # (G, F/G, N·O)
+    w = weight.reshape(groups, f // groups, c // groups, -1)  # (G, F/G, C/G, K)
+    for tap, offset in enumerate(np.ndindex(*weight.shape[2:])):
+        part = np.matmul(w[..., tap].swapaxes(1, 2), g)  # (G, C/G, N·O)
+        padded[_tap_slice(offset, dilation, stride, out)] += np.moveaxis(
+            part.reshape(groups, c // groups, n, *out), 2, 0).reshape(n, c, *out)
+    return _unpad(padded, pads, input_shape)
+
+
+def conv_weight_grad(x: np.ndarray, grad: np.ndarray, kernel: tuple, stride: tuple, pads: Pads, dilation: tuple,
+                     groups: int = 1) -> np.ndarray:
+    """∂L/∂W of `conv`: the correlation of the padded X with ∂L/∂Y, one GEMM per kernel tap
+    (∂L/∂Y's rows times that tap's input cells, summed over the batch and the positions)."""
+    n, f, *out = grad.shape
+    c = x.shape[1]
+    x = pad(x, pads)
+    g = _grouped(grad, groups)  # (G, F/G, N·O)
+    result = np.empty((f, c // groups, *kernel), dtype=np.float32)
+    flat = result.reshape(groups, f // groups, c // groups, -1)
+    for tap, offset in enumerate(np.ndindex(*kernel)):
+        cells = _grouped(x[_tap_slice(offset, dilation, stride, out)], groups)  # (G, C/G, N·O)
+        flat[..., tap] = np.matmul(g, cells.swapaxes(1, 2))
+    return result
+
+
+def conv_transpose_grads(x: np.ndarray, weight: np.ndarray, grad: np.ndarray, stride: tuple, dilation: tuple,
+                         groups: int, spread_pads: Pads) -> tuple[np.ndarray, np.ndarray]:
+    """∂L/∂X and ∂L/∂W of `conv_transpose`. Its output cell o = i·S − P + k·D takes input i
+    through tap k, P = D·(K−1) − (the spread input's pad before); so ∂L/∂X is the plain
+    convolution of ∂L/∂Y (padded by P before, zeros after where the output was cut) with the
+    same weight, stride and dilation, and ∂L/∂W that convolution's weight gradient with X in
+    the place of ∂L/∂Y."""
+    n_in = x.shape[2:]
+    before = tuple(d * (k - 1) - lo for k, d, (lo, _) in zip(weight.shape[2:], dilation, spread_pads))
+    after = tuple(max((m - 1) * s - p + d * (k - 1) - (o - 1), 0)
+                  for m, s, p, d, k, o in zip(n_in, stride, before, dilation, weight.shape[2:], grad.shape[2:]))
+    pads = tuple(zip(before, after))
+    dx = conv(grad, weight, None, stride, pads, dilation, groups)
+    dx = np.ascontiguousarray(dx[(slice(None), slice(None), *(slice(0, m) for m in n_in))])
+    return dx, conv_weight_grad(grad, x, weight.shape[2:], stride, pads, dilation, groups)
+
+
 def _window_slices(x: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
     """Each kernel offset's strided slice of x, shaped like the output: a pool reduces these
     K₁·K₂·… arrays element-wise, a loop over kernel taps rather than over pixels."""
@@ -141,6 +209,38 @@ def avg_pool(x: np.ndarray, kernel: tuple, stride: tuple, pads: Pads, divisor_ma
     return total / count
 
 
+def max_pool_grad(x: np.ndarray, out: np.ndarray, grad: np.ndarray, kernel: tuple, stride: tuple, pads: Pads,
+                  dilation: tuple) -> np.ndarray:
+    """∂L/∂X of `max_pool`: each window's gradient goes to its maximum — on a tie to the first
+    in the window, row by row, as PyTorch's argmax — and windows that overlap add up."""
+    padded = pad(x, pads, -np.inf)
+    d_padded = np.zeros(padded.shape, dtype=np.float32)
+    open_ = np.ones(out.shape, dtype=bool)  # windows whose maximum is not yet found
+    for offset in np.ndindex(*kernel):
+        cells = _tap_slice(offset, dilation, stride, out.shape[2:])
+        hit = (padded[cells] == out) & open_
+        open_ &= ~hit
+        d_padded[cells] += np.where(hit, grad, np.float32(0))
+    return _unpad(d_padded, pads, x.shape)
+
+
+def avg_pool_grad(grad: np.ndarray, input_shape: tuple, kernel: tuple, stride: tuple, pads: Pads,
+                  divisor_mask: np.ndarray) -> np.ndarray:
+    """∂L/∂X of `avg_pool`: each window's gradient divided by its divisor, spread to all its
+    cells (padding included, then cropped)."""
+    ones = (1,) * len(kernel)
+    out = grad.shape[2:]
+    count = np.zeros(out, dtype=np.float32)
+    for mask in _window_slices(divisor_mask[None, None], kernel, stride, ones, out):
+        count += mask[0, 0]
+    share = grad / count
+    d_padded = np.zeros((*input_shape[:2], *divisor_mask.shape), dtype=np.float32)
+    for offset in np.ndindex(*kernel):
+        d_padded[_tap_slice(offset, ones, stride, out)] += share
+    return _unpad(d_padded, pads, input_shape)
+
+
+
 Bins = tuple[tuple[int, int], ...]  # [start, end) of each output cell's bin on one axis
 
 
@@ -158,6 +258,42 @@ def adaptive_max_pool(x: np.ndarray, bins: tuple[Bins, ...]) -> np.ndarray:
         idx = np.minimum(start[:, None] + np.arange(width)[None, :], end[:, None] - 1)  # (O, width)
         x = x.take(idx, axis=axis).max(axis=axis + 1)
     return x
+
+
+def adaptive_avg_pool_grad(grad: np.ndarray, input_shape: tuple, bins: tuple[Bins, ...]) -> np.ndarray:
+    """∂L/∂X of `adaptive_avg_pool`: on each axis a bin mean is a (bins × cells) matrix of
+    1/width entries, so its gradient is ∂L/∂Y times that matrix, axis by axis."""
+    for axis, (start, end), n in zip(range(2, grad.ndim), map(_bin_arrays, bins), input_shape[2:]):
+        cells = np.arange(n)
+        inside = (cells >= start[:, None]) & (cells < end[:, None])  # (O, N)
+        means = inside / (end - start)[:, None].astype(np.float32)
+        grad = np.moveaxis(np.moveaxis(grad, axis, -1) @ means.astype(np.float32), -1, axis)
+    return np.ascontiguousarray(grad)
+
+
+def adaptive_max_pool_grad(x: np.ndarray, grad: np.ndarray, bins: tuple[Bins, ...]) -> np.ndarray:
+    """∂L/∂X of `adaptive_max_pool`: each bin's gradient to its maximum, the first in the bin
+    row by row on a tie (PyTorch's). Every bin's cells are gathered whole (the last repeated
+    to the widest bin: a repeat follows its original, so it never wins a tie), the flat argmax
+    is traced back to its input cell, and the gradients are summed there (bins can overlap)."""
+    rank = len(bins)
+    index = []  # per axis, (O, width): the input cell of each bin's j-th place
+    gathered = x
+    for axis, (start, end) in enumerate(map(_bin_arrays, bins)):
+        width = int((end - start).max())
+        index.append(np.minimum(start[:, None] + np.arange(width)[None, :], end[:, None] - 1))
+        gathered = gathered.take(index[-1], axis=2 + 2 * axis)  # (N, C, O₁, W₁, …, O, W, rest)
+    order = (0, 1, *range(2, 2 + 2 * rank, 2), *range(3, 3 + 2 * rank, 2))  # (N, C, *O, *W)
+    out = grad.shape[2:]
+    gathered = gathered.transpose(order).reshape(*grad.shape, -1)
+    place = np.unravel_index(gathered.argmax(axis=-1), tuple(i.shape[1] for i in index))
+    grid = np.indices(out, sparse=True)
+    cells = tuple(i[g, p] for i, g, p in zip(index, grid, place))  # each output's input cell, per axis
+    target = np.ravel_multi_index(cells, x.shape[2:])  # (N, C, *O)
+    per_map = prod(x.shape[2:])
+    target = target + (np.arange(prod(x.shape[:2])) * per_map).reshape(*x.shape[:2], *(1,) * rank)
+    sums = np.bincount(target.ravel(), weights=grad.ravel(), minlength=x.size)
+    return sums.astype(np.float32).reshape(x.shape)
 
 
 def _bin_arrays(bins: Bins) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,8 @@ from convcalc.english import STEPS
 from convcalc.messages import Message
 from convcalc.layers import activations
 from convcalc.layers.base import (AXIS_NAMES, Arg, Backward, FieldStep, Gradient, LayerType, RuleContext, RuleResult,
-                                  check_declared, shape_text, step, weighted_macs)
+                                  check_declared, input_gradients, shape_text, step,
+                                  weighted_macs)
 from convcalc.layers.windows import (
     conv_geometry,
     dilation_arg,
@@ -256,6 +257,19 @@ def backward_conv(r) -> Backward:
     return Backward(gradients=gradients, macs=2 * r.macs, notes=tuple(notes), steps=(*steps, weighted_macs(r)))
 
 
+def backward_kernels(r) -> Backward:
+    """A transposed or separable conv: ∂L/∂X, one gradient per kernel with its shape (the
+    depthwise ∂L/∂W₁, then the pointwise ∂L/∂W₂), and ∂L/∂b — each weight's own, not one ∂L/∂θ."""
+    kernels = [tuple(s) for s in dict(r.extra).get("kernel_shapes", [r.kernel_shape])]
+    names = ["∂L/∂W"] if len(kernels) == 1 else [f"∂L/∂W{i}" for i in "₁₂"]
+    notes = [Message("back.through_weights", input=shape_text(r.input_shapes[0]))]
+    gradients = (*input_gradients(r), *(Gradient(name=n, shape=s) for n, s in zip(names, kernels)))
+    if r.spec.args["bias"]:
+        notes.append(Message("back.bias", filters=r.output_shape[0]))
+        gradients += (Gradient(name="∂L/∂b", shape=(r.output_shape[0],)),)
+    return Backward(gradients=gradients, macs=2 * r.macs, notes=tuple(notes), steps=(weighted_macs(r),))
+
+
 def forward_conv(run):
     from convcalc import numpy_ops
 
@@ -297,8 +311,64 @@ def forward_separable(run):
     bias = run.param("bias", (ctx.args["filters"],), "bias") if ctx.args["bias"] else None
     mid = numpy_ops.conv(run.x, depthwise, None, g.stride, g.pads, g.dilation, ctx.channels)
     ones = (1,) * len(g.axes)
+    if run.backward:
+        run.saved["depthwise"] = mid
     out = numpy_ops.conv(mid, pointwise, bias, ones, tuple((0, 0) for _ in g.axes), ones)
     return run.activate(out)
+
+
+def _conv_backprop(run, grad, weight_name: str, weight, groups: int):
+    """∂L/∂X of the layer's convolution of its input, the weight's gradient handed to the run
+    under `weight_name`."""
+    from convcalc import numpy_ops
+
+    g, x = run.result.geometry, run.x
+    run.grad(weight_name, numpy_ops.conv_weight_grad(x, grad, weight.shape[2:], g.stride, g.pads, g.dilation, groups))
+    return numpy_ops.conv_input_grad(grad, weight, x.shape, g.stride, g.pads, g.dilation, groups)
+
+
+def _bias_grad(run, grad) -> None:
+    """∂L/∂b = Σ ∂L/∂Y over the batch and every position."""
+    if "bias" in run.params:
+        run.grad("bias", grad.sum(axis=(0, *range(2, grad.ndim)), dtype=grad.dtype))
+
+
+def backprop_conv(run, grads):
+    """Conv and depthwise conv (groups = C): ∂L/∂X the transposed convolution of ∂L/∂Y, ∂L/∂W
+    X correlated with ∂L/∂Y, ∂L/∂b the sum of ∂L/∂Y."""
+    grad = run.through_activation(grads[0])
+    weight = run.params["weight"]
+    groups = run.x.shape[1] // weight.shape[1]  # conv's `groups`; C for a depthwise conv
+    dx = _conv_backprop(run, grad, "weight", weight, groups)
+    _bias_grad(run, grad)
+    return (dx,)
+
+
+def backprop_conv_transpose(run, grads):
+    """A transposed conv's ∂L/∂X is a plain convolution of ∂L/∂Y with its weight."""
+    from convcalc import numpy_ops
+
+    grad = run.through_activation(grads[0])
+    g = run.result.geometry
+    dx, dw = numpy_ops.conv_transpose_grads(run.x, run.params["weight"], grad, g.stride, g.dilation,
+                                            run.args["groups"], g.pads)
+    run.grad("weight", dw)
+    _bias_grad(run, grad)
+    return (dx,)
+
+
+def backprop_separable(run, grads):
+    """Back through the pointwise 1×1 conv (to the depthwise result the forward kept), then
+    through the depthwise conv."""
+    from convcalc import numpy_ops
+
+    grad = run.through_activation(grads[0])
+    mid, pointwise = run.saved["depthwise"], run.params["pointwise"]
+    ones, no_pads = (1,) * (grad.ndim - 2), ((0, 0),) * (grad.ndim - 2)
+    run.grad("pointwise", numpy_ops.conv_weight_grad(mid, grad, ones, ones, no_pads, ones))
+    _bias_grad(run, grad)
+    d_mid = numpy_ops.conv_input_grad(grad, pointwise, mid.shape, ones, no_pads, ones)
+    return (_conv_backprop(run, d_mid, "depthwise", run.params["depthwise"], run.x.shape[1]),)
 
 
 def _activation_values(r, batch: int) -> int:
@@ -341,6 +411,7 @@ def _conv_type(dims: int) -> LayerType:
         infer_conv,
         rank=dims,
         forward=forward_conv,
+        backprop=backprop_conv,
         aliases=(f"convolution{dims}d",),
         temporaries=conv_temporaries,
         standard_conv2d=dims == 2,
@@ -360,6 +431,8 @@ def _transpose_type(dims: int) -> LayerType:
         infer_conv_transpose,
         rank=dims,
         forward=forward_conv_transpose,
+        backprop=backprop_conv_transpose,
+        backward=backward_kernels,
         temporaries=transpose_temporaries,
         aliases=(f"conv{dims}d_transpose", f"convolution{dims}d_transpose"),
     )
@@ -375,6 +448,7 @@ TYPES = (
         infer_depthwise,
         rank=2,
         forward=forward_depthwise,
+        backprop=backprop_conv,
         temporaries=conv_temporaries,
         backward=backward_conv,
     ),
@@ -385,6 +459,8 @@ TYPES = (
         infer_separable,
         rank=2,
         forward=forward_separable,
+        backprop=backprop_separable,
+        backward=backward_kernels,
         aliases=("separable_convolution2d",),
         temporaries=separable_temporaries,
     ),

@@ -124,9 +124,15 @@ def forward_max_pool(run):
 
 
 def forward_avg_pool(run):
-    import numpy as np
-
     from convcalc import numpy_ops
+
+    g = run.result.geometry
+    return numpy_ops.avg_pool(run.x, g.kernel, g.stride, g.pads, _divisor_mask(run))
+
+
+def _divisor_mask(run):
+    """Ones over the padded input where a cell counts towards a window's divisor."""
+    import numpy as np
 
     g = run.result.geometry
     mask = np.ones((), dtype=np.float32)
@@ -134,7 +140,7 @@ def forward_avg_pool(run):
         axis = np.zeros(lo + n + hi, dtype=np.float32)
         axis[start:end] = 1
         mask = np.multiply.outer(mask, axis)
-    return numpy_ops.avg_pool(run.x, g.kernel, g.stride, g.pads, mask)
+    return mask
 
 
 def forward_global_avg(run):
@@ -161,6 +167,50 @@ def forward_adaptive_max(run):
     from convcalc import numpy_ops
 
     return numpy_ops.adaptive_max_pool(run.x, _adaptive_bins(run))
+
+
+def backprop_max_pool(run, grads):
+    from convcalc import numpy_ops
+
+    g = run.result.geometry
+    return (numpy_ops.max_pool_grad(run.x, run.outputs[0], grads[0], g.kernel, g.stride, g.pads, g.dilation),)
+
+
+def backprop_avg_pool(run, grads):
+    from convcalc import numpy_ops
+
+    g = run.result.geometry
+    return (numpy_ops.avg_pool_grad(grads[0], run.x.shape, g.kernel, g.stride, g.pads, _divisor_mask(run)),)
+
+
+def backprop_global_avg(run, grads):
+    """Every cell gets 1/(its map's size) of its channel's gradient."""
+    import numpy as np
+
+    spatial = run.x.shape[2:]
+    share = grads[0].reshape(*grads[0].shape, *(1,) * len(spatial)) / np.float32(prod(spatial))
+    return (np.ascontiguousarray(np.broadcast_to(share, run.x.shape)),)
+
+
+def backprop_global_max(run, grads):
+    """A global max is an adaptive max with one bin as wide as the map."""
+    from convcalc import numpy_ops
+
+    spatial = run.x.shape[2:]
+    grad = grads[0].reshape(*grads[0].shape, *(1,) * len(spatial))
+    return (numpy_ops.adaptive_max_pool_grad(run.x, grad, tuple(((0, n),) for n in spatial)),)
+
+
+def backprop_adaptive_avg(run, grads):
+    from convcalc import numpy_ops
+
+    return (numpy_ops.adaptive_avg_pool_grad(grads[0], run.x.shape, _adaptive_bins(run)),)
+
+
+def backprop_adaptive_max(run, grads):
+    from convcalc import numpy_ops
+
+    return (numpy_ops.adaptive_max_pool_grad(run.x, grads[0], _adaptive_bins(run)),)
 
 
 def max_pool_temporaries(r, batch: int) -> int:
@@ -240,17 +290,17 @@ def adaptive_avg_saved(r) -> Saved:
 
 
 def _max_pool_type(dims: int) -> LayerType:
-    return _pool_type(MAX, dims, (dilation_arg(),), infer=partial(infer_pool, MAX),
-                      forward=forward_max_pool, temporaries=max_pool_temporaries, saved=max_pool_saved)
+    return _pool_type(MAX, dims, (dilation_arg(),), infer=partial(infer_pool, MAX), forward=forward_max_pool,
+                      backprop=backprop_max_pool, temporaries=max_pool_temporaries, saved=max_pool_saved)
 
 
 def _avg_pool_type(dims: int) -> LayerType:
     include_pad = Arg("count_include_pad", "bool", True, help="average over padding cells too (PyTorch default)")
     return _pool_type(AVG, dims, (include_pad,), infer=partial(infer_pool, AVG, window_within_input=dims == 3),
-                      forward=forward_avg_pool, temporaries=avg_pool_temporaries)
+                      forward=forward_avg_pool, backprop=backprop_avg_pool, temporaries=avg_pool_temporaries)
 
 
-def _pool_type(reduction: Reduction, dims: int, extra: tuple[Arg, ...], *, infer, forward,
+def _pool_type(reduction: Reduction, dims: int, extra: tuple[Arg, ...], *, infer, forward, backprop,
                temporaries, saved=None) -> LayerType:
     return LayerType(
         f"{reduction.name}pool{dims}d",
@@ -259,6 +309,7 @@ def _pool_type(reduction: Reduction, dims: int, extra: tuple[Arg, ...], *, infer
         infer,
         rank=dims,
         forward=forward,
+        backprop=backprop,
         aliases=(f"{reduction.keras}_pooling{dims}d",),  # Keras' MaxPooling2D, AveragePooling2D
         temporaries=temporaries,
         backward=partial(backward_pool, reduction),
@@ -266,15 +317,15 @@ def _pool_type(reduction: Reduction, dims: int, extra: tuple[Arg, ...], *, infer
     )
 
 
-def _global_type(reduction: Reduction, summary: str, forward, saved=None) -> LayerType:
+def _global_type(reduction: Reduction, summary: str, forward, backprop, saved=None) -> LayerType:
     """Keras' GlobalAveragePooling2D and GlobalAvgPool2D, for 1 to 3 axes, are its aliases."""
     spellings = (f"{reduction.keras}_pooling", f"{reduction.name}pool")
     return LayerType(f"global_{reduction.name}pool", summary, (), partial(infer_global, reduction), forward=forward,
-                     backward=partial(backward_pool, reduction), saved=saved,
+                     backprop=backprop, backward=partial(backward_pool, reduction), saved=saved,
                      aliases=tuple(f"global_{spelling}{d}d" for spelling in spellings for d in (1, 2, 3)))
 
 
-def _adaptive_type(reduction: Reduction, dims: int, forward, temporaries, saved=None) -> LayerType:
+def _adaptive_type(reduction: Reduction, dims: int, forward, backprop, temporaries, saved=None) -> LayerType:
     return LayerType(
         f"adaptive_{reduction.name}pool{dims}d",
         f"{dims}-D adaptive {reduction.name} pooling to a fixed output size (PyTorch's bin rule)",
@@ -282,6 +333,7 @@ def _adaptive_type(reduction: Reduction, dims: int, forward, temporaries, saved=
         infer_adaptive,
         rank=dims,
         forward=forward,
+        backprop=backprop,
         temporaries=temporaries,
         saved=saved,
     )
@@ -291,8 +343,10 @@ TYPES = (
     *(_max_pool_type(d) for d in (1, 2, 3)),
     *(_avg_pool_type(d) for d in (1, 2, 3)),
     # a mean's gradient is 1/K everywhere: PyTorch's mean (adaptive_avg_pool to 1 is one) keeps no tensor
-    _global_type(AVG, "mean over all spatial positions → [C]", forward_global_avg, saves_nothing),
-    _global_type(MAX, "max over all spatial positions → [C]", forward_global_max, max_pool_saved),
-    *(_adaptive_type(AVG, d, forward_adaptive_avg, adaptive_avg_temporaries, adaptive_avg_saved) for d in (1, 2, 3)),
-    *(_adaptive_type(MAX, d, forward_adaptive_max, adaptive_max_temporaries, max_pool_saved) for d in (1, 2, 3)),
+    _global_type(AVG, "mean over all spatial positions → [C]", forward_global_avg, backprop_global_avg, saves_nothing),
+    _global_type(MAX, "max over all spatial positions → [C]", forward_global_max, backprop_global_max, max_pool_saved),
+    *(_adaptive_type(AVG, d, forward_adaptive_avg, backprop_adaptive_avg, adaptive_avg_temporaries, adaptive_avg_saved)
+      for d in (1, 2, 3)),
+    *(_adaptive_type(MAX, d, forward_adaptive_max, backprop_adaptive_max, adaptive_max_temporaries, max_pool_saved)
+      for d in (1, 2, 3)),
 )
