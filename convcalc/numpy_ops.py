@@ -300,3 +300,34 @@ def local_response_norm(x: np.ndarray, size: int, alpha: float, beta: float, k: 
     np.power(denominator, beta, out=denominator)
     np.divide(x, denominator, out=denominator)
     return denominator.astype(x.dtype)
+
+
+# --- gradients of the backward pass (`verify --backward`) ---
+
+def _channel_window_sums(values: np.ndarray, before: int, after: int) -> np.ndarray:
+    """Σ values[c − before … c + after] over channels, clipped at the first and last: differences
+    of one float64 cumulative sum, as local_response_norm takes them."""
+    c = values.shape[1]
+    sums = np.zeros((values.shape[0], c + 1, *values.shape[2:]))
+    np.cumsum(values, axis=1, out=sums[:, 1:])
+    channel = np.arange(c)
+    total = sums.take(np.minimum(channel + after + 1, c), axis=1)
+    total -= sums.take(np.maximum(channel - before, 0), axis=1)
+    return total
+
+
+def local_response_norm_backward(x: np.ndarray, grad: np.ndarray, size: int, alpha: float, beta: float,
+                                 k: float) -> np.ndarray:
+    """∂L/∂x for y_c = x_c·d_c^−β, d_c = k + α/size·Σ x_j² over channel c's window
+    [c − size//2, c + (size−1)//2]: ∂L/∂x_j = g_j·d_j^−β − 2αβ/size·x_j·Σ g_c·x_c·d_c^(−β−1) over
+    the channels c whose window holds j, [j − (size−1)//2, j + size//2]."""
+    x64 = x.astype(np.float64)
+    d = _channel_window_sums(np.square(x64), size // 2, (size - 1) // 2)
+    d *= alpha / size
+    d += k
+    scaled = np.power(d, -beta)  # d^−β
+    spread = grad * x64 * scaled / d  # g·x·d^(−β−1)
+    back = _channel_window_sums(spread, (size - 1) // 2, size // 2)
+    back *= x64 * (-2 * alpha * beta / size)
+    back += grad * scaled
+    return back.astype(x.dtype)
