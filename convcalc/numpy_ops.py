@@ -331,3 +331,37 @@ def local_response_norm_backward(x: np.ndarray, grad: np.ndarray, size: int, alp
     back *= x64 * (-2 * alpha * beta / size)
     back += grad * scaled
     return back.astype(x.dtype)
+
+
+def interpolation_matrix(n: int, out: int, kind: str, align_corners: bool, scale: float | None,
+                         shortcut: bool) -> np.ndarray:
+    """M (out × n) with interpolate's result along one axis = M·x: each output cell's taps and
+    weights, as `interpolate` takes them (an unchanged size under linear is the identity)."""
+    if kind == "linear" and out == n:
+        return np.eye(n, dtype=np.float32)
+    if kind == "nearest":
+        index = nearest_index(n, out, scale, shortcut)[:, None]
+        weight = np.ones(index.shape, dtype=np.float32)
+    else:
+        index, weight = (cubic_taps if kind == "cubic" else linear_taps)(n, out, scale, align_corners)
+    matrix = np.zeros((out, n), dtype=np.float32)
+    np.add.at(matrix, (np.arange(out)[:, None], index), weight)  # clamped taps meet on one cell: their weights add
+    return matrix
+
+
+def interpolate_backward(grad: np.ndarray, sizes: tuple, kind: str, align_corners: bool, scales: tuple) -> np.ndarray:
+    """∂L/∂x of `interpolate` back to the input's `sizes`: along each axis y = M·x, so
+    ∂L/∂x = Mᵀ·∂L/∂y (the axes are independent, so their order does not matter)."""
+    for axis, (n, scale) in enumerate(zip(sizes, scales), start=2):
+        matrix = interpolation_matrix(n, grad.shape[axis], kind, align_corners, scale, shortcut=len(sizes) == 2)
+        grad = np.moveaxis(np.moveaxis(grad, axis, -1) @ matrix, -1, axis)
+    return np.ascontiguousarray(grad)
+
+
+def upsample_nearest_backward(grad: np.ndarray, scale: tuple) -> np.ndarray:
+    """Each input cell was repeated f times along an axis: it gets the sum of those f gradients."""
+    for axis, f in enumerate(scale, start=2):
+        if f != 1:
+            shape = grad.shape
+            grad = grad.reshape(*shape[:axis], shape[axis] // f, f, *shape[axis + 1:]).sum(axis=axis + 1)
+    return grad
