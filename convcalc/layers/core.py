@@ -149,12 +149,14 @@ def _per_channel(run, values):
 
 def backprop_dense(run, grads):
     """∂L/∂X = ∂L/∂Y·W (Wᵀ applied to each example's gradient), ∂L/∂W = ∂L/∂Yᵀ·X summed over the
-    batch, ∂L/∂b = Σ ∂L/∂Y."""
+    batch, ∂L/∂b = Σ ∂L/∂Y. Applied to the last axis of a larger input (ConvNeXt's channels-last
+    linear layers), every position is one more row of the batch."""
     grad = run.through_activation(grads[0])
     weight = run.params["weight"]
-    run.grad("weight", grad.T @ run.x)
+    rows = grad.reshape(-1, grad.shape[-1])
+    run.grad("weight", rows.T @ run.x.reshape(-1, run.x.shape[-1]))
     if "bias" in run.params:
-        run.grad("bias", grad.sum(axis=0))
+        run.grad("bias", rows.sum(axis=0))
     return (grad @ weight,)
 
 
