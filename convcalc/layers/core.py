@@ -153,11 +153,11 @@ def backprop_dense(run, grads):
     linear layers), every position is one more row of the batch."""
     grad = run.through_activation(grads[0])
     weight = run.params["weight"]
-    rows = grad.reshape(-1, grad.shape[-1])
+    rows = grad.reshape(-1, grad.shape[-1])  # one BLAS call each, not one per leading index
     run.grad("weight", rows.T @ run.x.reshape(-1, run.x.shape[-1]))
     if "bias" in run.params:
         run.grad("bias", rows.sum(axis=0))
-    return (grad @ weight,)
+    return ((rows @ weight).reshape(run.x.shape),)
 
 
 def forward_batchnorm(run):
