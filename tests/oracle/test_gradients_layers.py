@@ -369,3 +369,32 @@ def test_split_into_two_branches_and_concat(shape, cut):
     joined = torch.cat([torch.tanh(parts[1]).permute(*order), torch.relu(parts[0]).permute(*order)], dim=1)
     (joined * g).sum().backward()
     assert_close(dx, x, "∂L/∂input")
+
+
+# --- the whole pass through the CLI: every type of this file in one network ---
+
+EVERY_TYPE = {"input": [8, 6, 6], "layers": [
+    {"batchnorm": None, "name": "bn"}, {"prelu": {"num_parameters": 8}}, {"lrn": {"size": 3}},
+    {"zeropad2d": {"padding": [[1, 0], [2, 1]]}}, {"crop": {"cropping": [[1, 0], [1, 2]]}},
+    {"layernorm": None}, {"groupnorm": {"num_groups": 4}}, {"instancenorm": {"affine": True}},
+    {"scale": None}, {"stochastic_depth": {"rate": 0.1}, "name": "trunk"},
+    {"channel_shuffle": {"groups": 2}}, {"pixel_unshuffle": {"downscale_factor": 2}},
+    {"pixel_shuffle": {"upscale_factor": 2}}, {"upsample": {"scale_factor": 1.5, "mode": "bicubic"}},
+    {"crop": None, "name": "fit", "inputs": ["upsample_1", "trunk"]},
+    {"split": {"sizes": [2, 6]}, "name": "sp"}, {"chunk": {"chunks": 2, "axis": 2}, "name": "ch", "inputs": "sp.1"},
+    {"crop": {"size": [1, 1]}, "name": "gate", "inputs": "ch.0"},
+    {"multiply": None, "name": "gated", "inputs": ["ch.0", "gate"]},
+    {"add": None, "name": "sum", "inputs": ["gated", "gated", "ch.0"]},
+    {"upsampling": {"size": [1, 2]}, "name": "wide", "inputs": "sum"},
+    {"concat": None, "inputs": ["wide", "bn", "trunk"]},
+    {"permute": {"dims": [2, 3, 1]}}, {"reshape": {"shape": [-1, 3]}},
+    {"flatten": None}, {"dense": {"units": 5}},
+]}
+
+
+def test_verify_backward_through_every_type():
+    from tests.conftest import invoke
+
+    result = invoke("verify", "-", "--backward", stdin=yaml.safe_dump(EVERY_TYPE).encode())
+    assert result.code == 0, result.out[-2000:] + result.err
+    assert "26 of 26 backward" in result.out, result.out[-500:]
