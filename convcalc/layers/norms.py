@@ -133,6 +133,15 @@ def forward_instancenorm(run):
     return _affine(run, out, (c,), run.args["affine"], run.args["affine"], _per_channel)
 
 
+def _float64(x):
+    """A normalisation of a few close values is ill-conditioned: float32's rounding of x − mean,
+    divided by a small σ twice over, reaches 1e-2 in ∂L/∂X (two channels, eps 1e-6); in float64
+    the backward is as close to the truth as the float32 result can hold."""
+    import numpy as np
+
+    return x.astype(np.float64)
+
+
 def _normalise_backward(x, normalised, grad, axes: tuple[int, ...], eps: float):
     """∂L/∂x of x̂ = (x − mean)/√(var + eps) over `axes`, from g = ∂L/∂x̂: the mean and the
     variance depend on every x, so (g − mean(g) − x̂·mean(g·x̂))/√(var + eps)."""
@@ -152,18 +161,20 @@ def _channel_sum(values):
 def _affine_backward(run, grad, normalised, reduce=_channel_sum, place=_per_channel):
     """∂L/∂γ = Σ ∂L/∂Y·x̂ and ∂L/∂β = Σ ∂L/∂Y, summed by `reduce` down to their shape (for the
     weights the forward made); returns ∂L/∂x̂ = ∂L/∂Y·γ, γ broadcast by `place` as the forward's."""
+    import numpy as np
+
     if "bias" in run.params:
-        run.grad("bias", reduce(grad))
+        run.grad("bias", reduce(grad).astype(np.float32))
     if "weight" not in run.params:
         return grad
-    run.grad("weight", reduce(grad * normalised))
+    run.grad("weight", reduce(grad * normalised).astype(np.float32))
     return grad * place(grad, run.params["weight"])
 
 
 def backprop_layernorm(run, grads):
     """Over the channels (γ per channel: summed over the batch and positions), or over the last
     axes (γ of their shape: summed over the batch and the leading axes)."""
-    x, dims, eps = run.x, run.args["normalized_shape"], run.args["eps"]
+    x, dims, eps = _float64(run.x), run.args["normalized_shape"], run.args["eps"]
     axes = (1,) if dims is None else tuple(range(x.ndim - len(dims), x.ndim))
     normalised = _normalise(x, axes, eps)
     if dims is None:
@@ -171,16 +182,16 @@ def backprop_layernorm(run, grads):
     else:
         leading = tuple(range(x.ndim - len(dims)))
         g_hat = _affine_backward(run, grads[0], normalised, lambda v: v.sum(axis=leading), lambda out, v: v)
-    return (_normalise_backward(x, normalised, g_hat, axes, eps),)
+    return (_normalise_backward(x, normalised, g_hat, axes, eps).astype(run.x.dtype),)
 
 
 def backprop_groupnorm(run, grads):
     """γ, β per channel; the normalisation over each group's channels and positions."""
-    x, groups, eps = run.x, run.args["num_groups"], run.args["eps"]
+    x, groups, eps = _float64(run.x), run.args["num_groups"], run.args["eps"]
     grouped = x.reshape(x.shape[0], groups, -1)
     normalised = _normalise(grouped, (2,), eps)
     g_hat = _affine_backward(run, grads[0], normalised.reshape(x.shape)).reshape(grouped.shape)
-    return (_normalise_backward(grouped, normalised, g_hat, (2,), eps).reshape(x.shape),)
+    return (_normalise_backward(grouped, normalised, g_hat, (2,), eps).reshape(x.shape).astype(run.x.dtype),)
 
 
 def backprop_instancenorm(run, grads):
@@ -190,9 +201,9 @@ def backprop_instancenorm(run, grads):
 
     x, eps = run.x, run.args["eps"]
     if not run.args["track_running_stats"]:
-        axes = tuple(range(2, x.ndim))
+        axes, x = tuple(range(2, x.ndim)), _float64(x)
         normalised = _normalise(x, axes, eps)
-        return (_normalise_backward(x, normalised, _affine_backward(run, grads[0], normalised), axes, eps),)
+        return (_normalise_backward(x, normalised, _affine_backward(run, grads[0], normalised), axes, eps).astype(run.x.dtype),)
     std = _per_channel(x, np.sqrt(run.params["running_var"] + np.float32(eps)))
     normalised = (x - _per_channel(x, run.params["running_mean"])) / std
     return (_affine_backward(run, grads[0], normalised) / std,)
