@@ -436,3 +436,68 @@ def local_response_norm(x: np.ndarray, size: int, alpha: float, beta: float, k: 
     np.power(denominator, beta, out=denominator)
     np.divide(x, denominator, out=denominator)
     return denominator.astype(x.dtype)
+
+
+# --- gradients of the backward pass (`verify --backward`) ---
+
+def _channel_window_sums(values: np.ndarray, before: int, after: int) -> np.ndarray:
+    """Σ values[c − before … c + after] over channels, clipped at the first and last: differences
+    of one float64 cumulative sum, as local_response_norm takes them."""
+    c = values.shape[1]
+    sums = np.zeros((values.shape[0], c + 1, *values.shape[2:]))
+    np.cumsum(values, axis=1, out=sums[:, 1:])
+    channel = np.arange(c)
+    total = sums.take(np.minimum(channel + after + 1, c), axis=1)
+    total -= sums.take(np.maximum(channel - before, 0), axis=1)
+    return total
+
+
+def local_response_norm_backward(x: np.ndarray, grad: np.ndarray, size: int, alpha: float, beta: float,
+                                 k: float) -> np.ndarray:
+    """∂L/∂x for y_c = x_c·d_c^−β, d_c = k + α/size·Σ x_j² over channel c's window
+    [c − size//2, c + (size−1)//2]: ∂L/∂x_j = g_j·d_j^−β − 2αβ/size·x_j·Σ g_c·x_c·d_c^(−β−1) over
+    the channels c whose window holds j, [j − (size−1)//2, j + size//2]."""
+    x64 = x.astype(np.float64)
+    d = _channel_window_sums(np.square(x64), size // 2, (size - 1) // 2)
+    d *= alpha / size
+    d += k
+    scaled = np.power(d, -beta)  # d^−β
+    spread = grad * x64 * scaled / d  # g·x·d^(−β−1)
+    back = _channel_window_sums(spread, (size - 1) // 2, size // 2)
+    back *= x64 * (-2 * alpha * beta / size)
+    back += grad * scaled
+    return back.astype(x.dtype)
+
+
+def interpolation_matrix(n: int, out: int, kind: str, align_corners: bool, scale: float | None,
+                         shortcut: bool) -> np.ndarray:
+    """M (out × n) with interpolate's result along one axis = M·x: each output cell's taps and
+    weights, as `interpolate` takes them (an unchanged size under linear is the identity)."""
+    if kind == "linear" and out == n:
+        return np.eye(n, dtype=np.float32)
+    if kind == "nearest":
+        index = nearest_index(n, out, scale, shortcut)[:, None]
+        weight = np.ones(index.shape, dtype=np.float32)
+    else:
+        index, weight = (cubic_taps if kind == "cubic" else linear_taps)(n, out, scale, align_corners)
+    matrix = np.zeros((out, n), dtype=np.float32)
+    np.add.at(matrix, (np.arange(out)[:, None], index), weight)  # clamped taps meet on one cell: their weights add
+    return matrix
+
+
+def interpolate_backward(grad: np.ndarray, sizes: tuple, kind: str, align_corners: bool, scales: tuple) -> np.ndarray:
+    """∂L/∂x of `interpolate` back to the input's `sizes`: along each axis y = M·x, so
+    ∂L/∂x = Mᵀ·∂L/∂y (the axes are independent, so their order does not matter)."""
+    for axis, (n, scale) in enumerate(zip(sizes, scales), start=2):
+        matrix = interpolation_matrix(n, grad.shape[axis], kind, align_corners, scale, shortcut=len(sizes) == 2)
+        grad = np.moveaxis(np.moveaxis(grad, axis, -1) @ matrix, -1, axis)
+    return np.ascontiguousarray(grad)
+
+
+def upsample_nearest_backward(grad: np.ndarray, scale: tuple) -> np.ndarray:
+    """Each input cell was repeated f times along an axis: it gets the sum of those f gradients."""
+    for axis, f in enumerate(scale, start=2):
+        if f != 1:
+            shape = grad.shape
+            grad = grad.reshape(*shape[:axis], shape[axis] // f, f, *shape[axis + 1:]).sum(axis=axis + 1)
+    return grad

@@ -149,13 +149,15 @@ def _per_channel(run, values):
 
 def backprop_dense(run, grads):
     """∂L/∂X = ∂L/∂Y·W (Wᵀ applied to each example's gradient), ∂L/∂W = ∂L/∂Yᵀ·X summed over the
-    batch, ∂L/∂b = Σ ∂L/∂Y."""
+    batch, ∂L/∂b = Σ ∂L/∂Y. Applied to the last axis of a larger input (ConvNeXt's channels-last
+    linear layers), every position is one more row of the batch."""
     grad = run.through_activation(grads[0])
     weight = run.params["weight"]
-    run.grad("weight", grad.T @ run.x)
+    rows = grad.reshape(-1, grad.shape[-1])  # one BLAS call each, not one per leading index
+    run.grad("weight", rows.T @ run.x.reshape(-1, run.x.shape[-1]))
     if "bias" in run.params:
-        run.grad("bias", grad.sum(axis=0))
-    return (grad @ weight,)
+        run.grad("bias", rows.sum(axis=0))
+    return ((rows @ weight).reshape(run.x.shape),)
 
 
 def forward_batchnorm(run):
@@ -170,6 +172,24 @@ def forward_batchnorm(run):
     return run.x * _per_channel(run, inv) + _per_channel(run, shift - mean * inv)
 
 
+def _channel_sum(values):
+    """Σ over the batch and every position: one value per channel."""
+    return values.sum(axis=(0, *range(2, values.ndim)))
+
+
+def backprop_batchnorm(run, grads):
+    """Inference mode, y = γ·(x − μ)/σ + β with μ, σ the running statistics (constants):
+    ∂L/∂X = ∂L/∂Y·γ/σ, ∂L/∂γ = Σ ∂L/∂Y·(x − μ)/σ, ∂L/∂β = Σ ∂L/∂Y — the 2C learned gradients."""
+    import numpy as np
+
+    grad, p = grads[0], run.params
+    std = np.sqrt(p["running_var"] + np.float32(run.args["eps"]))
+    normalised = (run.x - _per_channel(run, p["running_mean"])) / _per_channel(run, std)
+    run.grad("scale", _channel_sum(grad * normalised))
+    run.grad("shift", _channel_sum(grad))
+    return (grad * _per_channel(run, p["scale"] / std),)
+
+
 def forward_prelu(run):
     """max(0, x) + a·min(0, x), a's shape PyTorch's weight: (num_parameters,) along channels."""
     import numpy as np
@@ -178,11 +198,30 @@ def forward_prelu(run):
     return np.where(run.x > 0, run.x, run.x * _per_channel(run, slope))
 
 
+def backprop_prelu(run, grads):
+    """∂L/∂X = ∂L/∂Y where x > 0, a·∂L/∂Y elsewhere; ∂L/∂a = Σ ∂L/∂Y·x over the cells x ≤ 0
+    (per channel, or all of them for one shared slope)."""
+    import numpy as np
+
+    grad, slope = grads[0], run.params["weight"]
+    negative = np.where(run.x > 0, np.float32(0), grad * run.x)
+    per_channel = _channel_sum(negative)
+    run.grad("weight", per_channel if slope.size > 1 else per_channel.sum(keepdims=True))
+    return (np.where(run.x > 0, grad, grad * _per_channel(run, slope)),)
+
+
 def forward_lrn(run):
     from convcalc import numpy_ops
 
     a = run.args
     return numpy_ops.local_response_norm(run.x, a["size"], a["alpha"], a["beta"], a["k"])
+
+
+def backprop_lrn(run, grads):
+    from convcalc import numpy_ops
+
+    a = run.args
+    return (numpy_ops.local_response_norm_backward(run.x, grads[0], a["size"], a["alpha"], a["beta"], a["k"]),)
 
 
 def forward_identity(run):
@@ -202,6 +241,12 @@ def forward_zeropad(run):
     import numpy as np
 
     return np.pad(run.x, ((0, 0), (0, 0), *run.result.geometry.pads))
+
+
+def backprop_zeropad(run, grads):
+    """The padding's cells were constants: the gradient is cut back to the input's cells."""
+    inner = tuple(slice(lo, lo + n) for (lo, _), n in zip(run.result.geometry.pads, run.x.shape[2:]))
+    return (grads[0][(slice(None), slice(None), *inner)].copy(),)
 
 
 
@@ -280,6 +325,7 @@ def _zeropad(dims: int) -> LayerType:
         infer_zeropad,
         rank=dims,
         forward=forward_zeropad,
+        backprop=backprop_zeropad,
         aliases=(f"zero_padding{dims}d",),
         saved=saves_nothing,
     )
@@ -336,6 +382,7 @@ TYPES = (
          Arg("num_features", "int", None, help="PyTorch's BatchNorm: checked against the input's channels")),
         infer_batchnorm,
         forward=forward_batchnorm,
+        backprop=backprop_batchnorm,
         temporaries=batchnorm_temporaries,
         backward=backward_batchnorm,
         saved=batchnorm_saved,
@@ -350,6 +397,7 @@ TYPES = (
         LRN_ARGS,
         infer_lrn,
         forward=forward_lrn,
+        backprop=backprop_lrn,
         aliases=("local_response_norm", "local_response_normalization"),
         temporaries=lrn_temporaries,
     ),
@@ -369,7 +417,7 @@ TYPES = (
     _simple("identity", "x unchanged (PyTorch's nn.Identity, Keras' Identity)", function="linear"),
     LayerType("prelu", "x if x > 0 else a·x with a learned slope a: 1 shared or one per channel (PyTorch)",
               (Arg("num_parameters", "int", 1, help="1 (one slope shared) or C (one per channel)"),),
-              infer_prelu, forward=forward_prelu, temporaries=inputs_times(1.25)),
+              infer_prelu, forward=forward_prelu, backprop=backprop_prelu, temporaries=inputs_times(1.25)),
     LayerType("activation", "Keras' Activation layer: the named function (relu, softmax or another) on every value",
               (activations.activation_arg(required=True),), infer_activation, forward=forward_activation_layer, backprop=backprop_activation_layer,
               temporaries=activation_layer_temporaries, saved=activation_layer_saved),

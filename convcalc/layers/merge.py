@@ -71,13 +71,46 @@ def forward_concat(run):
     return np.concatenate(run.inputs, axis=1)
 
 
+def unbroadcast(grad, shape: tuple[int, ...]):
+    """An input repeated along its size-1 axes (the SE gate's C×1×1 over H×W) gets the sum of
+    the gradients of every cell it was repeated to."""
+    axes = tuple(i for i, (g, n) in enumerate(zip(grad.shape, shape)) if n == 1 and g != 1)
+    return grad.sum(axis=axes, keepdims=True) if axes else grad
+
+
+def backprop_add(run, grads):
+    """∂(a + b + …)/∂a = 1: each input gets ∂L/∂Y, summed over the axes it was broadcast along."""
+    return tuple(unbroadcast(grads[0], x.shape) for x in run.inputs)
+
+
+def backprop_multiply(run, grads):
+    """∂(a·b·…)/∂a = the product of the other inputs (not Y/a, which a zero would spoil), then
+    summed over the axes a was broadcast along."""
+    out = []
+    for i, x in enumerate(run.inputs):
+        others = grads[0].copy()
+        for j, other in enumerate(run.inputs):
+            if j != i:
+                others *= other
+        out.append(unbroadcast(others, x.shape))
+    return tuple(out)
+
+
+def backprop_concat(run, grads):
+    """Each input gets its own channels' slice of ∂L/∂Y back."""
+    import numpy as np
+
+    bounds = np.cumsum([x.shape[1] for x in run.inputs])[:-1]
+    return tuple(part.copy() for part in np.split(grads[0], bounds, axis=1))
+
+
 TYPES = (
     LayerType("add", "element-wise sum of ≥2 inputs; sizes equal or 1 per axis (broadcast)", (),
               partial(infer_elementwise_merge, note="note.add"), min_inputs=2, max_inputs=0,
-              forward=partial(forward_elementwise, combine="add"), saved=saves_nothing),
+              forward=partial(forward_elementwise, combine="add"), backprop=backprop_add, saved=saves_nothing),
     LayerType("multiply", "element-wise product of ≥2 inputs; sizes equal or 1 per axis (broadcast): the SE gate",
               (), partial(infer_elementwise_merge, note="note.multiply"), min_inputs=2, max_inputs=0,
-              forward=partial(forward_elementwise, combine="multiply"), aliases=("mul",)),
+              forward=partial(forward_elementwise, combine="multiply"), backprop=backprop_multiply, aliases=("mul",)),
     LayerType("concat", "stack ≥2 inputs along channels; spatial sizes must match", (), infer_concat, min_inputs=2,
-              max_inputs=0, forward=forward_concat, aliases=("concatenate", "cat"), saved=saves_nothing),
+              max_inputs=0, forward=forward_concat, backprop=backprop_concat, aliases=("concatenate", "cat"), saved=saves_nothing),
 )

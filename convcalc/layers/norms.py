@@ -8,7 +8,7 @@ from functools import partial
 from math import prod
 
 from convcalc.layers.base import Arg, LayerType, RuleContext, RuleResult, Saved, check_declared, shape_text
-from convcalc.layers.core import EPS, MOMENTUM, RATE, forward_identity, infer_same, inputs_times
+from convcalc.layers.core import EPS, MOMENTUM, RATE, backprop_identity, forward_identity, infer_same, inputs_times
 from convcalc.record import replace
 
 AFFINE = Arg("affine", "bool", True, help="learn γ and β per channel")
@@ -133,6 +133,89 @@ def forward_instancenorm(run):
     return _affine(run, out, (c,), run.args["affine"], run.args["affine"], _per_channel)
 
 
+def _float64(x):
+    """A normalisation of a few close values is ill-conditioned: float32's rounding of x − mean,
+    divided by a small σ twice over, reaches 1e-2 in ∂L/∂X (two channels, eps 1e-6); in float64
+    the backward is as close to the truth as the float32 result can hold."""
+    import numpy as np
+
+    return x.astype(np.float64)
+
+
+def _normalise_backward(x, normalised, grad, axes: tuple[int, ...], eps: float):
+    """∂L/∂x of x̂ = (x − mean)/√(var + eps) over `axes`, from g = ∂L/∂x̂: the mean and the
+    variance depend on every x, so (g − mean(g) − x̂·mean(g·x̂))/√(var + eps)."""
+    import numpy as np
+
+    out = grad - grad.mean(axis=axes, keepdims=True)
+    out -= normalised * (grad * normalised).mean(axis=axes, keepdims=True)
+    out /= np.sqrt(x.var(axis=axes, keepdims=True) + np.float32(eps))
+    return out
+
+
+def _channel_sum(values):
+    """Σ over the batch and every position: one value per channel."""
+    return values.sum(axis=(0, *range(2, values.ndim)))
+
+
+def _affine_backward(run, grad, normalised, reduce=_channel_sum, place=_per_channel):
+    """∂L/∂γ = Σ ∂L/∂Y·x̂ and ∂L/∂β = Σ ∂L/∂Y, summed by `reduce` down to their shape (for the
+    weights the forward made); returns ∂L/∂x̂ = ∂L/∂Y·γ, γ broadcast by `place` as the forward's."""
+    import numpy as np
+
+    if "bias" in run.params:
+        run.grad("bias", reduce(grad).astype(np.float32))
+    if "weight" not in run.params:
+        return grad
+    run.grad("weight", reduce(grad * normalised).astype(np.float32))
+    return grad * place(grad, run.params["weight"])
+
+
+def backprop_layernorm(run, grads):
+    """Over the channels (γ per channel: summed over the batch and positions), or over the last
+    axes (γ of their shape: summed over the batch and the leading axes)."""
+    x, dims, eps = _float64(run.x), run.args["normalized_shape"], run.args["eps"]
+    axes = (1,) if dims is None else tuple(range(x.ndim - len(dims), x.ndim))
+    normalised = _normalise(x, axes, eps)
+    if dims is None:
+        g_hat = _affine_backward(run, grads[0], normalised)
+    else:
+        leading = tuple(range(x.ndim - len(dims)))
+        g_hat = _affine_backward(run, grads[0], normalised, lambda v: v.sum(axis=leading), lambda out, v: v)
+    return (_normalise_backward(x, normalised, g_hat, axes, eps).astype(run.x.dtype),)
+
+
+def backprop_groupnorm(run, grads):
+    """γ, β per channel; the normalisation over each group's channels and positions."""
+    x, groups, eps = _float64(run.x), run.args["num_groups"], run.args["eps"]
+    grouped = x.reshape(x.shape[0], groups, -1)
+    normalised = _normalise(grouped, (2,), eps)
+    g_hat = _affine_backward(run, grads[0], normalised.reshape(x.shape)).reshape(grouped.shape)
+    return (_normalise_backward(grouped, normalised, g_hat, (2,), eps).reshape(x.shape).astype(run.x.dtype),)
+
+
+def backprop_instancenorm(run, grads):
+    """Each sample's own statistics (a normalisation over its positions), or the running ones,
+    constants: then ∂L/∂X = ∂L/∂x̂/√(var + eps)."""
+    import numpy as np
+
+    x, eps = run.x, run.args["eps"]
+    if not run.args["track_running_stats"]:
+        axes, x = tuple(range(2, x.ndim)), _float64(x)
+        normalised = _normalise(x, axes, eps)
+        return (_normalise_backward(x, normalised, _affine_backward(run, grads[0], normalised), axes, eps).astype(run.x.dtype),)
+    std = _per_channel(x, np.sqrt(run.params["running_var"] + np.float32(eps)))
+    normalised = (x - _per_channel(x, run.params["running_mean"])) / std
+    return (_affine_backward(run, grads[0], normalised) / std,)
+
+
+def backprop_scale(run, grads):
+    """∂L/∂X = ∂L/∂Y·γ, ∂L/∂γ = Σ ∂L/∂Y·x over the batch and positions, in γ's (C, 1, 1) shape."""
+    grad, gamma = grads[0], run.params["weight"]
+    run.grad("weight", _channel_sum(grad * run.x).reshape(gamma.shape))
+    return (grad * gamma,)
+
+
 def forward_scale(run):
     """γ stored as torchvision's layer_scale, (C, 1, 1) for a 2-D input."""
     gamma = run.param("weight", (run.x.shape[1], *(1,) * (run.x.ndim - 2)), "scale")
@@ -150,6 +233,7 @@ TYPES = (
          Arg("bias", "bool", True, help="learn β (with elementwise_affine)")),
         infer_layernorm,
         forward=forward_layernorm,
+        backprop=backprop_layernorm,
         temporaries=inputs_times(2),
         aliases=("layer_norm", "layer_normalization", "layernorm2d"),
     ),
@@ -160,6 +244,7 @@ TYPES = (
          Arg("num_channels", "int", None, help="PyTorch's GroupNorm: checked against the input's channels")),
         infer_groupnorm,
         forward=forward_groupnorm,
+        backprop=backprop_groupnorm,
         temporaries=inputs_times(2),
         aliases=("group_norm", "group_normalization"),
     ),
@@ -171,11 +256,12 @@ TYPES = (
          Arg("num_features", "int", None, help="PyTorch's InstanceNorm: checked against the input's channels")),
         infer_instancenorm,
         forward=forward_instancenorm,
+        backprop=backprop_instancenorm,
         temporaries=inputs_times(2),
         aliases=("instancenorm1d", "instancenorm2d", "instancenorm3d", "instance_normalization"),
     ),
     LayerType("scale", "a learned γ per channel multiplies it (ConvNeXt's layer scale): C parameters", (), infer_scale,
-              forward=forward_scale, temporaries=inputs_times(0), aliases=("layer_scale",)),
+              forward=forward_scale, backprop=backprop_scale, temporaries=inputs_times(0), aliases=("layer_scale",)),
     LayerType(
         "stochastic_depth",
         "drops a residual branch per sample while training (torchvision's StochasticDepth); identity at inference",
@@ -184,6 +270,7 @@ TYPES = (
          Arg("mode", "choice", "row", choices=("row", "batch"), help="drop per sample (row) or per batch")),
         partial(infer_same, note="note.stochastic_depth"),
         forward=forward_identity,
+        backprop=backprop_identity,
         aliases=("drop_path",),
         saved=lambda r: Saved(what="saved.sample_flag", values=1),  # torchvision's noise: one value per sample
     ),

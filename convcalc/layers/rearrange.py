@@ -12,6 +12,7 @@ from convcalc import formulas as f
 from convcalc.layers.base import (UNTRACKED, Arg, FieldStep, LayerType, RuleContext, RuleResult, saves_nothing,
                                   saves_nothing_a_view,
                                   shape_text)
+from convcalc.layers.core import backprop_reshape
 from convcalc.messages import Message
 
 
@@ -43,6 +44,13 @@ def forward_channel_shuffle(run):
     n, c, *spatial = run.x.shape
     groups = run.args["groups"]
     return run.x.reshape(n, groups, c // groups, *spatial).swapaxes(1, 2).reshape(run.x.shape)
+
+
+def backprop_channel_shuffle(run, grads):
+    """The shuffle undone: channel k·G + g of the output was channel g·(C/G) + k of the input."""
+    n, c, *spatial = run.x.shape
+    groups = run.args["groups"]
+    return (grads[0].reshape(n, c // groups, groups, *spatial).swapaxes(1, 2).reshape(run.x.shape),)
 
 
 # --- reshape and permute ---
@@ -93,6 +101,14 @@ def forward_permute(run):
 
     order = permutation(run.context())
     return np.ascontiguousarray(run.x.transpose(0, *(d + 1 for d in order)))
+
+
+def backprop_permute(run, grads):
+    """The inverse permutation puts each axis of the gradient back where the input had it."""
+    import numpy as np
+
+    order = (0, *(d + 1 for d in permutation(run.context())))
+    return (np.ascontiguousarray(grads[0].transpose(np.argsort(order))),)
 
 
 # --- crop (U-Net's copy-and-crop) ---
@@ -159,6 +175,18 @@ def forward_crop(run):
     return run.x[(slice(None), slice(None), *window)].copy()
 
 
+def backprop_crop(run, grads):
+    """The kept cells get their gradient, the cut ones zero; a second input gave only its size,
+    so its gradient is zero."""
+    import numpy as np
+
+    pairs = crop_pairs(run.context())
+    window = tuple(slice(lo, n - hi) for n, (lo, hi) in zip(run.x.shape[2:], pairs))
+    grad = np.zeros_like(run.x)
+    grad[(slice(None), slice(None), *window)] = grads[0]
+    return (grad, *(np.zeros_like(x) for x in run.inputs[1:]))
+
+
 # --- pixel shuffle (sub-pixel convolution) ---
 
 def infer_pixel_shuffle(ctx: RuleContext) -> RuleResult:
@@ -197,6 +225,22 @@ def forward_pixel_unshuffle(run):
     d = run.args["downscale_factor"]
     blocks = run.x.reshape(n, c, h // d, d, w // d, d).transpose(0, 1, 3, 5, 2, 4)
     return blocks.reshape(n, c * d * d, h // d, w // d)
+
+
+def backprop_pixel_shuffle(run, grads):
+    """Each output cell back to the channel it came from: a pixel unshuffle of the gradient."""
+    n, c, h, w = run.x.shape
+    r = run.args["upscale_factor"]
+    blocks = grads[0].reshape(n, c // (r * r), h, r, w, r).transpose(0, 1, 3, 5, 2, 4)
+    return (blocks.reshape(run.x.shape),)
+
+
+def backprop_pixel_unshuffle(run, grads):
+    """Each channel back to its cell of the r×r block: a pixel shuffle of the gradient."""
+    n, c, h, w = run.x.shape
+    d = run.args["downscale_factor"]
+    blocks = grads[0].reshape(n, c, d, d, h // d, w // d).transpose(0, 1, 4, 2, 5, 3)
+    return (blocks.reshape(run.x.shape),)
 
 
 # --- upsampling: PyTorch's `upsample` (size = output size) and Keras' `upsampling` (size = factor) ---
@@ -294,6 +338,27 @@ def forward_keras_upsampling(run):
     return numpy_ops.interpolate(run.x, out, "linear", False, (None,) * len(out))
 
 
+def backprop_upsample(run, grads):
+    """Interpolation is linear in x, one axis at a time (out = M·x along each axis): the
+    gradient goes back through Mᵀ, each input cell getting the weighted sum of the output cells
+    it contributed to."""
+    from convcalc import numpy_ops
+
+    _, scales = upsample_sizes(run.context())
+    mode = run.args["mode"]
+    return (numpy_ops.interpolate_backward(grads[0], run.x.shape[2:], KIND[mode], bool(run.args.get("align_corners")),
+                                           scales),)
+
+
+def backprop_keras_upsampling(run, grads):
+    from convcalc import numpy_ops
+
+    scale = run.context().per_axis("size")
+    if run.args["interpolation"] == "nearest":
+        return (numpy_ops.upsample_nearest_backward(grads[0], scale),)
+    return (numpy_ops.interpolate_backward(grads[0], run.x.shape[2:], "linear", False, (None,) * len(scale)),)
+
+
 def upsample_temporaries(r, batch: int) -> int:
     """The previous axis' result, one gathered tap and the sum being built: each at most the output."""
     return 3 * batch * prod(r.output_shape)
@@ -306,27 +371,27 @@ def _dims(*names: str) -> tuple[str, ...]:
 TYPES = (
     LayerType("channel_shuffle", "interleave the channels of `groups` groups (ShuffleNet); shape unchanged",
               (Arg("groups", "int", help="number of groups; must divide the channels"),),
-              infer_channel_shuffle, forward=forward_channel_shuffle, aliases=("channelshuffle",), saved=saves_nothing),
+              infer_channel_shuffle, forward=forward_channel_shuffle, backprop=backprop_channel_shuffle, aliases=("channelshuffle",), saved=saves_nothing),
     LayerType("reshape", "the same values in a new channels-first shape (one −1 is worked out); 0 parameters",
               (Arg("shape", "shape", aliases=("target_shape",),
                    help="the new shape without the batch axis, channels first; one −1 is worked out"),),
-              infer_reshape, forward=forward_reshape, aliases=("view", "unflatten"),
+              infer_reshape, forward=forward_reshape, backprop=backprop_reshape, aliases=("view", "unflatten"),
               saved=saves_nothing_a_view),
     LayerType("permute", "reorder the axes: dims numbers batch 0, channels 1, then the spatial axes",
               (Arg("dims", "axes", minimum=0, aliases=("permutation",),
                    help="the new order of axes 1.. (channels 1, then spatial); a leading 0 (the batch) is allowed"),),
-              infer_permute, forward=forward_permute, saved=saves_nothing),
+              infer_permute, forward=forward_permute, backprop=backprop_permute, saved=saves_nothing),
     LayerType("crop", "cut cells from the edges: Keras' `cropping`, or a centre crop to `size` or to a second "
               "input's size (U-Net)",
               (Arg("cropping", "pads", None, help="Keras' Cropping: int, per-axis list, or per-axis [before, after] pairs"),
                Arg("size", "sizes", None, help="centre-crop to this size (torchvision's CenterCrop)")),
-              infer_crop, forward=forward_crop, max_inputs=2, aliases=(*_dims("cropping{d}d"), "center_crop", "centre_crop"), saved=saves_nothing),
+              infer_crop, forward=forward_crop, backprop=backprop_crop, max_inputs=2, aliases=(*_dims("cropping{d}d"), "center_crop", "centre_crop"), saved=saves_nothing),
     LayerType("pixel_shuffle", "C·r² × H × W → C × H·r × W·r (sub-pixel convolution); 0 parameters",
               (Arg("upscale_factor", "int", help="r: each group of r² channels becomes an r×r block"),),
-              infer_pixel_shuffle, rank=2, forward=forward_pixel_shuffle, saved=saves_nothing),
+              infer_pixel_shuffle, rank=2, forward=forward_pixel_shuffle, backprop=backprop_pixel_shuffle, saved=saves_nothing),
     LayerType("pixel_unshuffle", "C × H × W → C·r² × H/r × W/r (space to depth); 0 parameters",
               (Arg("downscale_factor", "int", help="r: each r×r block becomes r² channels"),),
-              infer_pixel_unshuffle, rank=2, forward=forward_pixel_unshuffle, saved=saves_nothing),
+              infer_pixel_unshuffle, rank=2, forward=forward_pixel_unshuffle, backprop=backprop_pixel_unshuffle, saved=saves_nothing),
     LayerType(
         "upsample",
         "PyTorch's Upsample: `size` is the OUTPUT size, `scale_factor` the factor (out = floor(N·s)); nearest, "
@@ -337,7 +402,7 @@ TYPES = (
          Arg("mode", "choice", "nearest", choices=("nearest", "linear", "bilinear", "bicubic", "trilinear"),
              help="nearest (any input), linear [C, L], bilinear and bicubic [C, H, W], trilinear [C, D, H, W]"),
          Arg("align_corners", "bool", None, help="linear modes and bicubic: map corner cells onto corner cells")),
-        infer_upsample, forward=forward_upsample, aliases=("interpolate",), temporaries=upsample_temporaries, saved=saves_nothing,
+        infer_upsample, forward=forward_upsample, backprop=backprop_upsample, aliases=("interpolate",), temporaries=upsample_temporaries, saved=saves_nothing,
     ),
     LayerType(
         "upsampling",
@@ -346,7 +411,7 @@ TYPES = (
          Arg("interpolation", "choice", "nearest", choices=("nearest", "bilinear"),
              help="nearest (any input) or bilinear ([C, H, W]: half-pixel centres, as TensorFlow and PyTorch's "
                   "align_corners=False)")),
-        infer_keras_upsampling, forward=forward_keras_upsampling, aliases=_dims("upsampling{d}d"),
+        infer_keras_upsampling, forward=forward_keras_upsampling, backprop=backprop_keras_upsampling, aliases=_dims("upsampling{d}d"),
         temporaries=upsample_temporaries, saved=saves_nothing,
     ),
 )

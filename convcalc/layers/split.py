@@ -92,6 +92,14 @@ def forward_chunk(run):
     return tuple(run.x.take(range(start, min(start + size, n)), axis=axis) for start in range(0, n, size))
 
 
+def backprop_sections(run, grads):
+    """split and chunk: the outputs' gradients side by side again along the axis (an output no
+    later layer read brings zeros)."""
+    import numpy as np
+
+    return (np.concatenate(grads, axis=run.args["axis"] + 1),)
+
+
 TYPES = (
     LayerType(
         "split",
@@ -100,6 +108,7 @@ TYPES = (
          AXIS),
         infer_split,
         forward=forward_split,
+        backprop=backprop_sections,
         outputs=lambda args: len(args["sizes"]),
         saved=saves_nothing_a_view,
     ),
@@ -109,6 +118,7 @@ TYPES = (
         (Arg("chunks", "int", high=MAX_OUTPUTS, help="how many parts; each is ceil(size/chunks) wide"), AXIS),
         infer_chunk,
         forward=forward_chunk,
+        backprop=backprop_sections,
         outputs=lambda args: args["chunks"],
         saved=saves_nothing_a_view,
     ),
