@@ -36,26 +36,41 @@ def backward_ours(input_shape, type_, args, batch=2, seed=0):
 
 def check_gradients(input_shape, type_, args):
     """The runner's gradients against autograd's for the torch module PyTorch users would write;
-    configurations only Keras defines are left to the Keras checks."""
+    configurations only Keras defines are left to the Keras checks.
+
+    The truth is autograd in float64. A gradient agrees within the tolerance, or at most twice as
+    far from the truth as PyTorch's own float32 gradient: a normalisation of a few close values is
+    ill-conditioned (float32's rounding of x − mean divided by a small σ twice), and there PyTorch's
+    float32 kernel itself parts from the truth by more than the tolerance."""
     ours = backward_ours(input_shape, type_, args)
     if ours is None:
         return
     forward, gradient = ours
     try:
-        module = torch_module(type_, args, tuple(input_shape))
+        truth, float32 = (autograd(type_, args, input_shape, forward.weights, gradient, dtype)
+                          for dtype in (torch.float64, torch.float32))
     except KerasOnly:
         return
-    load_weights(module, type_, forward.weights)
-    module.eval()  # inference: dropout is the identity, batchnorm uses its running statistics
-    x = torch.from_numpy(gradient.inputs[0].copy()).requires_grad_()
-    loss = sum((out * torch.from_numpy(g)).sum() for out, g in zip(outputs(module(x)), gradient.output_grads))
-    loss.backward()
+    found = {"X": gradient.input_grads[0], **gradient.weight_grads}
     where = f"{type_} {args} on {input_shape}"
-    np.testing.assert_allclose(gradient.input_grads[0], x.grad.numpy(), rtol=RTOL, atol=ATOL, err_msg=f"∂L/∂X: {where}")
+    assert set(found) == set(truth), (where, sorted(found), sorted(truth))
+    for name, value in found.items():
+        error, theirs = np.abs(value - truth[name]), np.abs(float32[name] - truth[name]).max()
+        allowed = np.maximum(ATOL + RTOL * np.abs(truth[name]), 2 * theirs)
+        assert (error <= allowed).all(), f"∂L/∂{name}: {where}: {error.max()} (PyTorch's float32: {theirs})"
+
+
+def autograd(type_, args, input_shape, weights, gradient, dtype):
+    """∂L/∂X and ∂L/∂(each trainable weight, by the runner's names) through the torch module in
+    `dtype`, with the runner's weights, input and ∂L/∂(each output)."""
+    module = torch_module(type_, args, tuple(input_shape))
+    load_weights(module, type_, weights)
+    module.to(dtype).eval()  # inference: dropout is the identity, batchnorm uses its running statistics
+    x = torch.from_numpy(gradient.inputs[0]).to(dtype).requires_grad_()
+    loss = sum((out * torch.from_numpy(g).to(dtype)).sum() for out, g in zip(outputs(module(x)), gradient.output_grads))
+    loss.backward()
     targets = weight_targets(module, type_)
-    assert set(gradient.weight_grads) == {n for n, t in targets.items() if t is not None and t.requires_grad}, where
-    for name, grad in gradient.weight_grads.items():
-        np.testing.assert_allclose(grad, targets[name].grad.numpy(), rtol=RTOL, atol=ATOL, err_msg=f"∂L/∂{name}: {where}")
+    return {"X": x.grad.numpy(), **{n: t.grad.numpy() for n, t in targets.items() if t is not None and t.requires_grad}}
 
 
 @pytest.mark.parametrize("type_name", sorted(REGISTRY))

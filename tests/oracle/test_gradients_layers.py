@@ -20,7 +20,7 @@ from convcalc.engine import analyze  # noqa: E402
 from convcalc.runner.backward import run_backward  # noqa: E402
 from convcalc.spec.loader import parse_spec  # noqa: E402
 from tests.oracle.test_gradients import ATOL, RTOL, backward_ours, check_gradients  # noqa: E402
-from tests.oracle.torch_build import load_weights, torch_module, weight_targets  # noqa: E402
+from tests.oracle.torch_build import torch_module  # noqa: E402
 from tests.oracle.test_torch_layers import (  # noqa: E402
     norm_configs, per_axis, rearrange_configs, shape_any_rank, spatial, upsample_configs)
 
@@ -101,36 +101,7 @@ def test_norms(config):
         # one value normalised alone: x̂ = x − mean = 0 exactly in the runner; PyTorch's kernel
         # leaves a rounding remainder that 1/√eps magnifies to ~1e-4 in ∂L/∂γ
         return
-    check_as_close_as_pytorch(*config)
-
-
-def check_as_close_as_pytorch(input_shape, type_, args):
-    """A normalisation of a few close values is ill-conditioned: float32's rounding of x − mean
-    is divided by a small σ twice, and PyTorch's float32 kernel and the runner both part from
-    the truth by ~1e-3 (two channels, eps 1e-6). So each gradient is held to float64 autograd:
-    within the tolerance, or at most twice as far from it as PyTorch's own float32 gradient."""
-    ours = backward_ours(input_shape, type_, args)
-    if ours is None:
-        return
-    forward, gradient = ours
-    found = {"X": gradient.input_grads[0], **gradient.weight_grads}
-    truth, float32 = (_autograd(type_, args, input_shape, forward.weights, gradient, dtype) for dtype in (torch.float64, torch.float32))
-    assert set(found) == set(truth), (found.keys(), truth.keys())
-    for name, value in found.items():
-        error, theirs = np.abs(value - truth[name]), np.abs(float32[name] - truth[name]).max()
-        allowed = np.maximum(ATOL + RTOL * np.abs(truth[name]), 2 * theirs)
-        assert (error <= allowed).all(), f"∂L/∂{name}: {type_} {args} on {input_shape}: {error.max()} (PyTorch's {theirs})"
-
-
-def _autograd(type_, args, input_shape, weights, gradient, dtype):
-    """∂L/∂X and ∂L/∂(each trainable weight) through the torch module in `dtype`."""
-    module = torch_module(type_, args, tuple(input_shape))
-    load_weights(module, type_, weights)
-    module.to(dtype).eval()
-    x = torch.from_numpy(gradient.inputs[0]).to(dtype).requires_grad_()
-    (module(x) * torch.from_numpy(gradient.output_grads[0]).to(dtype)).sum().backward()
-    targets = weight_targets(module, type_)
-    return {"X": x.grad.numpy(), **{n: t.grad.numpy() for n, t in targets.items() if t is not None and t.requires_grad}}
+    check_gradients(*config)
 
 
 @given(rearrange_configs())
