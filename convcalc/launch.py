@@ -30,6 +30,11 @@ def main() -> None:
     # the cycle collector's default pace re-walks that growing heap (a third of a 10,000-layer
     # summary's time), so it runs rarely here
     gc.set_threshold(100_000, 50, 1000)
+    if sys.argv[1:] == ["--version"]:  # what scripts check first; typer's eager option says the same
+        from convcalc import __version__
+
+        print(f"convcalc {__version__}")
+        sys.exit(0)
     request = summary_request(sys.argv[1:])
     if request is None:
         from convcalc.cli import main as typer_main

@@ -92,3 +92,11 @@ def _shape(text):
 def test_the_fast_way_speaks_the_language_asked_for():
     assert "总参数量" in invoke("summary", "lenet5", "--lang", "zh").out
     assert "总参数量" not in invoke("summary", "lenet5").out  # and the next call is back to the environment's
+
+
+def test_version_the_short_way_says_what_typer_says():
+    from typer.testing import CliRunner
+
+    typer_says = CliRunner().invoke(app, ["--version"])
+    result = invoke("--version")
+    assert result.code == typer_says.exit_code == 0 and result.out == typer_says.output
