@@ -31,6 +31,7 @@ COLD = (  # (label, arguments, target in seconds or None)
     ("summary vgg16 --format json", ["summary", "vgg16", "--format", "json"], None),
     ("--version", ["--version"], None),
     ("verify vgg16", ["verify", "vgg16"], 2.5),
+    ("verify vgg16 --backward", ["verify", "vgg16", "--backward"], None),
 )
 SCALE = (  # (label, arguments with {spec}, spec kind, target at 10,000 layers)
     ("summary --format json", ["summary", "{spec}", "--format", "json"], "conv", 1.0),

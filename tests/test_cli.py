@@ -179,7 +179,8 @@ def test_an_internal_error_is_one_line(monkeypatch):
 
 
 @pytest.mark.parametrize("command", ["convcalc summary mnist_cnn", "convcalc explain mnist_cnn conv2d_2",
-                                     "convcalc explain mnist_cnn conv2d_2 --lang zh"])
+                                     "convcalc explain mnist_cnn conv2d_2 --lang zh",
+                                     "convcalc verify mnist_cnn --backward"])
 def test_readme_examples_are_real_output(command):
     """The README's console blocks are what the command prints (the explain one is cut at '…')."""
     from pathlib import Path

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from math import prod
 
 from convcalc import formulas
@@ -151,6 +150,8 @@ def _transposed_size(ctx: RuleContext, axis: str, n: int, k: int, s: int, d: int
 
 
 def infer_conv_transpose(ctx: RuleContext) -> RuleResult:
+    from fractions import Fraction  # a sub-cell step: rarely needed, and a few ms to import
+
     _check_in_channels(ctx)
     filters = ctx.args["filters"]
     kernel, stride, dilation = _conv_args(ctx)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from functools import partial
 from math import gcd, prod
 
@@ -258,6 +257,8 @@ def infer_global(reduction: Reduction, ctx: RuleContext) -> RuleResult:
 
 
 def infer_adaptive(ctx: RuleContext) -> RuleResult:
+    from fractions import Fraction  # a sub-cell step: rarely needed, and a few ms to import
+
     sizes = ctx.per_axis("output_size")
     kernel = tuple(formulas.adaptive_max_bin(n, o) for n, o in zip(ctx.spatial, sizes))
     for axis, n, o, k in zip(ctx.axis_names(), ctx.spatial, sizes, kernel):

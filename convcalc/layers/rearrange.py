@@ -5,7 +5,6 @@ bilinear; see README's semantics table)."""
 
 from __future__ import annotations
 
-from fractions import Fraction
 from math import prod
 
 from convcalc import formulas as f
@@ -190,6 +189,8 @@ def backprop_crop(run, grads):
 # --- pixel shuffle (sub-pixel convolution) ---
 
 def infer_pixel_shuffle(ctx: RuleContext) -> RuleResult:
+    from fractions import Fraction  # a sub-cell step: rarely needed, and a few ms to import
+
     r, c = ctx.args["upscale_factor"], ctx.channels
     if c % (r * r):
         raise ctx.fail("error.pixel_shuffle_channels", channels=c, r=r, square=r * r, rest=c % (r * r))
@@ -261,6 +262,8 @@ def check_mode(ctx: RuleContext, mode: str) -> None:
 def upsample_field(ctx: RuleContext, out: tuple[int, ...], mode: str, align_corners: bool) -> FieldStep:
     """Each output cell reads `taps` neighbouring input cells (clipped to the axis); neighbouring
     output cells are N/out input cells apart ((N−1)/(out−1) with align_corners)."""
+    from fractions import Fraction  # a sub-cell step: rarely needed, and a few ms to import
+
     taps = TAPS[KIND[mode]]
     jump = tuple(Fraction(n - 1, o - 1) if align_corners and o > 1 else Fraction(n, o) for n, o in zip(ctx.spatial, out))
     return FieldStep(kernel=tuple(min(taps, n) for n in ctx.spatial), stride=jump)

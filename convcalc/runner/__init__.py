@@ -8,7 +8,6 @@ elements it actually created, so the parameter check does not lean on the engine
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from functools import cached_property
 from math import prod, sqrt
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -18,6 +17,7 @@ import numpy as np
 from convcalc.engine import LayerResult, Network
 from convcalc.layers import REGISTRY, activations
 from convcalc.layers.base import RuleContext
+from convcalc.record import field, record
 from convcalc.runner.memory import Estimate
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ SQRT3 = sqrt(3.0)  # U(−a, a) has standard deviation a/√3
 CHUNK = 1 << 16  # weights drawn 256 KiB at a time, so each chunk is scaled while in cache
 
 
-@dataclass
+@record(frozen=False, kw_only=False)
 class Run:
     """One layer's forward: its inputs, arguments, the engine's prediction, and its weights."""
 
@@ -118,7 +118,7 @@ class Run:
         return array
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class LayerRun:
     result: LayerResult
     actual_shapes: tuple[tuple[int, ...], ...] | None  # one per output the forward returned
@@ -177,7 +177,7 @@ def run_network(
     return runs, tensors
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Verification:
     """`convcalc verify`'s verdict: the runs of every layer the forward pass reached, checked
     against the engine's prediction. The CLI's exit code is `ok`; render/verify.py shows it."""

@@ -11,7 +11,6 @@ against torch autograd in the oracle suite.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from math import prod
 from typing import Callable, Mapping
 
@@ -19,12 +18,13 @@ import numpy as np
 
 from convcalc.engine import LayerResult, Network
 from convcalc.layers import REGISTRY
+from convcalc.record import record
 from convcalc.runner import LayerRun, Run, _run_layer
 
 Shape = tuple[int, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class GradientRun:
     """One layer's backward: the gradient shapes it gave (per example for ∂L/∂X), against the
     engine's prediction."""

@@ -5,7 +5,6 @@ Pure Python: it runs before numpy is imported."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from math import prod
 from typing import TYPE_CHECKING
 
@@ -13,12 +12,13 @@ from convcalc.constants import BLOCK_BYTES, BYTES
 from convcalc.errors import echo
 from convcalc.layers import REGISTRY
 from convcalc.messages import Message
+from convcalc.record import record
 
 if TYPE_CHECKING:  # the engine's results are read here, never built: no import at run time
     from convcalc.engine import Network
 
 
-@dataclass(frozen=True)
+@record(kw_only=False)
 class Estimate:
     peak_bytes: int
     layer: str  # where the peak falls, `layer 3 'conv2d_1' (line 5)`
@@ -83,7 +83,7 @@ RESERVE = 5  # a cap keeps 1/RESERVE of what is free for what the estimate leave
 UNKNOWN_CAP = 4 * 1024**3  # where the platform says nothing about its memory
 
 
-@dataclass(frozen=True)
+@record(kw_only=False)
 class Cap:
     bytes: int
     reason: str  # which limit binds, a catalogue message: `--max-memory`, `80% of the RAM available now`
