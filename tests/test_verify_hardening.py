@@ -21,6 +21,7 @@ from convcalc.errors import SpecError
 from convcalc.layers import REGISTRY
 from convcalc.record import replace
 from convcalc.runner import memory, run_network
+from convcalc.runner.backward import run_backward
 from convcalc.runner.memory import estimate_peak, memory_cap
 from convcalc.spec.loader import load_spec, parse_spec
 from tests.conftest import invoke, net_of
@@ -161,6 +162,31 @@ def test_the_estimate_covers_whole_networks(name):
     assert real_peak(net, 2) <= estimate_peak(net, 2).peak_bytes + SLACK
 
 
+def real_backward_peak(net, batch: int) -> int:
+    """The traced peak of `verify --backward`'s run: forward, every tensor kept, then back."""
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        run_backward(net, batch=batch)
+        return tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("input_shape, entry, batch", MEMORY_CASES, ids=[c[1] for c in MEMORY_CASES])
+def test_the_backward_estimate_covers_the_real_peak(input_shape, entry, batch):
+    net = net_of(input_shape, entry)
+    run_backward(net)  # imports done, so only the run is traced
+    assert real_backward_peak(net, batch) <= estimate_peak(net, batch, backward=True).peak_bytes + SLACK
+
+
+@pytest.mark.parametrize("name", ["lenet5", "mnist_cnn", "mobilenet_v2", "resnet18", "convnext_tiny", "mini U-Net"])
+def test_the_backward_estimate_covers_whole_networks(name):
+    net = net_of([3, 64, 64], *MINI_UNET) if name == "mini U-Net" else analyze(load_spec(name, None))
+    run_backward(net)
+    assert real_backward_peak(net, 1) <= estimate_peak(net, 1, backward=True).peak_bytes + SLACK
+
+
 def sizes(dims: int, low: int, high: int) -> st.SearchStrategy:
     """An int, or one per spatial axis."""
     values = st.integers(low, high)
@@ -201,6 +227,19 @@ def test_the_estimate_covers_random_windows(config):
     assume(estimate_peak(net, batch).peak_bytes < 256 * 1024**2)
     run_network(net)
     assert real_peak(net, batch) <= estimate_peak(net, batch).peak_bytes + SLACK
+
+
+@given(windowed_layers())
+def test_the_backward_estimate_covers_random_windows(config):
+    shape, type_, args = config
+    try:
+        net = analyze(parse_spec(yaml.safe_dump({"input": shape, "layers": [{type_: args}]})))
+    except SpecError:
+        assume(False)
+    batch = max(1, VALUES // prod(shape))
+    assume(estimate_peak(net, batch, backward=True).peak_bytes < 256 * 1024**2)
+    run_backward(net)
+    assert real_backward_peak(net, batch) <= estimate_peak(net, batch, backward=True).peak_bytes + SLACK
 
 
 def test_lrn_memory_does_not_grow_with_its_window():

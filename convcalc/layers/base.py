@@ -553,6 +553,9 @@ class LayerType:
     # float32-sized values the forward holds at once besides its inputs, output, weights and
     # im2col band — padded copies, float64 sums — from (LayerResult, batch): the memory estimate
     temporaries: Callable[[Any, int], int] | None = None
+    # float32-sized values its backprop holds beyond what `verify --backward`'s estimate already
+    # allows every type (runner/memory.py's BACKWARD_COPIES × its inputs and outputs)
+    backward_temporaries: Callable[[Any, int], int] | None = None
     # what `explain` says of a layer from the rest of the network: a fully connected layer's share
     # of the parameters; the MACs a 1×1 standard 2-D convolution saves as a bottleneck
     fully_connected: bool = False

@@ -17,6 +17,7 @@ from convcalc.layers.windows import (
     field_step,
     kernel_arg,
     output_sizes,
+    padded_twice,
     padded_values,
     padding_arg,
     resolve_window,
@@ -415,6 +416,7 @@ def _conv_type(dims: int) -> LayerType:
         backprop=backprop_conv,
         aliases=(f"convolution{dims}d",),
         temporaries=conv_temporaries,
+        backward_temporaries=padded_twice,
         standard_conv2d=dims == 2,
         backward=backward_conv,
     )
@@ -451,6 +453,7 @@ TYPES = (
         forward=forward_depthwise,
         backprop=backprop_conv,
         temporaries=conv_temporaries,
+        backward_temporaries=padded_twice,
         backward=backward_conv,
     ),
     LayerType(
@@ -464,5 +467,6 @@ TYPES = (
         backward=backward_kernels,
         aliases=("separable_convolution2d",),
         temporaries=separable_temporaries,
+        backward_temporaries=padded_twice,
     ),
 )

@@ -13,6 +13,7 @@ from convcalc.layers.windows import (
     dilation_arg,
     field_step,
     kernel_arg,
+    padded_twice,
     padded_values,
     padding_arg,
     course_step,
@@ -235,6 +236,26 @@ def adaptive_max_temporaries(r, batch: int) -> int:
     return _adaptive_temporaries(r, batch, lambda n, o, before, after: after * formulas.adaptive_max_bin(n, o))
 
 
+def avg_bins_backward_temporaries(r, batch: int) -> int:
+    """Adaptive average pooling's backprop takes ∂L/∂Y back one axis at a time: between axes
+    it spans the larger of input and output on each, and each product may copy (3 of them)."""
+    spans = prod(max(n, o) for n, o in zip(r.input_shapes[0][1:], r.output_shape[1:]))
+    return 3 * batch * r.input_shapes[0][0] * spans
+
+
+def max_bins_backward_temporaries(r, batch: int) -> int:
+    """Adaptive and global max pooling's backprop gathers every bin whole on all axes at once,
+    O·W cells an axis (W: the widest bin), and reorders that (twice its size); it then traces
+    each maximum to its cell with int64 arrays — the argmax, one index per axis, the flat
+    target, (3 + rank) of them, 2 float32 values each per output — and sums the gradients in
+    float64 (2 per input value)."""
+    channels, *spatial = r.input_shapes[0]
+    bins = r.output_shape[1:] or (1,) * len(spatial)  # a global pool: one bin an axis
+    gathered = batch * channels * prod(o * formulas.adaptive_max_bin(n, o) for n, o in zip(spatial, bins))
+    out, values = batch * prod(r.output_shape), batch * prod(r.input_shapes[0])
+    return 2 * gathered + 2 * (3 + len(spatial)) * out + 2 * values
+
+
 def _adaptive_temporaries(r, batch: int, gathered) -> int:
     """Axis by axis, at the largest: the previous axis' result, what the reduction gathers
     (`gathered(n, o, values before, values after)`), and this axis' result."""
@@ -313,6 +334,7 @@ def _pool_type(reduction: Reduction, dims: int, extra: tuple[Arg, ...], *, infer
         backprop=backprop,
         aliases=(f"{reduction.keras}_pooling{dims}d",),  # Keras' MaxPooling2D, AveragePooling2D
         temporaries=temporaries,
+        backward_temporaries=padded_twice,
         backward=partial(backward_pool, reduction),
         saved=saved,
     )
@@ -323,6 +345,7 @@ def _global_type(reduction: Reduction, summary: str, forward, backprop, saved=No
     spellings = (f"{reduction.keras}_pooling", f"{reduction.name}pool")
     return LayerType(f"global_{reduction.name}pool", summary, (), partial(infer_global, reduction), forward=forward,
                      backprop=backprop, backward=partial(backward_pool, reduction), saved=saved,
+                     backward_temporaries=max_bins_backward_temporaries if reduction is MAX else None,
                      aliases=tuple(f"global_{spelling}{d}d" for spelling in spellings for d in (1, 2, 3)))
 
 
@@ -336,6 +359,7 @@ def _adaptive_type(reduction: Reduction, dims: int, forward, backprop, temporari
         forward=forward,
         backprop=backprop,
         temporaries=temporaries,
+        backward_temporaries=max_bins_backward_temporaries if reduction is MAX else avg_bins_backward_temporaries,
         saved=saved,
     )
 

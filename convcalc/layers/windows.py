@@ -166,6 +166,12 @@ def padded_values(batch: int, shape: tuple, pads: Pads) -> int:
     return batch * shape[0] * prod(n + lo + hi for n, (lo, hi) in zip(shape[1:], pads))
 
 
+def padded_twice(r, batch: int) -> int:
+    """A windowed layer's backprop (`verify --backward`): the input padded again and its
+    gradient built padded, then cropped — two padded copies."""
+    return 2 * padded_values(batch, r.input_shapes[0], r.geometry.pads)
+
+
 def field_step(kernel: tuple, stride: tuple, dilation: tuple) -> FieldStep:
     return FieldStep(
         kernel=tuple(formulas.effective_kernel(k, d) for k, d in zip(kernel, dilation)),

@@ -50,12 +50,19 @@ def estimate_peak(net: Network, batch: int, backward: bool = False) -> Estimate:
     return best
 
 
+BACKWARD_COPIES = 6  # a backprop's arrays, in input-plus-output sizes (see backward_peak)
+
+
 def backward_peak(net: Network, batch: int) -> Estimate:
     """`verify --backward` keeps every tensor of the forward pass (and the output before an
     `activation:`) until the backward pass has walked back past it. Its peak is bounded by all
     of those, every weight twice (the weight and its gradient), and the largest layer's
-    backward at work: ∂L/∂(its outputs) and ∂L/∂(its inputs) twice over (one being summed into
-    a tensor's gradient), its forward temporaries and the im2col band."""
+    backward at work: ∂L/∂(its outputs), ∂L/∂(its inputs) (one more being summed into a
+    tensor's gradient) and the backprop's own arrays — measured at most 4.5× its inputs and
+    outputs together (adaptive max pooling's gathered bins, the norms' float64 arithmetic,
+    LRN's window sums), so 6× bounds the lot, plus what a type declares beyond that
+    (`LayerType.backward_temporaries`) — its forward temporaries and the im2col band.
+    `tests/test_verify_hardening.py` holds every layer type's real backward peak under it."""
     kept = batch * prod(net.input_shape)
     weights = work = scratch = 0
     for r in net.layers:
@@ -64,8 +71,10 @@ def backward_peak(net: Network, batch: int) -> Estimate:
         kept += out * (2 if dict(r.extra).get("activation") else 1)
         weights += 2 * r.params
         scratch = max(scratch, _band_values(r, batch))
-        temporaries = REGISTRY[r.spec.type].temporaries
-        work = max(work, out + 2 * inputs + (temporaries(r, batch) if temporaries else 0))
+        kind = REGISTRY[r.spec.type]
+        own = (kind.temporaries(r, batch) if kind.temporaries else 0) + (
+            kind.backward_temporaries(r, batch) if kind.backward_temporaries else 0)
+        work = max(work, BACKWARD_COPIES * (out + inputs) + own)
     return Estimate((kept + weights + work + scratch) * BYTES, Message("memory.backward_pass"))
 
 
