@@ -757,7 +757,7 @@ CATALOGUE: dict[str, Template] = {
     "heading.actual": "Actual",
     "heading.counted": "Counted",
     "heading.input_gradient": "∂L/∂X",
-    "heading.weight_gradients": "∂L/∂W, ∂L/∂b, …",
+    "heading.weight_gradients": "∂L/∂(weights)",
     "heading.check": "check",
     "heading.topic": "topic",
     "heading.expected": "expected",

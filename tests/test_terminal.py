@@ -310,7 +310,7 @@ def _floor(g, i: int) -> int:
     ("漢字漢字", 4, 0, ["漢字", "漢字"]),
 ])
 def test_wrap(text, width, hang, lines):
-    assert wrap(text, width, hang) == lines
+    assert wrap(text, width, hang) == tuple(lines)
 
 
 # --- control characters in names ----------------------------------------------------------------
