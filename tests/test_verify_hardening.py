@@ -122,13 +122,13 @@ MEMORY_CASES = [(c[0], c[1], max(1, VALUES // prod(c[0]))) for c in CASES] + HOS
 SLACK = 256 * 1024
 
 
-def real_peak(net, batch: int) -> int:
-    """Bytes traced at the peak of a run, above what was allocated before it (NumPy reports
-    its arrays to tracemalloc)."""
+def real_peak(net, batch: int, run=run_network) -> int:
+    """Bytes traced at the peak of a run (`run_backward`: forward, every tensor kept, then
+    back), above what was allocated before it (NumPy reports its arrays to tracemalloc)."""
     tracemalloc.start()
     try:
         base = tracemalloc.get_traced_memory()[0]
-        run_network(net, batch=batch)
+        run(net, batch=batch)
         return tracemalloc.get_traced_memory()[1] - base
     finally:
         tracemalloc.stop()
@@ -162,29 +162,18 @@ def test_the_estimate_covers_whole_networks(name):
     assert real_peak(net, 2) <= estimate_peak(net, 2).peak_bytes + SLACK
 
 
-def real_backward_peak(net, batch: int) -> int:
-    """The traced peak of `verify --backward`'s run: forward, every tensor kept, then back."""
-    tracemalloc.start()
-    try:
-        base = tracemalloc.get_traced_memory()[0]
-        run_backward(net, batch=batch)
-        return tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
-
-
 @pytest.mark.parametrize("input_shape, entry, batch", MEMORY_CASES, ids=[c[1] for c in MEMORY_CASES])
 def test_the_backward_estimate_covers_the_real_peak(input_shape, entry, batch):
     net = net_of(input_shape, entry)
     run_backward(net)  # imports done, so only the run is traced
-    assert real_backward_peak(net, batch) <= estimate_peak(net, batch, backward=True).peak_bytes + SLACK
+    assert real_peak(net, batch, run_backward) <= estimate_peak(net, batch, backward=True).peak_bytes + SLACK
 
 
 @pytest.mark.parametrize("name", ["lenet5", "mnist_cnn", "mobilenet_v2", "resnet18", "convnext_tiny", "mini U-Net"])
 def test_the_backward_estimate_covers_whole_networks(name):
     net = net_of([3, 64, 64], *MINI_UNET) if name == "mini U-Net" else analyze(load_spec(name, None))
     run_backward(net)
-    assert real_backward_peak(net, 1) <= estimate_peak(net, 1, backward=True).peak_bytes + SLACK
+    assert real_peak(net, 1, run_backward) <= estimate_peak(net, 1, backward=True).peak_bytes + SLACK
 
 
 def sizes(dims: int, low: int, high: int) -> st.SearchStrategy:
@@ -239,7 +228,7 @@ def test_the_backward_estimate_covers_random_windows(config):
     batch = max(1, VALUES // prod(shape))
     assume(estimate_peak(net, batch, backward=True).peak_bytes < 256 * 1024**2)
     run_backward(net)
-    assert real_backward_peak(net, batch) <= estimate_peak(net, batch, backward=True).peak_bytes + SLACK
+    assert real_peak(net, batch, run_backward) <= estimate_peak(net, batch, backward=True).peak_bytes + SLACK
 
 
 def test_lrn_memory_does_not_grow_with_its_window():

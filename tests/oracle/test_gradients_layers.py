@@ -22,7 +22,7 @@ from convcalc.spec.loader import parse_spec  # noqa: E402
 from tests.oracle.test_gradients import ATOL, RTOL, backward_ours, check_gradients  # noqa: E402
 from tests.oracle.torch_build import torch_module  # noqa: E402
 from tests.oracle.test_torch_layers import (  # noqa: E402
-    norm_configs, per_axis, rearrange_configs, shape_any_rank, spatial, upsample_configs)
+    norm_configs, rearrange_configs, shape_any_rank, spatial, upsample_configs, zeropad_configs)
 
 # --- a table of named cases: each type, and the edge cases its formula has ---
 
@@ -184,15 +184,11 @@ def test_lrn(data):
     check_gradients(shape, "lrn", args)
 
 
-@given(st.data())
-def test_zeropad_and_split(data):
-    dims = data.draw(st.sampled_from([1, 2, 3]))
-    pads = st.integers(0, 3)
-    padding = data.draw(st.one_of(
-        per_axis(dims, pads), st.lists(st.lists(pads, min_size=2, max_size=2), min_size=dims, max_size=dims)))
-    shape = [data.draw(st.integers(1, 6)), *data.draw(spatial(dims, 6))]
-    check_gradients(shape, f"zeropad{dims}d", {"padding": padding})
-    axis = data.draw(st.integers(0, dims))
+@given(zeropad_configs(), st.data())
+def test_zeropad_and_split(config, data):
+    check_gradients(*config)
+    shape = config[0]
+    axis = data.draw(st.integers(0, len(shape) - 1))
     check_gradients(shape, "chunk", {"chunks": data.draw(st.integers(1, shape[axis])), "axis": axis})
     cut = data.draw(st.integers(0, shape[axis]))
     sizes = [n for n in (cut, shape[axis] - cut) if n]

@@ -21,7 +21,8 @@ from convcalc.layers import REGISTRY  # noqa: E402
 from convcalc.runner import Run  # noqa: E402
 from convcalc.spec.loader import parse_spec  # noqa: E402
 from tests.oracle.test_gradients import ATOL, RTOL, backward_ours, check_gradients  # noqa: E402
-from tests.oracle.test_runner_numerics import keras_layout, same_pads  # noqa: E402
+from tests.oracle.test_runner_numerics import (  # noqa: E402
+    keras_conv_cases, keras_depthwise_cases, keras_layout, keras_transposed_cases, keras_transposed_layer, same_pads)
 from tests.oracle.test_torch_layers import adaptive_configs, conv_configs, pool_configs, transposed_configs  # noqa: E402
 from tests.oracle.torch_build import KERAS_FUNCTIONS, load_weights, torch_module  # noqa: E402
 
@@ -245,66 +246,33 @@ def _strides(args, rank):
     return stride if isinstance(stride, list) else [stride] * rank
 
 
-@given(st.data())
+@given(keras_conv_cases())
 @settings(max_examples=40, deadline=None)
-def test_keras_conv_same_and_causal(data):
-    dims = data.draw(st.sampled_from([1, 2]))
-    padding = data.draw(st.sampled_from(["same", "causal"] if dims == 1 else ["same"]))
-    strided = data.draw(st.booleans())
-    strides = [data.draw(st.integers(1, 3)) if strided else 1 for _ in range(dims)]
-    dilation = [1 if strided else data.draw(st.integers(1, 2)) for _ in range(dims)]
-    kernel = [data.draw(st.integers(1, 4)) for _ in range(dims)]
-    shape = [data.draw(st.integers(1, 3)), *[data.draw(st.integers(1, 9)) for _ in range(dims)]]
-    filters = data.draw(st.integers(1, 4))
-    args = {"filters": filters, "kernel_size": kernel, "stride": strides, "padding": padding, "dilation": dilation}
-    layer = getattr(keras.layers, f"Conv{dims}D")(filters, kernel, strides=strides, padding=padding, dilation_rate=dilation)
-    check_keras_gradients(shape, f"conv{dims}d", args, layer)
+def test_keras_conv_same_and_causal(case):
+    check_keras_gradients(*case)
 
 
-@given(st.data())
+@given(keras_depthwise_cases())
 @settings(max_examples=30, deadline=None)
-def test_keras_depthwise_separable(data):
-    padding = data.draw(st.sampled_from(["same", "valid"]))
-    strides = [data.draw(st.integers(1, 2)) for _ in range(2)]
-    kernel = [data.draw(st.integers(1, 3)) for _ in range(2)]
-    m = data.draw(st.integers(1, 2))
-    shape = [data.draw(st.integers(1, 3)), data.draw(st.integers(3, 8)), data.draw(st.integers(3, 8))]
-    args = {"kernel_size": kernel, "stride": strides, "padding": padding, "depth_multiplier": m}
-    check_keras_gradients(shape, "depthwise_conv2d", args,
-                          keras.layers.DepthwiseConv2D(kernel, strides=strides, padding=padding, depth_multiplier=m))
-    filters = data.draw(st.integers(1, 4))
-    check_keras_gradients(shape, "separable_conv2d", {**args, "filters": filters},
-                          keras.layers.SeparableConv2D(filters, kernel, strides=strides, padding=padding,
-                                                       depth_multiplier=m))
+def test_keras_depthwise_separable(cases):
+    for case in cases:
+        check_keras_gradients(*case)
 
 
-def transposed_configs_keras(data):
-    padding = data.draw(st.sampled_from(["same", "valid"]))
-    strides = [data.draw(st.integers(1, 3)) for _ in range(2)]
-    kernel = [data.draw(st.integers(1, 4)) for _ in range(2)]
-    output_padding = data.draw(st.one_of(st.none(), st.just([data.draw(st.integers(0, s - 1)) for s in strides])))
-    shape = [data.draw(st.integers(1, 3)), data.draw(st.integers(1, 6)), data.draw(st.integers(1, 6))]
-    args = {"filters": data.draw(st.integers(1, 3)), "kernel_size": kernel, "stride": strides, "padding": padding,
-            "output_padding": output_padding}
-    return shape, args
-
-
-@given(st.data())
+@given(keras_transposed_cases())
 @settings(max_examples=40, deadline=None)
-def test_keras_conv_transpose(data):
-    shape, args = transposed_configs_keras(data)
-    layer = keras.layers.Conv2DTranspose(args["filters"], args["kernel_size"], strides=args["stride"],
-                                         padding=args["padding"], output_padding=args["output_padding"])
-    check_keras_gradients(shape, "conv_transpose2d", args, layer)
+def test_keras_conv_transpose(case):
+    shape, args = case
+    check_keras_gradients(shape, "conv_transpose2d", args, keras_transposed_layer(args))
 
 
-@given(st.data())
+@given(keras_transposed_cases())
 @settings(max_examples=40, deadline=None)
-def test_keras_transposed_rule(data):
+def test_keras_transposed_rule(case):
     """TensorFlow's definition where Keras on torch cannot follow it: output cell t is cell
     t + (the `same` pad before) of PyTorch's unpadded transposed conv (zeros past its end),
     written with torch ops, through autograd."""
-    shape, args = transposed_configs_keras(data)
+    shape, args = case
     ours = backward_ours(shape, "conv_transpose2d", args)
     if ours is None:
         return

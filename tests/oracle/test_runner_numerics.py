@@ -256,20 +256,28 @@ def _strides(args, rank):
     return stride if isinstance(stride, list) else [stride] * rank
 
 
-@given(st.data())
-def test_keras_conv_same_and_causal(data):
-    dims = data.draw(st.sampled_from([1, 2]))
-    padding = data.draw(st.sampled_from(["same", "causal"] if dims == 1 else ["same"]))
-    strided = data.draw(st.booleans())
-    strides = [data.draw(st.integers(1, 3)) if strided else 1 for _ in range(dims)]
-    dilation = [1 if strided else data.draw(st.integers(1, 2)) for _ in range(dims)]
-    kernel = [data.draw(st.integers(1, 4)) for _ in range(dims)]
-    shape = [data.draw(st.integers(1, 3)), *[data.draw(st.integers(1, 9)) for _ in range(dims)]]
-    filters = data.draw(st.integers(1, 4))
+@st.composite
+def keras_conv_cases(draw):
+    """(shape, type, args, the Keras layer) of a conv with `same` (strided too) or `causal`
+    padding: the semantics only Keras has. The gradient oracle draws the same cases."""
+    dims = draw(st.sampled_from([1, 2]))
+    padding = draw(st.sampled_from(["same", "causal"] if dims == 1 else ["same"]))
+    strided = draw(st.booleans())
+    strides = [draw(st.integers(1, 3)) if strided else 1 for _ in range(dims)]
+    dilation = [1 if strided else draw(st.integers(1, 2)) for _ in range(dims)]
+    kernel = [draw(st.integers(1, 4)) for _ in range(dims)]
+    shape = [draw(st.integers(1, 3)), *[draw(st.integers(1, 9)) for _ in range(dims)]]
+    filters = draw(st.integers(1, 4))
     args = {"filters": filters, "kernel_size": kernel, "stride": strides, "padding": padding, "dilation": dilation}
     layer = getattr(keras.layers, f"Conv{dims}D")(filters, kernel, strides=strides, padding=padding, dilation_rate=dilation)
-    check_keras(shape, f"conv{dims}d", args, layer)
-    check_keras_rule_through_torch(shape, f"conv{dims}d", args)
+    return shape, f"conv{dims}d", args, layer
+
+
+@given(keras_conv_cases())
+def test_keras_conv_same_and_causal(case):
+    shape, type_, args, layer = case
+    check_keras(shape, type_, args, layer)
+    check_keras_rule_through_torch(shape, type_, args)
 
 
 def check_keras_rule_through_torch(shape, type_, args):
@@ -288,21 +296,28 @@ def check_keras_rule_through_torch(shape, type_, args):
     np.testing.assert_allclose(y, expected, rtol=RTOL, atol=ATOL, err_msg=f"{type_} {args} on {shape}")
 
 
-@given(st.data())
-def test_keras_depthwise_separable(data):
-    padding = data.draw(st.sampled_from(["same", "valid"]))
-    strides = [data.draw(st.integers(1, 2)) for _ in range(2)]
-    kernel = [data.draw(st.integers(1, 3)) for _ in range(2)]
-    m = data.draw(st.integers(1, 2))
-    shape = [data.draw(st.integers(1, 3)), data.draw(st.integers(3, 8)), data.draw(st.integers(3, 8))]
+@st.composite
+def keras_depthwise_cases(draw):
+    """A depthwise and a separable conv of the same kernel, strides, padding and multiplier:
+    two (shape, type, args, the Keras layer) cases."""
+    padding = draw(st.sampled_from(["same", "valid"]))
+    strides = [draw(st.integers(1, 2)) for _ in range(2)]
+    kernel = [draw(st.integers(1, 3)) for _ in range(2)]
+    m = draw(st.integers(1, 2))
+    shape = [draw(st.integers(1, 3)), draw(st.integers(3, 8)), draw(st.integers(3, 8))]
     args = {"kernel_size": kernel, "stride": strides, "padding": padding, "depth_multiplier": m}
-    check_keras(shape, "depthwise_conv2d", args,
-                keras.layers.DepthwiseConv2D(kernel, strides=strides, padding=padding, depth_multiplier=m))
-    check_torch(shape, "depthwise_conv2d", args)  # PyTorch's Conv2d(groups=C) where it has the padding
-    filters = data.draw(st.integers(1, 4))
-    check_keras(shape, "separable_conv2d", {**args, "filters": filters},
-                keras.layers.SeparableConv2D(filters, kernel, strides=strides, padding=padding, depth_multiplier=m))
-    check_torch(shape, "separable_conv2d", {**args, "filters": filters})
+    filters = draw(st.integers(1, 4))
+    return ((shape, "depthwise_conv2d", args,
+             keras.layers.DepthwiseConv2D(kernel, strides=strides, padding=padding, depth_multiplier=m)),
+            (shape, "separable_conv2d", {**args, "filters": filters},
+             keras.layers.SeparableConv2D(filters, kernel, strides=strides, padding=padding, depth_multiplier=m)))
+
+
+@given(keras_depthwise_cases())
+def test_keras_depthwise_separable(cases):
+    for shape, type_, args, layer in cases:
+        check_keras(shape, type_, args, layer)
+        check_torch(shape, type_, args)  # PyTorch's Conv2d(groups=C) where it has the padding
 
 
 def tf_conv_transpose(x, weight, bias, strides, padding, out_size):
@@ -317,16 +332,28 @@ def tf_conv_transpose(x, weight, bias, strides, padding, out_size):
     return (grad + torch.from_numpy(bias).reshape(1, -1, 1, 1)).numpy()
 
 
-@given(st.data())
-def test_keras_conv_transpose(data):
-    padding = data.draw(st.sampled_from(["same", "valid"]))
-    strides = [data.draw(st.integers(1, 3)) for _ in range(2)]
-    kernel = [data.draw(st.integers(1, 4)) for _ in range(2)]
-    output_padding = data.draw(st.one_of(st.none(), st.just([data.draw(st.integers(0, s - 1)) for s in strides])))
-    shape = [data.draw(st.integers(1, 3)), data.draw(st.integers(1, 6)), data.draw(st.integers(1, 6))]
-    filters = data.draw(st.integers(1, 3))
-    args = {"filters": filters, "kernel_size": kernel, "stride": strides, "padding": padding,
+@st.composite
+def keras_transposed_cases(draw):
+    """(shape, args) of a Keras Conv2DTranspose, `valid` or `same`, with or without output_padding."""
+    padding = draw(st.sampled_from(["same", "valid"]))
+    strides = [draw(st.integers(1, 3)) for _ in range(2)]
+    kernel = [draw(st.integers(1, 4)) for _ in range(2)]
+    output_padding = draw(st.one_of(st.none(), st.just([draw(st.integers(0, s - 1)) for s in strides])))
+    shape = [draw(st.integers(1, 3)), draw(st.integers(1, 6)), draw(st.integers(1, 6))]
+    args = {"filters": draw(st.integers(1, 3)), "kernel_size": kernel, "stride": strides, "padding": padding,
             "output_padding": output_padding}
+    return shape, args
+
+
+def keras_transposed_layer(args):
+    return keras.layers.Conv2DTranspose(args["filters"], args["kernel_size"], strides=args["stride"],
+                                        padding=args["padding"], output_padding=args["output_padding"])
+
+
+@given(keras_transposed_cases())
+def test_keras_conv_transpose(case):
+    shape, args = case
+    kernel, strides, padding = args["kernel_size"], args["stride"], args["padding"]
     ours = run_ours(shape, "conv_transpose2d", args)
     if ours is None:  # invalid; the shape oracles check that Keras agrees
         return
@@ -336,8 +363,7 @@ def test_keras_conv_transpose(data):
     if forward == shape[1:]:  # TensorFlow defines the transpose only where this holds
         expected = tf_conv_transpose(x, weights["weight"], weights["bias"], strides, padding, y.shape[2:])
         np.testing.assert_allclose(y, expected, rtol=RTOL, atol=ATOL, err_msg=f"TF rule {args} on {shape}")
-    layer = keras.layers.Conv2DTranspose(filters, kernel, strides=strides, padding=padding, output_padding=output_padding)
-    check_keras(shape, "conv_transpose2d", args, layer)
+    check_keras(shape, "conv_transpose2d", args, keras_transposed_layer(args))
 
 
 @given(st.data())
