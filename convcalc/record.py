@@ -22,9 +22,16 @@ on a frozen dataclass (it writes the instance's `__dict__`, not through `__setat
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable
 
 MISSING = object()
+
+if sys.version_info >= (3, 11):  # type checkers and editors then read a record as a dataclass
+    from typing import dataclass_transform
+else:  # Python 3.10: no effect at run time either way
+    def dataclass_transform(**kwargs: Any) -> Callable[[Any], Any]:
+        return lambda function: function
 
 
 class FrozenInstanceError(AttributeError):
@@ -46,6 +53,7 @@ def field(*, default: Any = MISSING, default_factory: Callable[[], Any] | Any = 
     return Field(default, default_factory)
 
 
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(field,))
 def record(cls: type | None = None, /, *, frozen: bool = True, kw_only: bool = True, slots: bool = False) -> Any:
     def wrap(cls: type) -> type:
         return _build(cls, frozen, kw_only, slots)
