@@ -183,7 +183,7 @@ def verify(
     net = analyzed(spec, parse_shape(input_shape))
     estimate = estimate_peak(net, batch, backward)
     cap = memory_cap(wanted)
-    where = f"batch {batch}, at {estimate.layer}"
+    where = Message("memory.where", batch=batch, place=estimate.layer)
     if estimate.peak_bytes > cap.bytes:
         raise SpecError("error.memory_estimate", peak=human_bytes(estimate.peak_bytes), where=where,
                         cap=human_bytes(cap.bytes), reason=cap.reason)

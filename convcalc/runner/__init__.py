@@ -29,7 +29,8 @@ CHUNK = 1 << 16  # weights drawn 256 KiB at a time, so each chunk is scaled whil
 
 @record(frozen=False, kw_only=False)
 class Run:
-    """One layer's forward: its inputs, arguments, the engine's prediction, and its weights."""
+    """One layer's forward — its inputs, arguments, the engine's prediction and its weights — and,
+    with `verify --backward`, what its backprop reads (outputs, saved values) and the weights' gradients."""
 
     result: LayerResult
     inputs: list[np.ndarray]

@@ -36,7 +36,7 @@ def estimate_peak(net: Network, batch: int, backward: bool = False) -> Estimate:
     last_use = {name: i for i, r in enumerate(net.layers) for name in r.spec.inputs}
     live = sizes["input"]
     scratch = 0
-    best = Estimate(live * BYTES, "the input")
+    best = Estimate(live * BYTES, Message("memory.input"))
     for i, r in enumerate(net.layers):
         outs = [batch * prod(s) for s in r.output_shapes]  # a split's outputs are copies: each counts
         out = sum(outs)
