@@ -205,30 +205,18 @@ def windowed_layers(draw):
     return shape, f"{kind}{dims}d", args
 
 
-@given(windowed_layers())
-def test_the_estimate_covers_random_windows(config):
+@pytest.mark.parametrize("run", [run_network, run_backward], ids=["forward", "backward"])
+@given(config=windowed_layers())
+def test_the_estimate_covers_random_windows(run, config):
     shape, type_, args = config
     try:
         net = analyze(parse_spec(yaml.safe_dump({"input": shape, "layers": [{type_: args}]})))
     except SpecError:
         assume(False)
-    batch = max(1, VALUES // prod(shape))
-    assume(estimate_peak(net, batch).peak_bytes < 256 * 1024**2)
-    run_network(net)
-    assert real_peak(net, batch) <= estimate_peak(net, batch).peak_bytes + SLACK
-
-
-@given(windowed_layers())
-def test_the_backward_estimate_covers_random_windows(config):
-    shape, type_, args = config
-    try:
-        net = analyze(parse_spec(yaml.safe_dump({"input": shape, "layers": [{type_: args}]})))
-    except SpecError:
-        assume(False)
-    batch = max(1, VALUES // prod(shape))
-    assume(estimate_peak(net, batch, backward=True).peak_bytes < 256 * 1024**2)
-    run_backward(net)
-    assert real_peak(net, batch, run_backward) <= estimate_peak(net, batch, backward=True).peak_bytes + SLACK
+    batch, backward = max(1, VALUES // prod(shape)), run is run_backward
+    assume(estimate_peak(net, batch, backward).peak_bytes < 256 * 1024**2)
+    run(net)
+    assert real_peak(net, batch, run) <= estimate_peak(net, batch, backward).peak_bytes + SLACK
 
 
 def test_lrn_memory_does_not_grow_with_its_window():

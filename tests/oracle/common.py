@@ -9,12 +9,16 @@ from convcalc.errors import SpecError
 from convcalc.spec.loader import parse_spec
 
 
+def one_layer_net(input_shape, type_: str, args: dict):
+    """The analysed network of one layer on `input_shape`; SpecError where convcalc refuses it."""
+    return analyze(parse_spec(yaml.safe_dump({"input": list(input_shape), "layers": [{type_: args}]})))
+
+
 def convcalc_layer(input_shape, type_: str, args: dict):
     """(output shape, trainable params) of one layer, or the SpecError convcalc raises; a layer
     with several outputs gives a tuple of their shapes, as `run_torch` does."""
-    text = yaml.safe_dump({"input": list(input_shape), "layers": [{type_: args}]})
     try:
-        (layer,) = analyze(parse_spec(text)).layers
+        (layer,) = one_layer_net(input_shape, type_, args).layers
     except SpecError as e:
         return e
     shapes = layer.output_shapes

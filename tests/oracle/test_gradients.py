@@ -16,6 +16,7 @@ from convcalc.errors import SpecError  # noqa: E402
 from convcalc.layers import REGISTRY  # noqa: E402
 from convcalc.runner.backward import run_backward  # noqa: E402
 from convcalc.spec.loader import parse_spec  # noqa: E402
+from tests.oracle.common import one_layer_net  # noqa: E402
 from tests.oracle.test_registry import accepted_shape, smallest_args  # noqa: E402
 from tests.oracle.torch_build import KerasOnly, MERGES, load_weights, outputs, torch_module, weight_targets  # noqa: E402
 
@@ -24,9 +25,8 @@ RTOL, ATOL = 1e-4, 1e-4
 
 def backward_ours(input_shape, type_, args, batch=2, seed=0):
     """(forward run, gradient run) of a one-layer network through the runner, or None if invalid."""
-    text = yaml.safe_dump({"input": list(input_shape), "layers": [{type_: args}]})
     try:
-        net = analyze(parse_spec(text))
+        net = one_layer_net(input_shape, type_, args)
     except SpecError:
         return None
     (forward,), (gradient,) = run_backward(net, seed=seed, batch=batch, keep=True)

@@ -22,7 +22,8 @@ from convcalc.runner import Run  # noqa: E402
 from convcalc.spec.loader import parse_spec  # noqa: E402
 from tests.oracle.test_gradients import ATOL, RTOL, backward_ours, check_gradients  # noqa: E402
 from tests.oracle.test_runner_numerics import (  # noqa: E402
-    keras_conv_cases, keras_depthwise_cases, keras_layout, keras_transposed_cases, keras_transposed_layer, same_pads)
+    keras_conv_cases, keras_depthwise_cases, keras_layout, keras_pool_same_cases, keras_transposed_cases,
+    keras_transposed_layer, same_pads)
 from tests.oracle.test_torch_layers import adaptive_configs, conv_configs, pool_configs, transposed_configs  # noqa: E402
 from tests.oracle.torch_build import KERAS_FUNCTIONS, load_weights, torch_module  # noqa: E402
 
@@ -296,17 +297,13 @@ def test_keras_transposed_rule(case):
     np.testing.assert_allclose(gradient.weight_grads["bias"], b.grad.numpy(), rtol=RTOL, atol=ATOL)
 
 
-@given(st.data())
+@given(keras_pool_same_cases())
 @settings(max_examples=40, deadline=None)
-def test_keras_pool_same(data):
+def test_keras_pool_same(case):
     """Keras' `same` pooling; uneven average pooling against TensorFlow's rule built from torch
     ops (Keras on torch averages replicated edge cells in: test_runner_numerics says why)."""
-    kind = data.draw(st.sampled_from(["max", "avg"]))
-    pool = [data.draw(st.integers(1, 3)) for _ in range(2)]
-    strides = [data.draw(st.integers(1, 3)) for _ in range(2)]
-    shape = [data.draw(st.integers(1, 3)), data.draw(st.integers(3, 9)), data.draw(st.integers(3, 9))]
-    args = {"pool_size": pool, "stride": strides, "padding": "same"}
-    pads = [same_pads(n, k, s) for n, k, s in zip(shape[1:], pool, strides)]
+    kind, shape, args, pads = case
+    pool, strides = args["pool_size"], args["stride"]
     if kind == "max" or all(lo == hi for lo, hi in pads):
         cls = keras.layers.MaxPooling2D if kind == "max" else keras.layers.AveragePooling2D
         check_keras_gradients(shape, f"{kind}pool2d", args, cls(pool, strides=strides, padding="same"))

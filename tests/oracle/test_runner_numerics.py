@@ -18,6 +18,7 @@ from convcalc.engine import analyze  # noqa: E402
 from convcalc.errors import SpecError  # noqa: E402
 from convcalc.runner import run_network  # noqa: E402
 from convcalc.spec.loader import parse_spec  # noqa: E402
+from tests.oracle.common import one_layer_net  # noqa: E402
 from tests.oracle.torch_build import KerasOnly, load_weights, torch_module  # noqa: E402
 from tests.oracle.test_torch_layers import (  # noqa: E402
     adaptive_configs, conv_configs, norm_configs, pool_configs, rearrange_configs, shape_any_rank, transposed_configs,
@@ -28,9 +29,8 @@ RTOL, ATOL = 1e-4, 1e-5
 
 def run_ours(input_shape, type_, args, batch=2, seed=0):
     """(input, output, weights) of a one-layer network run by the runner, or None if invalid."""
-    text = yaml.safe_dump({"input": list(input_shape), "layers": [{type_: args}]})
     try:
-        net = analyze(parse_spec(text))
+        net = one_layer_net(input_shape, type_, args)
     except SpecError:
         return None
     runs, tensors = run_network(net, seed=seed, batch=batch, keep=True)
@@ -366,14 +366,21 @@ def test_keras_conv_transpose(case):
     check_keras(shape, "conv_transpose2d", args, keras_transposed_layer(args))
 
 
-@given(st.data())
-def test_keras_pool_same(data):
-    kind = data.draw(st.sampled_from(["max", "avg"]))
-    pool = [data.draw(st.integers(1, 3)) for _ in range(2)]
-    strides = [data.draw(st.integers(1, 3)) for _ in range(2)]
-    shape = [data.draw(st.integers(1, 3)), data.draw(st.integers(3, 9)), data.draw(st.integers(3, 9))]
+@st.composite
+def keras_pool_same_cases(draw):
+    """(kind, shape, args, the pads `same` gives per axis) of a Keras max or average pooling."""
+    kind = draw(st.sampled_from(["max", "avg"]))
+    pool = [draw(st.integers(1, 3)) for _ in range(2)]
+    strides = [draw(st.integers(1, 3)) for _ in range(2)]
+    shape = [draw(st.integers(1, 3)), draw(st.integers(3, 9)), draw(st.integers(3, 9))]
     args = {"pool_size": pool, "stride": strides, "padding": "same"}
-    pads = [same_pads(n, k, s) for n, k, s in zip(shape[1:], pool, strides)]
+    return kind, shape, args, [same_pads(n, k, s) for n, k, s in zip(shape[1:], pool, strides)]
+
+
+@given(keras_pool_same_cases())
+def test_keras_pool_same(case):
+    kind, shape, args, pads = case
+    pool, strides = args["pool_size"], args["stride"]
     if kind == "avg" and any(lo != hi for lo, hi in pads):
         # Keras on the torch backend pads uneven `same` average pooling by replicating the edge
         # and averages those copies in; Keras' documented rule (TensorFlow's) averages the real
