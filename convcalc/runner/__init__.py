@@ -158,24 +158,38 @@ def run_network(
     every output by tensor name (`conv2d_1`, `split_1.0`; for the numerical oracle tests). Floating-point trouble (overflow, 0/0)
     never warns: it is counted per layer in `LayerRun.non_finite`.
     """
+    layers, tensors, _ = forward_pass(net, seed, batch, on_layer, keep)
+    return layers, tensors
+
+
+def forward_pass(
+    net: Network, seed: int, batch: int, on_layer: Callable[[LayerRun], None] | None, keep: bool,
+    backward: bool = False,
+) -> tuple[list[LayerRun], dict[str, np.ndarray], list[Run]]:
+    """run_network's walk. With `backward` (the backward pass follows) every layer's Run is kept
+    as well — its inputs, weights, outputs and what its forward saved — and no tensor is freed."""
     rng = np.random.default_rng(seed)
     tensors = {"input": rng.standard_normal((batch, *net.input_shape), dtype=np.float32)}
     last_use = {name: i for i, r in enumerate(net.layers) for name in r.spec.inputs}
-    runs = []
+    layers, runs = [], []
     with np.errstate(all="ignore"):
         for i, result in enumerate(net.layers):
-            layer, out = _run_layer(Run(result, [tensors[n] for n in result.spec.inputs], (seed, i)), keep)
-            runs.append(layer)
+            run = Run(result, [tensors[n] for n in result.spec.inputs], (seed, i), backward=backward)
+            layer, out = _run_layer(run, keep)
+            layers.append(layer)
             if on_layer:
                 on_layer(layer)
             if layer.error:
                 break
             tensors.update(zip(result.spec.output_names, out))
-            if not keep:
+            if backward:
+                run.outputs = out
+                runs.append(run)
+            elif not keep:
                 for name in set(result.spec.inputs):  # `inputs: [x, x]` frees x once
                     if last_use[name] == i:
                         del tensors[name]
-    return runs, tensors
+    return layers, tensors, runs
 
 
 @record

@@ -18,8 +18,9 @@ import numpy as np
 
 from convcalc.engine import LayerResult, Network
 from convcalc.layers import REGISTRY
+from convcalc.layers.base import Gradient
 from convcalc.record import record
-from convcalc.runner import LayerRun, Run, _run_layer
+from convcalc.runner import LayerRun, Run, forward_pass
 
 Shape = tuple[int, ...]
 
@@ -46,8 +47,12 @@ class GradientRun:
         return tuple(g.shape for g in self.result.backward.gradients if g.name.startswith("∂L/∂X"))
 
     @property
+    def _weight_gradients(self) -> tuple[Gradient, ...]:
+        return tuple(g for g in self.result.backward.gradients if not g.name.startswith("∂L/∂X"))
+
+    @property
     def predicted_weights(self) -> tuple[Shape, ...]:
-        return tuple(g.shape for g in self.result.backward.gradients if not g.name.startswith("∂L/∂X"))
+        return tuple(g.shape for g in self._weight_gradients)
 
     @property
     def inputs_ok(self) -> bool:
@@ -59,8 +64,7 @@ class GradientRun:
         as one count (∂L/∂θ, a layer without a rule of its own) against the total."""
         if self.weight_shapes is None:
             return False
-        predicted = self.result.backward.gradients
-        if [g.name for g in predicted if not g.name.startswith("∂L/∂X")] == ["∂L/∂θ"]:
+        if [g.name for g in self._weight_gradients] == ["∂L/∂θ"]:
             return self.predicted_weights == ((sum(prod(s) for s in self.weight_shapes),),)
         return self.weight_shapes == self.predicted_weights
 
@@ -76,8 +80,8 @@ def run_backward(
     """The forward pass, keeping every layer's run, then the backward pass; no gradient runs if
     the forward failed, and the backward stops at the first layer whose backprop fails.
     Gradient runs come back in the network's order."""
-    runs, forward = _forward(net, seed, batch, on_layer, keep)
-    if len(forward) < len(net.layers) or forward[-1].error:
+    forward, _, runs = forward_pass(net, seed, batch, on_layer, keep, backward=True)
+    if len(runs) < len(net.layers):  # a layer's forward failed
         return forward, []
     rng = np.random.default_rng((seed, len(net.layers)))
     grads = {name: rng.standard_normal(out.shape, dtype=np.float32)
@@ -93,27 +97,6 @@ def run_backward(
                 break
             run.inputs, run.outputs, run.params, run.saved = [], (), {}, {}  # freed as the pass walks back
     return forward, backward[::-1]
-
-
-def _forward(net: Network, seed: int, batch: int, on_layer, keep: bool) -> tuple[list[Run], list[LayerRun]]:
-    """run_network's forward, with each layer's Run kept (its inputs, weights, outputs and what
-    it saved) for the backward pass."""
-    rng = np.random.default_rng(seed)
-    tensors = {"input": rng.standard_normal((batch, *net.input_shape), dtype=np.float32)}
-    runs, forward = [], []
-    with np.errstate(all="ignore"):
-        for i, result in enumerate(net.layers):
-            run = Run(result, [tensors[n] for n in result.spec.inputs], (seed, i), backward=True)
-            layer, out = _run_layer(run, keep)
-            forward.append(layer)
-            if on_layer:
-                on_layer(layer)
-            if layer.error:
-                break
-            run.outputs = out
-            runs.append(run)
-            tensors.update(zip(result.spec.output_names, out))
-    return runs, forward
 
 
 def _backprop_layer(run: Run, grads: dict[str, np.ndarray], keep: bool) -> GradientRun:
